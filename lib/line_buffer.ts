@@ -1,0 +1,150 @@
+/**
+ * Line framing over a byte stream: bytes are read into one reused buffer,
+ * line ends are found by scanning for LF, and nothing is decoded here.
+ *
+ * @module
+ */
+
+const LF = 10;
+const CR = 13;
+const INITIAL_CAPACITY = 4096;
+
+/** Thrown when more than the limit arrives without a line end. */
+export class LineTooLongError extends Error {
+  /** The limit that was exceeded, in bytes. */
+  readonly limit: number;
+
+  /** Creates the error for a line longer than `limit` bytes. */
+  constructor(limit: number) {
+    super(`Line is longer than ${limit} bytes`);
+    this.name = "LineTooLongError";
+    this.limit = limit;
+  }
+}
+
+/**
+ * Splits a byte stream into LF or CRLF terminated lines.
+ *
+ * The buffer starts small (idle connections stay cheap) and grows only while
+ * a single line needs it, never past the limit plus its CRLF. Lines are
+ * handed out as offsets into {@linkcode LineBuffer.bytes}, valid until the
+ * next {@linkcode LineBuffer.space} call, so the hot path allocates nothing.
+ *
+ * @example Usage
+ * ```ts
+ * import { LineBuffer } from "./line_buffer.ts";
+ *
+ * const lines = new LineBuffer(1024);
+ * const input = new TextEncoder().encode("hello\r\nwor");
+ * lines.space().set(input);
+ * lines.filled(input.length);
+ * lines.next(); // true: lines.line() is "hello"
+ * lines.next(); // false: "wor" waits for more bytes
+ * ```
+ */
+export class LineBuffer {
+  /** The longest line accepted, in bytes, not counting CR and LF. */
+  readonly maxLineBytes: number;
+  /** Start of the current line in {@linkcode LineBuffer.bytes}. */
+  lineStart = 0;
+  /** End (exclusive) of the current line, CR and LF excluded. */
+  lineEnd = 0;
+
+  #buf: Uint8Array;
+  #start = 0; // first byte not yet handed out
+  #end = 0; // end of the bytes read so far
+  #scanFrom = 0; // bytes in [#start, #scanFrom) hold no LF
+  #filled: Uint8Array; // [0, #end): bounds the LF search to bytes read
+
+  /** Creates a buffer for lines of at most `maxLineBytes` bytes. */
+  constructor(maxLineBytes: number, initialCapacity = INITIAL_CAPACITY) {
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+      throw new RangeError("The line limit must be a positive integer");
+    }
+    this.maxLineBytes = maxLineBytes;
+    this.#buf = new Uint8Array(Math.min(initialCapacity, maxLineBytes + 2));
+    this.#filled = this.#buf.subarray(0, 0);
+  }
+
+  /** The underlying bytes; the current line is `[lineStart, lineEnd)`. */
+  get bytes(): Uint8Array {
+    return this.#buf;
+  }
+
+  /** How many bytes are buffered and not yet handed out. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /**
+   * Returns the free space to read into, making room first: handed-out bytes
+   * are dropped and the buffer grows if a partial line fills it.
+   *
+   * @throws {LineTooLongError} if the partial line already exceeds the limit.
+   */
+  space(): Uint8Array {
+    const pending = this.#end - this.#start;
+    if (this.#start > 0) {
+      if (pending > 0) this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#scanFrom -= this.#start;
+      this.#start = 0;
+      this.#end = pending;
+    }
+    if (pending === this.#buf.length) {
+      const limit = this.maxLineBytes + 2;
+      if (pending >= limit) throw new LineTooLongError(this.maxLineBytes);
+      const grown = new Uint8Array(Math.min(this.#buf.length * 2, limit));
+      grown.set(this.#buf.subarray(0, pending));
+      this.#buf = grown;
+    }
+    this.#filled = this.#buf.subarray(0, this.#end);
+    return this.#buf.subarray(this.#end);
+  }
+
+  /** Records that `n` bytes were written into the last {@linkcode space}. */
+  filled(n: number): void {
+    this.#end += n;
+    this.#filled = this.#buf.subarray(0, this.#end);
+  }
+
+  /**
+   * Advances to the next complete line, setting `lineStart` and `lineEnd`.
+   *
+   * @returns `false` when no complete line is buffered.
+   * @throws {LineTooLongError} if a complete line exceeds the limit.
+   */
+  next(): boolean {
+    const buf = this.#filled;
+    let lf = buf.indexOf(LF, this.#scanFrom);
+    if (lf < 0) {
+      this.#scanFrom = this.#end;
+      return false;
+    }
+    const start = this.#start;
+    this.#start = this.#scanFrom = lf + 1;
+    if (lf > start && buf[lf - 1] === CR) lf--;
+    if (lf - start > this.maxLineBytes) {
+      throw new LineTooLongError(this.maxLineBytes);
+    }
+    this.lineStart = start;
+    this.lineEnd = lf;
+    return true;
+  }
+
+  /** The current line as a view (no copy), valid until the next read. */
+  line(): Uint8Array {
+    return this.#buf.subarray(this.lineStart, this.lineEnd);
+  }
+
+  /**
+   * Takes up to `max` buffered bytes that are not part of any line: the
+   * start of a raw payload that arrived in the same read as its header.
+   */
+  take(max: number): Uint8Array {
+    const n = Math.min(max, this.#end - this.#start);
+    const taken = this.#buf.subarray(this.#start, this.#start + n);
+    this.#start += n;
+    if (this.#scanFrom < this.#start) this.#scanFrom = this.#start;
+    return taken;
+  }
+}
