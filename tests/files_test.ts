@@ -1,0 +1,222 @@
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { connect } from "../client.ts";
+import { RawClient, sha256Hex, startServer, within } from "./helpers.ts";
+import { createHash } from "node:crypto";
+
+const ALL_BYTES = new Uint8Array(256 * 4).map((_, i) => i & 255);
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+Deno.test("list shows each file with size and time, and says when empty", async () => {
+  await using t = await startServer({
+    files: { "b.txt": "hello", "a.bin": ALL_BYTES },
+  });
+  await Deno.mkdir(`${t.filesDir}/folder`);
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  const reply = await client.request("list");
+  assertEquals(reply.code, 212);
+  assertEquals(reply.lines.length, 3);
+  assertMatch(
+    reply.lines[0],
+    /^a\.bin {2}1\.02 kB {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/,
+  );
+  assertMatch(reply.lines[1], /^b\.txt {6}5 B {2}\d{4}-/);
+  assertEquals(
+    reply.lines[2],
+    "2 files, 1.03 kB; download one with: get <name>",
+  );
+
+  await using empty = await startServer();
+  const other = await RawClient.greeted(empty.port);
+  using _o = other.client;
+  assertEquals(await other.client.request("list"), {
+    code: 212,
+    lines: ["No files to offer: the folder is empty"],
+  });
+});
+
+Deno.test("get sends header, exact raw bytes and a SHA-256 trailer", async (t) => {
+  await using s = await startServer({
+    files: {
+      "text.txt": "héllo\nwörld\r\n",
+      "all-bytes.bin": ALL_BYTES,
+      "empty": "",
+    },
+  });
+  const { client } = await RawClient.greeted(s.port);
+  using _ = client;
+  for (const name of ["text.txt", "all-bytes.bin", "empty"]) {
+    await t.step(name, async () => {
+      const expected = await Deno.readFile(`${s.filesDir}/${name}`);
+      // The request after get arrives in the same write: it must wait its turn.
+      await client.write(`get ${name}\nafter\n`);
+      assertEquals(await client.reply(), {
+        code: 150,
+        lines: [`${expected.length} ${name}`],
+      });
+      const bytes = await client.bytes(expected.length);
+      assertEquals(bytes, expected);
+      assertEquals(await client.reply(), {
+        code: 226,
+        lines: [`SHA-256 ${await sha256Hex(expected)}`],
+      });
+      assertEquals(await client.reply(), { code: 250, lines: ["afterACK"] });
+    });
+  }
+  await t.step(
+    "a second download of the same file (digest from cache)",
+    async () => {
+      await client.send("get all-bytes.bin");
+      await client.reply();
+      await client.bytes(ALL_BYTES.length);
+      assertEquals((await client.reply()).lines, [
+        `SHA-256 ${await sha256Hex(ALL_BYTES)}`,
+      ]);
+    },
+  );
+  await t.step("a changed file gets a new digest", async () => {
+    await Deno.writeFile(`${s.filesDir}/all-bytes.bin`, ALL_BYTES.subarray(1));
+    await client.send("get all-bytes.bin");
+    await client.reply();
+    await client.bytes(ALL_BYTES.length - 1);
+    assertEquals((await client.reply()).lines, [
+      `SHA-256 ${await sha256Hex(ALL_BYTES.subarray(1))}`,
+    ]);
+  });
+});
+
+Deno.test("get refuses every unsafe name and the connection stays usable", async () => {
+  const base = await Deno.makeTempDir({ prefix: "ackline-unsafe-" });
+  try {
+    await Deno.mkdir(`${base}/files/dir`, { recursive: true });
+    await Deno.writeTextFile(`${base}/secret.txt`, "SECRET");
+    await Deno.symlink(`${base}/secret.txt`, `${base}/files/link-out`);
+    await Deno.symlink("/dev/zero", `${base}/files/zero`);
+    await using t = await startServer({ filesDir: `${base}/files` });
+    const { client } = await RawClient.greeted(t.port);
+    using _ = client;
+    const names = [
+      "missing.txt",
+      "dir",
+      "..",
+      "../secret.txt",
+      `${base}/secret.txt`,
+      "/etc/passwd",
+      "link-out",
+      "zero",
+      "dir/../../secret.txt",
+    ];
+    for (const name of names) {
+      const reply = await client.request(`get ${name}`);
+      assertEquals(reply.code, 550, name);
+      assert(!reply.lines.join("").includes("SECRET"));
+      assertEquals(await client.request("still here"), {
+        code: 250,
+        lines: ["still hereACK"],
+      });
+    }
+    assertEquals(await client.request("get"), {
+      code: 501,
+      lines: ["Usage: get <name> (names come from 'list')"],
+    });
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("a large download streams intact beside other clients' traffic", async () => {
+  const size = 160 * 1024 * 1024 + 12345; // well past 100 MB
+  const filesDir = await Deno.makeTempDir({ prefix: "ackline-large-" });
+  const downloads = await Deno.makeTempDir({ prefix: "ackline-large-dl-" });
+  try {
+    {
+      using file = await Deno.create(`${filesDir}/large.bin`);
+      const chunk = new Uint8Array(1 << 20);
+      for (let written = 0; written < size; written += chunk.length) {
+        crypto.getRandomValues(chunk.subarray(0, 65536));
+        const n = Math.min(chunk.length, size - written);
+        let done = 0;
+        while (done < n) done += await file.write(chunk.subarray(done, n));
+      }
+    }
+    await using t = await startServer({ filesDir, maxClients: 2 });
+    const session = await connect({ port: t.port });
+    const { client: other } = await RawClient.greeted(t.port);
+    using _ = other;
+    let echoes = 0;
+    let downloading = true;
+    const transfer = session.download("large.bin", { dir: downloads }).finally(
+      () => {
+        downloading = false;
+      },
+    );
+    // Echo and status keep answering while the transfer runs.
+    while (downloading && echoes < 10_000) {
+      assertEquals(await other.request(`ping ${echoes}`), {
+        code: 250,
+        lines: [`ping ${echoes}ACK`],
+      });
+      echoes++;
+    }
+    assertEquals((await other.request("status")).code, 211);
+    const result = await within(transfer, "the large download", 120_000);
+    assertEquals(result.size, size);
+    assertEquals(result.sha256, await fileSha256(`${filesDir}/large.bin`));
+    assertEquals(await fileSha256(result.path), result.sha256);
+    assert(echoes > 0, "no echo was answered during the transfer");
+    await session.close();
+  } finally {
+    await Deno.remove(filesDir, { recursive: true });
+    await Deno.remove(downloads, { recursive: true });
+  }
+});
+
+Deno.test("a slow reader makes the server wait, and still gets every byte", async () => {
+  const size = 32 * 1024 * 1024;
+  const content = new Uint8Array(size).map((_, i) => (i * 31) >> 8);
+  await using t = await startServer({ files: { "slow.bin": content } });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  await client.send("get slow.bin");
+  assertEquals((await client.reply()).code, 150);
+  // Read a little, then check the server is still waiting on this client:
+  // it has not finished the transfer, and it answers others meanwhile.
+  await client.bytes(1024);
+  const { client: other } = await RawClient.greeted(t.port);
+  using _o = other;
+  assertEquals((await other.request("status")).code, 211);
+  assert(
+    !t.logs.some((e) => e.kind === "DOWNLOAD"),
+    "the server finished without the reader",
+  );
+  const rest = await client.bytes(size - 1024);
+  assertEquals(rest, content.subarray(1024));
+  assertEquals((await client.reply()).code, 226);
+  await t.waitForLog("DOWNLOAD", "Client01 got slow.bin");
+});
+
+Deno.test("a client that vanishes mid-transfer frees its slot", async () => {
+  await using t = await startServer({
+    maxClients: 1,
+    files: { "big.bin": new Uint8Array(32 * 1024 * 1024) },
+  });
+  const { client } = await RawClient.greeted(t.port);
+  await client.send("get big.bin");
+  await client.reply();
+  await client.bytes(100_000);
+  client.close();
+  await t.waitForLog("DISCONNECTED", "Client01");
+  const next = await RawClient.greeted(t.port);
+  using _ = next.client;
+  assertEquals(next.name, "Client02");
+  assertEquals(await next.client.request("hi"), {
+    code: 250,
+    lines: ["hiACK"],
+  });
+});
