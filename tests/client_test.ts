@@ -1,0 +1,206 @@
+import { assertEquals, assertMatch, assertRejects } from "@std/assert";
+import { connect, ConnectionClosedError, ReplyError } from "../client.ts";
+import { VerificationError } from "../lib/download.ts";
+import { sha256Hex, startServer, within } from "./helpers.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * A one-connection fake server: greets, waits for one request line, then
+ * lets `script` write whatever it likes and closes.
+ */
+async function withFakeServer(
+  script: (conn: Deno.TcpConn) => Promise<void>,
+  test: (port: number) => Promise<void>,
+): Promise<void> {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    const conn = await listener.accept();
+    try {
+      await conn.write(encoder.encode("220 Connected as Client01\n"));
+      const buf = new Uint8Array(1024);
+      await conn.read(buf); // the request
+      await script(conn);
+    } catch {
+      // The client may close first; that is part of some tests.
+    } finally {
+      conn.close();
+    }
+  })();
+  try {
+    await test((listener.addr as Deno.NetAddr).port);
+  } finally {
+    await within(serving, "the fake server to finish");
+  }
+}
+
+async function send(conn: Deno.TcpConn, data: string | Uint8Array) {
+  let bytes = typeof data === "string" ? encoder.encode(data) : data;
+  while (bytes.length) bytes = bytes.subarray(await conn.write(bytes));
+}
+
+async function inTempDir(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "ackline-client-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function listing(dir: string): Promise<string[]> {
+  const names = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
+
+Deno.test("Session talks to a real server: echo, status, exit", async () => {
+  await using t = await startServer();
+  const session = await connect({ port: t.port });
+  assertEquals(session.name, "Client01");
+  assertEquals(await session.request("hello world"), {
+    code: 250,
+    lines: ["hello worldACK"],
+  });
+  assertEquals((await session.request("status")).lines.length, 3);
+  assertEquals(await session.request("exit"), {
+    code: 221,
+    lines: ["Goodbye Client01"],
+  });
+  assertEquals(await session.closed, "Server closed the connection");
+});
+
+Deno.test("connect reports a full server with its reason", async () => {
+  await using t = await startServer({ maxClients: 1 });
+  const first = await connect({ port: t.port });
+  const error = await assertRejects(
+    () => connect({ port: t.port }),
+    ReplyError,
+  );
+  assertEquals(error.reply.code, 421);
+  assertMatch(error.message, /Server is full: 1 of 1/);
+  await first.close();
+});
+
+Deno.test("download saves a hostile name inside the folder only", async () => {
+  const body = encoder.encode("payload");
+  const digest = await sha256Hex(body);
+  for (
+    const hostile of [
+      "../../escaped.txt",
+      "/tmp/absolute.txt",
+      "..",
+      "a/../../b",
+    ]
+  ) {
+    await inTempDir(async (base) => {
+      const dir = `${base}/downloads`;
+      await withFakeServer(async (conn) => {
+        await send(conn, `150 ${body.length} ${hostile}\n`);
+        await send(conn, body);
+        await send(conn, `226 SHA-256 ${digest}\n`);
+      }, async (port) => {
+        const session = await connect({ port });
+        const result = await session.download("x", { dir });
+        await session.close();
+        assertEquals(result.path.startsWith(`${dir}/`), true, result.path);
+        assertEquals(await listing(base), ["downloads"]);
+        assertEquals(await listing(dir), [result.name]);
+      });
+    });
+  }
+});
+
+Deno.test("a cut or corrupt download leaves no file and says why", async (t) => {
+  const body = encoder.encode("0123456789");
+  const cases: [
+    string,
+    (conn: Deno.TcpConn) => Promise<void>,
+    new (...a: never[]) => Error,
+    RegExp,
+  ][] = [
+    [
+      "connection closed mid-payload",
+      async (conn) => {
+        await send(conn, `150 10 f.bin\n`);
+        await send(conn, body.subarray(0, 4));
+      },
+      ConnectionClosedError,
+      /6 of 10 bytes still to come/,
+    ],
+    [
+      "wrong SHA-256",
+      async (conn) => {
+        await send(conn, `150 10 f.bin\n`);
+        await send(conn, body);
+        await send(conn, `226 SHA-256 ${"0".repeat(64)}\n`);
+      },
+      VerificationError,
+      /SHA-256 mismatch/,
+    ],
+    [
+      "garbage instead of a trailer",
+      async (conn) => {
+        await send(conn, `150 10 f.bin\n`);
+        await send(conn, body);
+        await send(conn, `this is not a reply\n`);
+      },
+      ConnectionClosedError,
+      /Unexpected line from the server/,
+    ],
+    [
+      "a refusal",
+      async (conn) => {
+        await send(conn, `550 No such file: f.bin\n`);
+      },
+      ReplyError,
+      /No such file/,
+    ],
+  ];
+  for (const [label, script, errorClass, message] of cases) {
+    await t.step(label, async () => {
+      await inTempDir(async (dir) => {
+        await withFakeServer(script, async (port) => {
+          const session = await connect({ port });
+          const error = await assertRejects(() =>
+            session.download("f.bin", { dir })
+          );
+          await session.close();
+          assertEquals(error instanceof errorClass, true, String(error));
+          assertMatch((error as Error).message, message);
+        });
+        assertEquals(await listing(dir).catch(() => []), []);
+      });
+    });
+  }
+});
+
+Deno.test("a server that stalls mid-reply makes the client give up", async () => {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  await withFakeServer(async (conn) => {
+    await send(conn, "211-Client  Address\n"); // and never the last line
+    await released;
+  }, async (port) => {
+    const session = await connect({ port, replyTimeoutMs: 200 });
+    await assertRejects(
+      () => session.request("status"),
+      ConnectionClosedError,
+      "No reply from the server for 0.2 s",
+    );
+    release();
+  });
+});
+
+Deno.test("a server that closes mid-reply is reported", async () => {
+  await withFakeServer(async (conn) => {
+    await send(conn, "211-Client  Address\n");
+  }, async (port) => {
+    const session = await connect({ port });
+    await assertRejects(
+      () => session.request("status"),
+      ConnectionClosedError,
+      "Server closed the connection",
+    );
+  });
+});
