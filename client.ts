@@ -526,11 +526,15 @@ async function main(args: string[]): Promise<number> {
       }
       const next = await Promise.race([input.next(), closed]);
       if ("closed" in next) {
+        if (interactive) console.log(); // end the prompt's line
         if (interrupted) return 0;
         console.error(colors.red(`error: ${escapeControl(next.closed)}`));
         return 1;
       }
-      if (next.done) break;
+      if (next.done) {
+        if (interactive) console.log(); // end the prompt's line
+        break;
+      }
       const line = next.value;
       if (line === "help") {
         console.log(HINT);
@@ -560,7 +564,8 @@ async function main(args: string[]): Promise<number> {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
   await session.close();
-  return failures > 0 ? 1 : 0;
+  // A script learns of a failed download from the exit code; a person saw it.
+  return failures > 0 && !interactive ? 1 : 0;
 }
 
 if (import.meta.main) {
