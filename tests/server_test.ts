@@ -340,6 +340,7 @@ Deno.test("server escapes what clients send before logging it", async () => {
   assertEquals(reply.code, 550);
   const entry = await t.waitForLog("DOWNLOAD", "refused");
   assert(
+    // deno-lint-ignore no-control-regex -- looking for control characters
     !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(entry.message),
     entry.message,
   );

@@ -20,8 +20,9 @@ Deno.test("streamFile sends exactly the bytes with their SHA-256, in chunks", as
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
     const chunks: Uint8Array[] = [];
-    const digest = await streamFile(file, bytes.length, async (chunk) => {
+    const digest = await streamFile(file, bytes.length, (chunk) => {
       chunks.push(chunk.slice());
+      return Promise.resolve();
     }, { chunkBytes: 4096 });
     assertEquals(chunks.map((c) => c.length), [4096, 4096, 1808]);
     assertEquals(new Uint8Array(chunks.flatMap((c) => [...c])), bytes);
@@ -61,8 +62,9 @@ Deno.test("streamFile stops when its signal aborts and leaves no read behind", a
     let chunks = 0;
     await assertRejects(
       () =>
-        streamFile(file, 100_000, async () => {
+        streamFile(file, 100_000, () => {
           if (++chunks === 2) controller.abort(new Error("stop"));
+          return Promise.resolve();
         }, { chunkBytes: 10_000, signal: controller.signal }),
       Error,
       "stop",

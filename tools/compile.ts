@@ -1,0 +1,70 @@
+/**
+ * Builds standalone binaries of the server and the client for every
+ * supported platform into dist/. Each binary carries exactly the permission
+ * flags of its `deno task`, read from deno.json so the two never drift.
+ *
+ * @module
+ */
+
+/** Platforms to build for: file suffix → Deno target triple. */
+export const TARGETS: Readonly<Record<string, string>> = {
+  "linux-x64": "x86_64-unknown-linux-gnu",
+  "linux-arm64": "aarch64-unknown-linux-gnu",
+  "macos-x64": "x86_64-apple-darwin",
+  "macos-arm64": "aarch64-apple-darwin",
+  "windows-x64": "x86_64-pc-windows-msvc",
+};
+
+/** The two programs, by task name. */
+export const PROGRAMS = ["server", "client"] as const;
+
+/** Picks the `--allow-…` flags out of a task's command line. */
+export function permissionFlags(task: string): string[] {
+  return task.split(/\s+/).filter((word) => word.startsWith("--allow-"));
+}
+
+/** Arguments of `deno compile` for one program and platform. */
+export function compileArgs(
+  program: typeof PROGRAMS[number],
+  task: string,
+  suffix: string,
+  outDir = "dist",
+): string[] {
+  const exe = suffix.startsWith("windows") ? ".exe" : "";
+  return [
+    "compile",
+    ...permissionFlags(task),
+    "--target",
+    TARGETS[suffix],
+    "--output",
+    `${outDir}/ackline-${program}-${suffix}${exe}`,
+    `${program}.ts`,
+  ];
+}
+
+/** Reads the tasks of deno.json. */
+export async function readTasks(): Promise<Record<string, string>> {
+  const config = JSON.parse(await Deno.readTextFile("deno.json"));
+  return config.tasks;
+}
+
+async function main(): Promise<number> {
+  const tasks = await readTasks();
+  for (const program of PROGRAMS) {
+    for (const suffix of Object.keys(TARGETS)) {
+      const args = compileArgs(program, tasks[program], suffix);
+      console.log(`deno ${args.join(" ")}`);
+      const { success } = await new Deno.Command(Deno.execPath(), { args })
+        .spawn().status;
+      if (!success) {
+        console.error(
+          `error: building ${program} for ${suffix} failed; deno compile needs to download the Deno runtime for that platform once, so it needs the network`,
+        );
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());
