@@ -1,0 +1,136 @@
+/**
+ * Limits and faults: what the server does with clients that misbehave.
+ */
+
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { connect, ConnectionClosedError } from "../client.ts";
+import { RawClient, startServer, within } from "./helpers.ts";
+
+const IDLE_MS = 300;
+
+Deno.test("an idle client is told why and closed", async () => {
+  await using t = await startServer({ idleTimeoutMs: IDLE_MS });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  assertEquals(await client.request("still active"), {
+    code: 250,
+    lines: ["still activeACK"],
+  });
+  assertEquals(await client.reply(), {
+    code: 421,
+    lines: ["Idle timeout: no request for 0.3 s; closing"],
+  });
+  await client.closed();
+  await t.waitForLog("DISCONNECTED", "Client01");
+});
+
+Deno.test("a client trickling one line a byte at a time cannot hold its slot", async () => {
+  await using t = await startServer({
+    idleTimeoutMs: IDLE_MS,
+    maxClients: 1,
+    maxLineBytes: 64 * 1024 * 1024,
+  });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  // Each byte goes out only after the previous one, with no line end ever:
+  // steady traffic that is never a request.
+  const trickle = (async () => {
+    try {
+      for (let i = 0; i < 10_000_000; i++) await client.write("a");
+    } catch {
+      // The server closed the connection: the point of the test.
+    }
+  })();
+  const closing = await client.reply();
+  assertEquals(closing.code, 421);
+  assertMatch(closing.lines[0], /^Idle timeout/);
+  await within(trickle, "the trickling writer to stop");
+  const next = await RawClient.greeted(t.port);
+  using _n = next.client;
+  assertEquals(next.name, "Client02");
+});
+
+Deno.test("a client that never reads its replies is closed, not buffered for", async () => {
+  // 32 MiB of requests, far more than socket buffers hold. A server that
+  // read them all and queued the replies would let this write finish.
+  const requests = new Uint8Array(32 << 20).fill(0x78);
+  for (let i = 63; i < requests.length; i += 64) requests[i] = 0x0a;
+  await using t = await startServer({ idleTimeoutMs: IDLE_MS, maxClients: 2 });
+  const deaf = await RawClient.connect(t.port);
+  using _d = deaf;
+  const { client: other } = await RawClient.greeted(t.port);
+  using _o = other;
+  const writing = deaf.write(requests).then(() => "finished", () => "cut");
+  for (let i = 0; i < 20; i++) {
+    assertEquals(await other.request(`ping ${i}`), {
+      code: 250,
+      lines: [`ping ${i}ACK`],
+    });
+  }
+  await t.waitForLog("DISCONNECTED", "Client01");
+  assertEquals(await within(writing, "the deaf client's write to end"), "cut");
+});
+
+Deno.test("a half-closed client gets every reply before the server closes", async () => {
+  await using t = await startServer();
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  await client.write("one\ntwo\nstatus\n");
+  await client.conn.closeWrite();
+  assertEquals(await client.reply(), { code: 250, lines: ["oneACK"] });
+  assertEquals(await client.reply(), { code: 250, lines: ["twoACK"] });
+  assertEquals((await client.reply()).code, 211);
+  await client.closed();
+  await t.waitForLog("DISCONNECTED", "Client01");
+});
+
+Deno.test("resets mid-line and mid-reply leave the server healthy", async (t) => {
+  await using s = await startServer({ maxClients: 1 });
+  await t.step("mid-line", async () => {
+    const { client } = await RawClient.greeted(s.port);
+    await client.write("half a li");
+    client.close();
+    await s.waitForLog("DISCONNECTED", "Client01");
+  });
+  await t.step("mid-reply", async () => {
+    const { client } = await RawClient.greeted(s.port);
+    // A large reply is still being written when the client goes away.
+    await client.write(("y".repeat(60_000) + "\n").repeat(100));
+    await client.rawLine();
+    client.close();
+    await s.waitForLog("DISCONNECTED", "Client02");
+  });
+  await t.step("the slot is free and the server answers", async () => {
+    const { client, name } = await RawClient.greeted(s.port);
+    using _ = client;
+    assertEquals(name, "Client03");
+    assertEquals(await client.request("ok?"), { code: 250, lines: ["ok?ACK"] });
+  });
+  assert(
+    !s.logs.some((entry) => entry.kind === "ERROR"),
+    JSON.stringify(s.logs),
+  );
+});
+
+Deno.test("a client facing garbage instead of a greeting gives up clearly", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    const conn = await listener.accept();
+    await conn.write(
+      new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"),
+    );
+    conn.close();
+  })();
+  let error: unknown;
+  try {
+    await connect({ port: listener.addr.port });
+  } catch (e) {
+    error = e;
+  }
+  await serving;
+  assert(error instanceof ConnectionClosedError, String(error));
+  assertMatch(
+    (error as Error).message,
+    /Unexpected line from the server: HTTP\/1\.1 400/,
+  );
+});
