@@ -338,3 +338,67 @@ Deno.test("client --help mentions list and get", async () => {
   assertEquals(code, 0);
   assertMatch(stdout, /'list'[\s\S]*'get <name>'/);
 });
+
+Deno.test("client closes cleanly on end of input and on Ctrl+C", async (t) => {
+  await withServerProgram([], async (port, _server, serverOut) => {
+    await t.step("end of input without exit", async () => {
+      const { code, stdout } = await runClient(
+        ["--port", String(port)],
+        "hi\n",
+      );
+      assertEquals(code, 0);
+      assertEquals(stdout, "Connected as Client01\nhiACK\n");
+      await serverOut.waitFor(/^\[DISCONNECTED\] Client01 at /);
+    });
+    await t.step("Ctrl+C at the prompt", async () => {
+      const child = clientCommand(["--port", String(port)]).spawn();
+      const stdout = new Output(child.stdout);
+      await stdout.waitFor(/^Connected as Client02$/);
+      child.kill("SIGINT");
+      const { code } = await within(child.status, "the client to exit");
+      await child.stdin.close();
+      await stdout.done;
+      await child.stderr.cancel();
+      assertEquals(code, 0);
+      await serverOut.waitFor(/^\[DISCONNECTED\] Client02 at /);
+    });
+  });
+});
+
+Deno.test("Ctrl+C on the server with clients idle and downloading: all told, all recorded, exit 0", async () => {
+  const filesDir = await Deno.makeTempDir({ prefix: "ackline-e2e-stop-" });
+  await Deno.writeFile(`${filesDir}/big.bin`, new Uint8Array(64 * 1024 * 1024));
+  const child = serverCommand(["--port", "0", "--files", filesDir], filesDir)
+    .spawn();
+  const stdout = new Output(child.stdout);
+  const stderr = new Output(child.stderr);
+  try {
+    const [, port] = await stdout.waitFor(
+      /^\[SERVER\] Listening on 127\.0\.0\.1:(\d+)$/,
+    );
+    const idle = await RawClient.greeted(Number(port));
+    using _i = idle.client;
+    const downloading = await RawClient.greeted(Number(port));
+    using _d = downloading.client;
+    await downloading.client.send("get big.bin");
+    assertEquals((await downloading.client.reply()).code, 150);
+    await downloading.client.bytes(1024); // then stop reading: mid-transfer
+    child.kill("SIGINT");
+    assertEquals(await idle.client.reply(), {
+      code: 421,
+      lines: ["Server is shutting down"],
+    });
+    await idle.client.closed();
+    await downloading.client.closed(); // cut: nothing can be said mid-payload
+    assertEquals((await child.status).code, 0);
+    await stdout.done;
+    assertMatch(stdout.text, /^\[DISCONNECTED\] Client01 at /m);
+    assertMatch(stdout.text, /^\[DISCONNECTED\] Client02 at /m);
+    assertMatch(stdout.text, /^\[SERVER\] Stopped$/m);
+  } finally {
+    await child.status;
+    await stdout.done;
+    await stderr.done;
+    await Deno.remove(filesDir, { recursive: true });
+  }
+});
