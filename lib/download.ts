@@ -140,15 +140,36 @@ export class PartialFile {
           `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
         );
       }
-      let target = joinPath(this.#dir, this.name);
-      for (let n = 1; await exists(target); n++) {
-        target = joinPath(this.#dir, numbered(this.name, n));
-      }
-      await Deno.rename(this.#tempPath, target);
+      const target = await this.#claimName();
       return target;
     } catch (error) {
       await this.discard();
       throw error;
+    }
+  }
+
+  /**
+   * Gives the verified temporary file its final name. A hard link fails
+   * atomically when the name is taken, so two downloads finishing at once
+   * can never overwrite each other or an existing file; where links are not
+   * supported, check-then-rename is the fallback.
+   */
+  async #claimName(): Promise<string> {
+    for (let n = 0;; n++) {
+      const target = joinPath(
+        this.#dir,
+        n === 0 ? this.name : numbered(this.name, n),
+      );
+      try {
+        await Deno.link(this.#tempPath, target);
+        await Deno.remove(this.#tempPath);
+        return target;
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) continue;
+        if (await exists(target)) continue;
+        await Deno.rename(this.#tempPath, target);
+        return target;
+      }
     }
   }
 
