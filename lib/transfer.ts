@@ -28,6 +28,19 @@ export interface StreamFileOptions {
   chunkBytes?: number;
 }
 
+// Transfer buffers are reused: a fresh 1 MiB pair per download would churn
+// the allocator, and freed large blocks stay in the process as fragments.
+const POOL_LIMIT = 16;
+const pool: Uint8Array[] = [];
+
+function takeBuffer(): Uint8Array {
+  return pool.pop() ?? new Uint8Array(CHUNK_BYTES);
+}
+
+function giveBack(buffer: Uint8Array): void {
+  if (pool.length < POOL_LIMIT) pool.push(buffer);
+}
+
 async function readSome(
   file: Deno.FsFile,
   buf: Uint8Array,
@@ -57,10 +70,10 @@ export async function streamFile(
   const { hash = true, signal, chunkBytes = CHUNK_BYTES } = options;
   const hasher = hash ? createHash("sha256") : null;
   if (size === 0) return hasher?.digest("hex") ?? null;
-  const buffers = [
-    new Uint8Array(Math.min(chunkBytes, size)),
-    new Uint8Array(Math.min(chunkBytes, size)),
-  ];
+  const pooled = chunkBytes === CHUNK_BYTES;
+  const buffers = pooled
+    ? [takeBuffer(), takeBuffer()]
+    : [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
   let remaining = size;
   let which = 0;
   let reading: Promise<Uint8Array> | null = readSome(
@@ -89,6 +102,8 @@ export async function streamFile(
     // Settle the read in flight so no operation outlives the transfer.
     await (reading as Promise<Uint8Array> | null)?.catch(() => {});
     throw error;
+  } finally {
+    if (pooled) buffers.forEach(giveBack);
   }
   return hasher?.digest("hex") ?? null;
 }
