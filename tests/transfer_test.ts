@@ -1,5 +1,10 @@
 import { assertEquals, assertRejects } from "@std/assert";
-import { DigestCache, ShortFileError, streamFile } from "../lib/transfer.ts";
+import {
+  DigestCache,
+  PARALLEL_HASH_BYTES,
+  ShortFileError,
+  streamFile,
+} from "../lib/transfer.ts";
 import { sha256Hex } from "./helpers.ts";
 
 async function withFile(
@@ -85,5 +90,22 @@ Deno.test("DigestCache answers only for the same version of a file", async () =>
     cache.set("c", info, "d3");
     assertEquals(cache.get(path, info), null); // evicted, oldest first
     assertEquals(cache.get("c", info), "d3");
+  });
+});
+
+Deno.test("streamFile hashes a large file on a second thread, same digest", async () => {
+  const bytes = new Uint8Array(PARALLEL_HASH_BYTES + 12345);
+  for (let i = 0; i < bytes.length; i += 65536) {
+    crypto.getRandomValues(bytes.subarray(i, i + 65536));
+  }
+  await withFile(bytes, async (path) => {
+    using file = await Deno.open(path);
+    let received = 0;
+    const digest = await streamFile(file, bytes.length, (chunk) => {
+      received += chunk.length;
+      return Promise.resolve();
+    });
+    assertEquals(received, bytes.length);
+    assertEquals(digest, await sha256Hex(bytes));
   });
 });
