@@ -113,6 +113,11 @@ async function makeLargeFile(dir: string): Promise<void> {
 
 type Row = { label: string; unit: string; values: Map<string, number | null> };
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 function cell(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined) return "–";
   if (unit === "msg/s") return `${Math.round(value).toLocaleString("en-US")}`;
@@ -132,16 +137,22 @@ function ratio(
 }
 
 async function main(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ["seconds"]);
+  const flags = parseFlags(args, ["seconds", "rounds"]);
   if (flags.help) {
     console.log(
-      "Usage: deno task bench [--seconds N]   (N seconds per measurement, default 3)",
+      "Usage: deno task bench [--seconds N] [--rounds R]\n" +
+        "  N seconds per measurement (default 2), R rounds per figure (default 3)",
     );
     return 0;
   }
   const seconds = integerFlag("seconds", flags.values.seconds, {
     min: 1,
     max: 60,
+    fallback: 2,
+  });
+  const rounds = integerFlag("rounds", flags.values.rounds, {
+    min: 1,
+    max: 20,
     fallback: 3,
   });
   const work = await Deno.makeTempDir({ prefix: "ackline-bench-" });
@@ -213,47 +224,88 @@ async function main(args: string[]): Promise<number> {
     rows.push(r);
     return r;
   };
-  const pp1 = row("ping-pong, 1 connection", "msg/s");
-  const pp3 = row("ping-pong, 3 connections", "msg/s");
-  const pp3p50 = row("  p50 latency, 3 connections", "ms");
-  const pp3p99 = row("  p99 latency, 3 connections", "ms");
-  const pp1000 = row("ping-pong, 1,000 connections", "msg/s");
-  const pl3 = row("pipelined, 3 connections x 64 in flight", "msg/s");
-  const pl1000 = row("pipelined, 1,000 connections x 8 in flight", "msg/s");
-  const dlCold = row("download 1 GiB, first (SHA-256 computed)", "B/s");
-  const dlWarm = row("download 1 GiB, again (SHA-256 known)", "B/s");
-  const idle1k = row("server memory per idle connection, 1,000", "B");
-  const idle10k = row("server memory per idle connection, 10,000", "B");
-
-  for (const target of targets) {
-    console.log(`measuring ${target.name} …`);
-    const running = await start(target);
-    try {
-      const port = running.port;
-      const set = (r: Row, v: number | null) => r.values.set(target.name, v);
-      set(pp1, (await pingPong(port, 1, seconds)).perSecond);
-      const three = await pingPong(port, 3, seconds);
-      set(pp3, three.perSecond);
-      set(pp3p50, three.p50Ms);
-      set(pp3p99, three.p99Ms);
-      set(pp1000, (await pingPong(port, 1000, seconds)).perSecond);
-      set(pl3, (await pipelined(port, 3, 64, seconds)).perSecond);
-      set(pl1000, (await pipelined(port, 1000, 8, seconds)).perSecond);
-      if (target.serves.files) {
-        set(dlCold, await download(port, "large.bin"));
-        let best = 0;
-        for (let i = 0; i < 3; i++) {
-          best = Math.max(best, await download(port, "large.bin"));
+  // All servers run at once and are measured in turn, round after round,
+  // and each figure is the median of its rounds: a shared machine drifts,
+  // and interleaving spreads the drift over every server alike.
+  const running: Running[] = [];
+  try {
+    for (const target of targets) running.push(await start(target));
+    const measure = async (
+      r: Row,
+      fn: (server: Running) => Promise<number | null>,
+      only: (server: Running) => boolean = () => true,
+    ) => {
+      const samples = new Map<string, number[]>();
+      for (let round = 0; round < rounds; round++) {
+        for (const server of running.filter(only)) {
+          const value = await fn(server);
+          if (value === null) continue;
+          samples.set(server.target.name, [
+            ...samples.get(server.target.name) ?? [],
+            value,
+          ]);
         }
-        set(dlWarm, best);
       }
-      set(idle1k, await idleMemory(running, 1000));
-      if (target.name === "ackline") {
-        set(idle10k, await idleMemory(running, 10_000));
-      }
-    } finally {
-      await stop(running);
+      for (const [name, values] of samples) r.values.set(name, median(values));
+      console.log(`  ${r.label}: done`);
+    };
+    await measure(
+      row("ping-pong, 1 connection", "msg/s"),
+      async (s) => (await pingPong(s.port, 1, seconds)).perSecond,
+    );
+    const p50 = row("  p50 latency, 3 connections", "ms");
+    const p99 = row("  p99 latency, 3 connections", "ms");
+    const latencies = new Map<string, { p50: number[]; p99: number[] }>();
+    await measure(row("ping-pong, 3 connections", "msg/s"), async (s) => {
+      const result = await pingPong(s.port, 3, seconds);
+      const seen = latencies.get(s.target.name) ?? { p50: [], p99: [] };
+      seen.p50.push(result.p50Ms!);
+      seen.p99.push(result.p99Ms!);
+      latencies.set(s.target.name, seen);
+      return result.perSecond;
+    });
+    for (const [name, seen] of latencies) {
+      p50.values.set(name, median(seen.p50));
+      p99.values.set(name, median(seen.p99));
     }
+    rows.push(
+      rows.splice(rows.indexOf(p50), 1)[0],
+      rows.splice(rows.indexOf(p99), 1)[0],
+    );
+    await measure(
+      row("ping-pong, 1,000 connections", "msg/s"),
+      async (s) => (await pingPong(s.port, 1000, seconds)).perSecond,
+    );
+    await measure(
+      row("pipelined, 3 connections x 64 in flight", "msg/s"),
+      async (s) => (await pipelined(s.port, 3, 64, seconds)).perSecond,
+    );
+    await measure(
+      row("pipelined, 1,000 connections x 8 in flight", "msg/s"),
+      async (s) => (await pipelined(s.port, 1000, 8, seconds)).perSecond,
+    );
+    const serves = (s: Running) => s.target.serves.files;
+    // The first download of a file computes its SHA-256; later ones reuse it.
+    const cold = row("download 1 GiB, first (SHA-256 computed)", "B/s");
+    for (const server of running.filter(serves)) {
+      cold.values.set(
+        server.target.name,
+        await download(server.port, "large.bin"),
+      );
+    }
+    await measure(
+      row("download 1 GiB, again (SHA-256 known)", "B/s"),
+      (s) => download(s.port, "large.bin"),
+      serves,
+    );
+    const idle1k = row("server memory per idle connection, 1,000", "B");
+    const idle10k = row("server memory per idle connection, 10,000", "B");
+    for (const server of running) {
+      idle1k.values.set(server.target.name, await idleMemory(server, 1000));
+      idle10k.values.set(server.target.name, await idleMemory(server, 10_000));
+    }
+  } finally {
+    for (const server of running) await stop(server);
   }
   await Deno.remove(work, { recursive: true });
 

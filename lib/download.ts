@@ -94,11 +94,21 @@ export class PartialFile {
     serverName: string,
     size: number,
   ): Promise<PartialFile> {
-    await Deno.mkdir(dir, { recursive: true });
     // Not Deno.makeTempFile: its files are private (0600), and a download
     // should get the usual permissions of a new file.
     const tempPath = joinPath(dir, `.ackline-${crypto.randomUUID()}.part`);
-    const file = await Deno.open(tempPath, { write: true, createNew: true });
+    let file: Deno.FsFile;
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      file = await Deno.open(tempPath, { write: true, createNew: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new Deno.errors.NotCapable(
+          `No permission to write to ${dir}; run the client with --allow-read=${dir} --allow-write=${dir}`,
+        );
+      }
+      throw error;
+    }
     return new PartialFile(dir, safeFileName(serverName), size, tempPath, file);
   }
 
