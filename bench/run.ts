@@ -62,19 +62,6 @@ async function rss(pid: number): Promise<number> {
   return Number(new TextDecoder().decode(stdout).trim()) * 1024;
 }
 
-/** Server memory per idle connection, over `count` greeted connections. */
-async function idleMemory(running: Running, count: number): Promise<number> {
-  const before = await rss(running.child.pid);
-  const conns = await openAll(running.port, count);
-  try {
-    // Let the server finish whatever the greetings started.
-    await pingPong(running.port, 1, 0.2);
-    return (await rss(running.child.pid) - before) / count;
-  } finally {
-    closeAll(conns);
-  }
-}
-
 async function hasCompiler(): Promise<boolean> {
   try {
     return (await new Deno.Command("cc", {
@@ -298,11 +285,33 @@ async function main(args: string[]): Promise<number> {
       (s) => download(s.port, "large.bin"),
       serves,
     );
-    const idle1k = row("server memory per idle connection, 1,000", "B");
-    const idle10k = row("server memory per idle connection, 10,000", "B");
-    for (const server of running) {
-      idle1k.values.set(server.target.name, await idleMemory(server, 1000));
-      idle10k.values.set(server.target.name, await idleMemory(server, 10_000));
+  } finally {
+    for (const server of running.splice(0)) await stop(server);
+  }
+  // Memory is measured on fresh processes: one that has just run the loads
+  // above is still shrinking and growing its heaps.
+  const idle1k = row("server memory per idle connection, 1,000", "B");
+  const idle10k = row("server memory per idle connection, 10,000", "B");
+  try {
+    for (const target of targets) {
+      const server = await start(target);
+      running.push(server);
+      await pingPong(server.port, 1, 0.2);
+      const base = await rss(server.child.pid);
+      const first = await openAll(server.port, 1000);
+      await pingPong(server.port, 1, 0.2);
+      idle1k.values.set(
+        target.name,
+        (await rss(server.child.pid) - base) / 1000,
+      );
+      const rest = await openAll(server.port, 9000);
+      await pingPong(server.port, 1, 0.2);
+      idle10k.values.set(
+        target.name,
+        (await rss(server.child.pid) - base) / 10_000,
+      );
+      closeAll([...first, ...rest]);
+      await stop(running.pop()!);
     }
   } finally {
     for (const server of running) await stop(server);
