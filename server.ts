@@ -394,15 +394,18 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
 
   log("SERVER", `Listening on ${formatAddress(addr)}`);
 
+  // The same words for every client turned away, encoded once.
+  const full = new ReplyBuffer(128);
+  full.line(
+    Code.Closing,
+    `Server is full: ${maxClients} of ${maxClients} clients connected; try again later`,
+  );
+  const fullReply = full.bytes();
+
   function reject(conn: Deno.TcpConn): void {
     const remote = formatAddress(conn.remoteAddr);
-    const reason =
-      `Server is full: ${maxClients} of ${maxClients} clients connected; try again later`;
     log("REJECTED", `${remote}: server full (${maxClients} of ${maxClients})`);
-    const done = writeAll(
-      conn,
-      new TextEncoder().encode(`${Code.Closing} ${reason}\n`),
-    )
+    const done = writeAll(conn, fullReply)
       .catch(() => {})
       .finally(() => {
         conn.close();

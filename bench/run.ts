@@ -13,6 +13,7 @@
 import { format as formatBytes } from "@std/fmt/bytes";
 import { integerFlag, parseFlags, runProgram } from "../lib/cli.ts";
 import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
+import { fillRandom } from "../lib/random.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -88,10 +89,7 @@ async function hasNode(): Promise<boolean> {
 
 async function makeLargeFile(dir: string): Promise<void> {
   using file = await Deno.create(`${dir}/large.bin`);
-  const block = new Uint8Array(1 << 20);
-  for (let i = 0; i < block.length; i += 65536) {
-    crypto.getRandomValues(block.subarray(i, i + 65536));
-  }
+  const block = fillRandom(new Uint8Array(1 << 20));
   for (let written = 0; written < DOWNLOAD_BYTES; written += block.length) {
     let done = 0;
     while (done < block.length) done += await file.write(block.subarray(done));
@@ -296,6 +294,9 @@ async function main(args: string[]): Promise<number> {
     for (const target of targets) {
       const server = await start(target);
       running.push(server);
+      // Warm up: the first thousand connections also pay for code and heap
+      // that every later one shares.
+      closeAll(await openAll(server.port, 1000));
       await pingPong(server.port, 1, 0.2);
       const base = await rss(server.child.pid);
       const first = await openAll(server.port, 1000);

@@ -1,7 +1,13 @@
 import { assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { connect, ConnectionClosedError, ReplyError } from "../client.ts";
 import { VerificationError } from "../lib/download.ts";
-import { sha256Hex, startServer, within } from "./helpers.ts";
+import {
+  listDir,
+  sha256Hex,
+  startServer,
+  within,
+  withTempDir,
+} from "./helpers.ts";
 
 const encoder = new TextEncoder();
 
@@ -37,21 +43,6 @@ async function withFakeServer(
 async function send(conn: Deno.TcpConn, data: string | Uint8Array) {
   let bytes = typeof data === "string" ? encoder.encode(data) : data;
   while (bytes.length) bytes = bytes.subarray(await conn.write(bytes));
-}
-
-async function inTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "ackline-client-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function listing(dir: string): Promise<string[]> {
-  const names = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
 }
 
 Deno.test("Session talks to a real server: echo, status, exit", async () => {
@@ -93,7 +84,7 @@ Deno.test("download saves a hostile name inside the folder only", async () => {
       "a/../../b",
     ]
   ) {
-    await inTempDir(async (base) => {
+    await withTempDir(async (base) => {
       const dir = `${base}/downloads`;
       await withFakeServer(async (conn) => {
         await send(conn, `150 ${body.length} ${hostile}\n`);
@@ -104,8 +95,8 @@ Deno.test("download saves a hostile name inside the folder only", async () => {
         const result = await session.download("x", { dir });
         await session.close();
         assertEquals(result.path.startsWith(`${dir}/`), true, result.path);
-        assertEquals(await listing(base), ["downloads"]);
-        assertEquals(await listing(dir), [result.name]);
+        assertEquals(await listDir(base), ["downloads"]);
+        assertEquals(await listDir(dir), [result.name]);
       });
     });
   }
@@ -159,7 +150,7 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
   ];
   for (const [label, script, errorClass, message] of cases) {
     await t.step(label, async () => {
-      await inTempDir(async (dir) => {
+      await withTempDir(async (dir) => {
         await withFakeServer(script, async (port) => {
           const session = await connect({ port });
           const error = await assertRejects(() =>
@@ -169,7 +160,7 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
           assertEquals(error instanceof errorClass, true, String(error));
           assertMatch((error as Error).message, message);
         });
-        assertEquals(await listing(dir).catch(() => []), []);
+        assertEquals(await listDir(dir).catch(() => []), []);
       });
     });
   }

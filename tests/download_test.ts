@@ -4,7 +4,7 @@ import {
   safeFileName,
   VerificationError,
 } from "../lib/download.ts";
-import { sha256Hex } from "./helpers.ts";
+import { listDir, sha256Hex, withTempDir } from "./helpers.ts";
 
 Deno.test("safeFileName keeps only a plain name, whatever the server sends", () => {
   const cases: [string, string][] = [
@@ -26,52 +26,37 @@ Deno.test("safeFileName keeps only a plain name, whatever the server sends", () 
   }
 });
 
-async function inTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "ackline-dl-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function listing(dir: string): Promise<string[]> {
-  const names = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
-}
-
 Deno.test("PartialFile saves under the final name only once verified", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const bytes = new TextEncoder().encode("hello");
     const partial = await PartialFile.create(`${dir}/new/sub`, "../x.txt", 5);
     await partial.write(bytes.subarray(0, 2));
-    const during = await listing(`${dir}/new/sub`);
+    const during = await listDir(`${dir}/new/sub`);
     assertEquals(during.length, 1);
     assertEquals(during[0].endsWith(".part"), true);
     await partial.write(bytes.subarray(2));
     const path = await partial.finish(await sha256Hex(bytes));
     assertEquals(path, `${dir}/new/sub/x.txt`);
     assertEquals(await Deno.readTextFile(path), "hello");
-    assertEquals(await listing(`${dir}/new/sub`), ["x.txt"]);
+    assertEquals(await listDir(`${dir}/new/sub`), ["x.txt"]);
   });
 });
 
 Deno.test("PartialFile never overwrites: a taken name gets a number", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/a.txt`, "mine");
     const digest = await sha256Hex(new Uint8Array());
     for (let i = 0; i < 2; i++) {
       const partial = await PartialFile.create(dir, "a.txt", 0);
       await partial.finish(digest);
     }
-    assertEquals(await listing(dir), ["a (1).txt", "a (2).txt", "a.txt"]);
+    assertEquals(await listDir(dir), ["a (1).txt", "a (2).txt", "a.txt"]);
     assertEquals(await Deno.readTextFile(`${dir}/a.txt`), "mine");
   });
 });
 
 Deno.test("PartialFile leaves nothing behind on a mismatch or a cut", async (t) => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await t.step("wrong hash", async () => {
       const partial = await PartialFile.create(dir, "f", 3);
       await partial.write(new Uint8Array(3));
@@ -99,6 +84,6 @@ Deno.test("PartialFile leaves nothing behind on a mismatch or a cut", async (t) 
       );
       await partial.discard();
     });
-    assertEquals(await listing(dir), []);
+    assertEquals(await listDir(dir), []);
   });
 });

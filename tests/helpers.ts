@@ -256,3 +256,22 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   );
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Runs `fn` with a fresh temporary folder, removed afterwards. */
+export async function withTempDir(
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ackline-test-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The names in a folder, sorted. */
+export async function listDir(dir: string): Promise<string[]> {
+  const names = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}

@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { LineBuffer, LineTooLongError } from "../lib/line_buffer.ts";
+import { seededRandom } from "../lib/random.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -23,16 +24,6 @@ function split(input: Uint8Array, chunkSizes: number[], limit = 1 << 20) {
     while (lines.next()) out.push(decoder.decode(lines.line()));
   }
   return { out, rest: decoder.decode(lines.take(lines.buffered)) };
-}
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 Deno.test("LineBuffer splits LF and CRLF lines and keeps the partial tail", () => {
@@ -110,7 +101,7 @@ Deno.test("LineBuffer take() hands out raw bytes after a header line", () => {
 Deno.test("LineBuffer reproduces random streams under random chunking (seeded)", () => {
   // Replay a failure by running the loop for its seed alone.
   for (let seed = 1; seed <= 200; seed++) {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const alphabet = ["a", "é", "🎉", "\r", "\n", "\r\n", " ", "\u0000"];
     let text = "";
     const length = Math.floor(next() * 400);

@@ -6,6 +6,7 @@ import {
   streamFile,
 } from "../lib/transfer.ts";
 import { sha256Hex } from "./helpers.ts";
+import { fillRandom } from "../lib/random.ts";
 
 async function withFile(
   bytes: Uint8Array,
@@ -94,10 +95,7 @@ Deno.test("DigestCache answers only for the same version of a file", async () =>
 });
 
 Deno.test("streamFile hashes a large file on a second thread, same digest", async () => {
-  const bytes = new Uint8Array(PARALLEL_HASH_BYTES + 12345);
-  for (let i = 0; i < bytes.length; i += 65536) {
-    crypto.getRandomValues(bytes.subarray(i, i + 65536));
-  }
+  const bytes = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES + 12345));
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
     let received = 0;

@@ -14,19 +14,10 @@ import { format as formatBytes } from "@std/fmt/bytes";
 import { connect, type Session } from "../client.ts";
 import { integerFlag, parseFlags, runProgram } from "../lib/cli.ts";
 import { parseReplyLine } from "../lib/protocol.ts";
+import { fillRandom, seededRandom } from "../lib/random.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A seeded generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Resident memory of a process in bytes, from `ps`; `null` if unavailable. */
 async function serverRss(pid: number): Promise<number | null> {
@@ -74,10 +65,7 @@ async function makeFiles(dir: string): Promise<Map<string, string>> {
     "large.bin": 24 << 20,
   };
   for (const [name, size] of Object.entries(sizes)) {
-    const bytes = new Uint8Array(size);
-    for (let i = 0; i < size; i += 65536) {
-      crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));
-    }
+    const bytes = fillRandom(new Uint8Array(size));
     await Deno.writeFile(`${dir}/${name}`, bytes);
     digests.set(name, createHash("sha256").update(bytes).digest("hex"));
   }
@@ -288,7 +276,7 @@ async function main(args: string[]): Promise<number> {
   }, 250);
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
-      const next = random(seed + w);
+      const next = seededRandom(seed + w);
       while (Date.now() < deadline) {
         if (next() < 0.1) {
           await abruptDisconnect(port, next).catch(() => {});
