@@ -3,7 +3,7 @@
  * reference and (where a C compiler is present) the epoll reference, in one
  * run, and prints the figures with ackline's ratios to each.
  *
- * Usage: deno task bench [--seconds N] [--skip-10k]
+ * Usage: deno task bench [--seconds N] [--rounds R]
  *
  * Everything runs on loopback; each measurement is bounded in time.
  *

@@ -120,6 +120,9 @@ export function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
+/** Most memory a {@linkcode ReplyBuffer} keeps between replies. */
+export const REPLY_RETAIN_BYTES = 128 * 1024;
+
 /**
  * A growable byte buffer that collects the replies to everything one read
  * produced, so they leave in a single write.
@@ -127,9 +130,11 @@ export function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
 export class ReplyBuffer {
   #buf: Uint8Array;
   #length = 0;
+  readonly #initialCapacity: number;
 
   /** Creates an empty buffer with room for `initialCapacity` bytes. */
   constructor(initialCapacity = 1024) {
+    this.#initialCapacity = initialCapacity;
     this.#buf = new Uint8Array(initialCapacity);
   }
 
@@ -138,14 +143,26 @@ export class ReplyBuffer {
     return this.#length;
   }
 
+  /** Bytes the buffer holds room for. */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   /** The collected bytes as a view, valid until the next append. */
   bytes(): Uint8Array {
     return this.#buf.subarray(0, this.#length);
   }
 
-  /** Forgets the collected bytes, keeping the memory. */
+  /**
+   * Forgets the collected bytes. The memory is kept for the next replies,
+   * unless one large reply (a `status` of thousands of clients) grew it past
+   * {@linkcode REPLY_RETAIN_BYTES}: a session must not hold that for life.
+   */
   clear(): void {
     this.#length = 0;
+    if (this.#buf.length > REPLY_RETAIN_BYTES) {
+      this.#buf = new Uint8Array(this.#initialCapacity);
+    }
   }
 
   #reserve(extra: number): void {

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertGreater, assertThrows } from "@std/assert";
 import {
   formatFileHeader,
   formatFileTrailer,
@@ -7,6 +7,7 @@ import {
   parseFileHeader,
   parseFileTrailer,
   parseReplyLine,
+  REPLY_RETAIN_BYTES,
   ReplyBuffer,
 } from "../lib/protocol.ts";
 
@@ -69,6 +70,18 @@ Deno.test("ReplyBuffer writes one-line, multi-line and echo replies", () => {
   );
   out.clear();
   assertEquals(out.length, 0);
+});
+
+Deno.test("ReplyBuffer gives back the memory of a large reply", () => {
+  const out = new ReplyBuffer(64);
+  out.lines(211, new Array(500).fill("Client01 127.0.0.1:50000"), "end");
+  const kept = out.capacity;
+  out.clear();
+  assertEquals(out.capacity, kept); // a usual reply keeps its room
+  out.lines(211, new Array(50_000).fill("Client01 127.0.0.1:50000"), "end");
+  assertGreater(out.capacity, REPLY_RETAIN_BYTES);
+  out.clear();
+  assertEquals(out.capacity, 64);
 });
 
 Deno.test("parseReplyLine separates code, continuation and text", () => {
