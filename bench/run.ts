@@ -63,25 +63,13 @@ async function rss(pid: number): Promise<number> {
   return Number(new TextDecoder().decode(stdout).trim()) * 1024;
 }
 
-async function hasCompiler(): Promise<boolean> {
+/** Whether `program --version` runs and succeeds here. */
+async function canRun(program: string): Promise<boolean> {
   try {
-    return (await new Deno.Command("cc", {
+    return (await new Deno.Command(program, {
       args: ["--version"],
       stdout: "null",
-    })
-      .output()).success;
-  } catch {
-    return false;
-  }
-}
-
-async function hasNode(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("node", {
-      args: ["--version"],
-      stdout: "null",
-    })
-      .output()).success;
+    }).output()).success;
   } catch {
     return false;
   }
@@ -168,7 +156,7 @@ async function main(args: string[]): Promise<number> {
     portPattern: /Listening on 127\.0\.0\.1:(\d+)/,
     serves: { files: true },
   }];
-  if (await hasNode()) {
+  if (await canRun("node")) {
     targets.push({
       name: "Node",
       command: new Deno.Command("node", {
@@ -182,7 +170,7 @@ async function main(args: string[]): Promise<number> {
   } else {
     console.log("node not found: the Node.js reference is skipped");
   }
-  if (await hasCompiler()) {
+  if (await canRun("cc")) {
     const binary = `${work}/epoll_echo`;
     const built = await new Deno.Command("cc", {
       args: ["-O2", "-o", binary, `${HERE}reference_epoll.c`],
