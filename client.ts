@@ -23,7 +23,7 @@ import {
   UserFacingError,
 } from "./lib/cli.ts";
 import { PartialFile, VerificationError } from "./lib/download.ts";
-import { writeAll } from "./lib/io.ts";
+import { readLines, writeAll } from "./lib/io.ts";
 import { LineBuffer } from "./lib/line_buffer.ts";
 import {
   Code,
@@ -34,7 +34,6 @@ import {
 } from "./lib/protocol.ts";
 import { ProgressBar } from "./lib/progress.ts";
 import { escapeControl, formatMilliseconds } from "./lib/terminal.ts";
-import { readLines } from "./lib/io.ts";
 
 /** A complete reply: its code and the text of each line. */
 export interface Reply {
