@@ -506,15 +506,16 @@ async function main(args: string[]): Promise<number> {
   } catch (error) {
     throw connectError(error, where);
   }
-  console.log(`Connected as ${escapeControl(session.name)}`);
-  if (interactive) console.log(colors.dim(HINT));
-
+  // Ctrl+C closes the session from the moment it exists, before anything
+  // tells the user it is there.
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;
     session.close();
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
+  console.log(`Connected as ${escapeControl(session.name)}`);
+  if (interactive) console.log(colors.dim(HINT));
   const input = readLines(Deno.stdin);
   const closed = session.closed.then((reason) => ({ closed: reason }));
   let failures = 0;

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { writeAll } from "../lib/io.ts";
+
 const LF = 10;
 const encoder = new TextEncoder();
 
@@ -32,11 +34,6 @@ function countLines(bytes: Uint8Array): number {
     at = bytes.indexOf(LF, at + 1);
   }
   return count;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) done += await conn.write(bytes.subarray(done));
 }
 
 /** Opens a connection and reads up to the greeting's line end. */

@@ -13,7 +13,9 @@
 import { format as formatBytes } from "@std/fmt/bytes";
 import { integerFlag, parseFlags, runProgram } from "../lib/cli.ts";
 import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
+import { writeAll } from "../lib/io.ts";
 import { fillRandom } from "../lib/random.ts";
+import { residentMemory } from "../tools/memory.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -56,13 +58,6 @@ async function stop(running: Running): Promise<void> {
   await running.drained;
 }
 
-async function rss(pid: number): Promise<number> {
-  const { stdout } = await new Deno.Command("ps", {
-    args: ["-o", "rss=", "-p", String(pid)],
-  }).output();
-  return Number(new TextDecoder().decode(stdout).trim()) * 1024;
-}
-
 /** Whether `program --version` runs and succeeds here. */
 async function canRun(program: string): Promise<boolean> {
   try {
@@ -79,8 +74,7 @@ async function makeLargeFile(dir: string): Promise<void> {
   using file = await Deno.create(`${dir}/large.bin`);
   const block = fillRandom(new Uint8Array(1 << 20));
   for (let written = 0; written < DOWNLOAD_BYTES; written += block.length) {
-    let done = 0;
-    while (done < block.length) done += await file.write(block.subarray(done));
+    await writeAll(file, block);
   }
 }
 
@@ -92,7 +86,9 @@ function median(values: number[]): number {
 }
 
 function cell(value: number | null | undefined, unit: string): string {
-  if (value === null || value === undefined) return "–";
+  if (value === null || value === undefined || Number.isNaN(value)) {
+    return "–"; // not measured here
+  }
   if (unit === "msg/s") return `${Math.round(value).toLocaleString("en-US")}`;
   if (unit === "ms") return value.toFixed(3);
   if (unit === "B/s") return `${formatBytes(value)}/s`;
@@ -286,18 +282,19 @@ async function main(args: string[]): Promise<number> {
       // that every later one shares.
       closeAll(await openAll(server.port, 1000));
       await pingPong(server.port, 1, 0.2);
-      const base = await rss(server.child.pid);
+      const rss = async () => await residentMemory(server.child.pid) ?? NaN;
+      const base = await rss();
       const first = await openAll(server.port, 1000);
       await pingPong(server.port, 1, 0.2);
       idle1k.values.set(
         target.name,
-        (await rss(server.child.pid) - base) / 1000,
+        (await rss() - base) / 1000,
       );
       const rest = await openAll(server.port, 9000);
       await pingPong(server.port, 1, 0.2);
       idle10k.values.set(
         target.name,
-        (await rss(server.child.pid) - base) / 10_000,
+        (await rss() - base) / 10_000,
       );
       closeAll([...first, ...rest]);
       await stop(running.pop()!);

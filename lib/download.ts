@@ -150,8 +150,7 @@ export class PartialFile {
           `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
         );
       }
-      const target = await this.#claimName();
-      return target;
+      return await this.#claimName();
     } catch (error) {
       await this.discard();
       throw error;
@@ -172,14 +171,14 @@ export class PartialFile {
       );
       try {
         await Deno.link(this.#tempPath, target);
-        await Deno.remove(this.#tempPath);
-        return target;
       } catch (error) {
         if (error instanceof Deno.errors.AlreadyExists) continue;
         if (await exists(target)) continue;
-        await Deno.rename(this.#tempPath, target);
+        await Deno.rename(this.#tempPath, target); // no links here
         return target;
       }
+      await Deno.remove(this.#tempPath);
+      return target;
     }
   }
 

@@ -61,9 +61,10 @@ class InlineHasher implements Hasher {
   }
 
   take(): Promise<Uint8Array> {
-    const pooled = this.#chunkBytes === CHUNK_BYTES ? pool.pop() : undefined;
     return Promise.resolve(
-      this.#free.pop() ?? pooled ?? new Uint8Array(this.#chunkBytes),
+      this.#free.pop() ??
+        (this.#chunkBytes === CHUNK_BYTES ? pool.pop() : undefined) ??
+        new Uint8Array(this.#chunkBytes),
     );
   }
 
@@ -200,18 +201,18 @@ export async function streamFile(
     hash && size >= PARALLEL_HASH_BYTES && chunkBytes === CHUNK_BYTES
       ? new ParallelHasher()
       : new InlineHasher(hash, chunkBytes);
-  if (size === 0) return await hasher.digest();
   let reading: Promise<number> | null = null;
   try {
+    if (size === 0) return await hasher.digest();
     let remaining = size;
-    let current = await hasher.take();
-    if (remaining > 0) {
-      reading = readSome(
+    const readInto = (buf: Uint8Array) =>
+      readSome(
         file,
-        current.subarray(0, Math.min(chunkBytes, remaining)),
+        buf.subarray(0, Math.min(chunkBytes, remaining)),
         remaining,
       );
-    }
+    let current = await hasher.take();
+    reading = readInto(current);
     while (reading) {
       const length: number = await reading;
       reading = null;
@@ -219,11 +220,7 @@ export async function streamFile(
       const sent = current;
       if (remaining > 0) {
         current = await hasher.take();
-        reading = readSome(
-          file,
-          current.subarray(0, Math.min(chunkBytes, remaining)),
-          remaining,
-        );
+        reading = readInto(current);
       }
       signal?.throwIfAborted();
       await sink(sent.subarray(0, length));

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { connect } from "../client.ts";
 import { RawClient, sha256Hex, startServer, within } from "./helpers.ts";
 import { createHash } from "node:crypto";
+import { writeAll } from "../lib/io.ts";
 import { fillRandom } from "../lib/random.ts";
 
 const ALL_BYTES = new Uint8Array(256 * 4).map((_, i) => i & 255);
@@ -141,9 +142,10 @@ Deno.test("a large download streams intact beside other clients' traffic", async
       const chunk = new Uint8Array(1 << 20);
       for (let written = 0; written < size; written += chunk.length) {
         fillRandom(chunk.subarray(0, 65536));
-        const n = Math.min(chunk.length, size - written);
-        let done = 0;
-        while (done < n) done += await file.write(chunk.subarray(done, n));
+        await writeAll(
+          file,
+          chunk.subarray(0, Math.min(chunk.length, size - written)),
+        );
       }
     }
     await using t = await startServer({ filesDir, maxClients: 2 });
