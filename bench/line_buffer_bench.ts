@@ -3,8 +3,12 @@
  * iteration, so 1 ms per iteration is about 1 GB/s (16,384 lines).
  */
 
-import { LineBuffer } from "../lib/line_buffer.ts";
-import { parseCommand, ReplyBuffer } from "../lib/protocol.ts";
+import {
+  isUtf8,
+  LineBuffer,
+  parseRequest,
+  ReplyWriter,
+} from "../lib/wire/mod.ts";
 
 const INPUT_BYTES = 1 << 20;
 const input = new Uint8Array(INPUT_BYTES).fill(0x78);
@@ -35,13 +39,19 @@ Deno.bench("split 1 MiB of 64-byte lines (bytes/s: 1 MiB / time)", {
 });
 
 const withEcho = new LineBuffer(64 * 1024, 128 * 1024);
-const out = new ReplyBuffer(2 * INPUT_BYTES);
-Deno.bench("split, parse and build echo replies for 16,384 lines", {
+const out = new ReplyWriter(2 * INPUT_BYTES);
+Deno.bench("split, check, parse and build echo replies for 16,384 lines", {
   group: "framing",
 }, () => {
   out.clear();
+  // The server's work per line: check UTF-8, look for a request word, echo.
   feed(withEcho, (l) => {
-    const command = parseCommand(l.bytes, l.lineStart, l.lineEnd);
-    if (command.kind === "echo") out.echo(l.bytes, l.lineStart, l.lineEnd);
+    const { bytes, lineStart, lineEnd } = l;
+    if (
+      isUtf8(bytes, lineStart, lineEnd) &&
+      parseRequest(bytes, lineStart, lineEnd) === null
+    ) {
+      out.echo(bytes, lineStart, lineEnd);
+    }
   });
 });

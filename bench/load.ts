@@ -1,14 +1,16 @@
 /**
  * The load generator: opens connections to a server that speaks ackline's
  * lines and measures echo rate and latency, download rate, and the memory
- * a server spends on idle connections. Works against any such server.
+ * a server spends on idle connections. It reads replies with the
+ * protocol's reply reader, walking lines without decoding them, so it
+ * works against any server that answers in reply lines.
  *
  * @module
  */
 
-import { writeAll } from "../lib/io.ts";
+import { writeAll } from "../lib/common/io.ts";
+import { Code, formatRequest, ReplyReader } from "../lib/wire/mod.ts";
 
-const LF = 10;
 const encoder = new TextEncoder();
 
 /** A 64-byte echo request: 63 bytes of text and LF. */
@@ -26,34 +28,40 @@ export interface EchoResult {
   p99Ms: number | null;
 }
 
-function countLines(bytes: Uint8Array): number {
-  let count = 0;
-  let at = bytes.indexOf(LF);
-  while (at >= 0) {
-    count++;
-    at = bytes.indexOf(LF, at + 1);
-  }
-  return count;
+/** A greeted connection and the reader of its replies. */
+export interface Connection {
+  conn: Deno.TcpConn;
+  replies: ReplyReader;
 }
 
-/** Opens a connection and reads up to the greeting's line end. */
-export async function openConnection(port: number): Promise<Deno.TcpConn> {
+/** Opens a connection and reads its greeting. */
+export async function openConnection(port: number): Promise<Connection> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   conn.setNoDelay(true);
-  const buf = new Uint8Array(256);
-  let seen = 0;
-  while (true) {
-    const n = await conn.read(buf.subarray(seen));
-    if (n === null) throw new Error("Server closed the connection at greeting");
-    seen += n;
-    const text = new TextDecoder().decode(buf.subarray(0, seen));
-    if (text.includes("\n")) {
-      if (!text.startsWith("220")) {
-        throw new Error(`Turned away: ${text.trim()}`);
-      }
-      return conn;
-    }
+  const replies = new ReplyReader(conn);
+  const greeting = await replies.read().catch((error) => {
+    conn.close();
+    throw error;
+  });
+  if (greeting?.code !== Code.Greeting) {
+    conn.close();
+    throw new Error(`Turned away: ${greeting?.lines.join(" ")}`);
   }
+  return { conn, replies };
+}
+
+/**
+ * Waits for at least one more complete reply.
+ *
+ * @returns how many replies ended in what was read.
+ */
+async function repliesArrived(replies: ReplyReader): Promise<number> {
+  let done = 0;
+  while (done === 0) {
+    if (!await replies.fill()) throw new Error("Server closed the connection");
+    while (replies.nextLine()) if (replies.last) done++;
+  }
+  return done;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -73,17 +81,11 @@ export async function pingPong(
   const latencies: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
-  await Promise.all(conns.map(async (conn) => {
-    const buf = new Uint8Array(4096);
+  await Promise.all(conns.map(async ({ conn, replies }) => {
     while (performance.now() < deadline) {
       const sent = performance.now();
       await writeAll(conn, MESSAGE);
-      let lines = 0;
-      while (lines === 0) {
-        const n = await conn.read(buf);
-        if (n === null) throw new Error("Server closed the connection");
-        lines += countLines(buf.subarray(0, n));
-      }
+      await repliesArrived(replies);
       latencies.push(performance.now() - sent);
     }
   }));
@@ -114,21 +116,16 @@ export async function pipelined(
   let total = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
-  await Promise.all(conns.map(async (conn) => {
-    const buf = new Uint8Array(256 * 1024);
+  await Promise.all(conns.map(async ({ conn, replies }) => {
     await writeAll(conn, batch);
     let inFlight = depth;
     while (inFlight > 0) {
-      const n = await conn.read(buf);
-      if (n === null) throw new Error("Server closed the connection");
-      const done = countLines(buf.subarray(0, n));
+      const done = await repliesArrived(replies);
       inFlight -= done;
       if (performance.now() < deadline) {
         total += done;
-        if (done > 0) {
-          await writeAll(conn, batch.subarray(0, done * MESSAGE.length));
-          inFlight += done;
-        }
+        await writeAll(conn, batch.subarray(0, done * MESSAGE.length));
+        inFlight += done;
       }
     }
   }));
@@ -147,36 +144,19 @@ export async function pipelined(
  * second from request to the last line.
  */
 export async function download(port: number, name: string): Promise<number> {
-  const conn = await openConnection(port);
+  const { conn, replies } = await openConnection(port);
   try {
-    const buf = new Uint8Array(1 << 20);
     const started = performance.now();
-    await writeAll(conn, encoder.encode(`get ${name}\n`));
-    // Header line, then `size` raw bytes, then the trailer line.
-    let header = "";
-    let after = new Uint8Array();
-    while (!header.endsWith("\n")) {
-      const n = await conn.read(buf);
-      if (n === null) throw new Error("Closed before the header");
-      const lf = buf.subarray(0, n).indexOf(LF);
-      const end = lf < 0 ? n : lf + 1;
-      header += new TextDecoder().decode(buf.subarray(0, end));
-      after = buf.subarray(end, n);
+    await writeAll(conn, encoder.encode(formatRequest("get", name) + "\n"));
+    const header = await replies.read();
+    const size = replies.payload?.size;
+    if (header?.code !== Code.FileHeader || size === undefined) {
+      throw new Error(`Not a download: ${JSON.stringify(header)}`);
     }
-    const size = Number(/^150 (\d+) /.exec(header)?.[1]);
-    if (!Number.isFinite(size)) throw new Error(`Bad header: ${header}`);
-    let payloadLeft = size;
-    // Consumes a chunk; true once the trailer's line end has arrived.
-    const consume = (chunk: Uint8Array): boolean => {
-      const payload = Math.min(payloadLeft, chunk.length);
-      payloadLeft -= payload;
-      return payloadLeft === 0 && chunk.subarray(payload).indexOf(LF) >= 0;
-    };
-    let done = consume(after);
-    while (!done) {
-      const n = await conn.read(buf);
-      if (n === null) throw new Error("Closed mid-transfer");
-      done = consume(buf.subarray(0, n));
+    await replies.readPayload(() => {});
+    const trailer = await replies.read();
+    if (trailer?.code !== Code.FileDone) {
+      throw new Error(`Bad trailer: ${JSON.stringify(trailer)}`);
     }
     return size / ((performance.now() - started) / 1000);
   } finally {
@@ -188,8 +168,8 @@ export async function download(port: number, name: string): Promise<number> {
 export async function openAll(
   port: number,
   count: number,
-): Promise<Deno.TcpConn[]> {
-  const conns: Deno.TcpConn[] = [];
+): Promise<Connection[]> {
+  const conns: Connection[] = [];
   try {
     while (conns.length < count) {
       const wave = Math.min(100, count - conns.length);
@@ -207,8 +187,8 @@ export async function openAll(
 }
 
 /** Closes connections, ignoring ones already closed. */
-export function closeAll(conns: Deno.Conn[]): void {
-  for (const conn of conns) {
+export function closeAll(conns: readonly Connection[]): void {
+  for (const { conn } of conns) {
     try {
       conn.close();
     } catch {

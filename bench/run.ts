@@ -10,16 +10,23 @@
  * @module
  */
 
-import { format as formatBytes } from "@std/fmt/bytes";
-import { integerFlag, parseFlags, runProgram } from "../lib/cli.ts";
-import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
-import { writeAll } from "../lib/io.ts";
-import { fillRandom } from "../lib/random.ts";
+import { integerFlag, parseFlags, runProgram } from "../lib/common/cli.ts";
+import { writeAll } from "../lib/common/io.ts";
+import { formatBytes } from "../lib/common/std.ts";
+import {
+  LISTENING,
+  programCommand,
+  type RunningServer,
+  spawnServer,
+} from "../tests/support/programs.ts";
+import { fillRandom } from "../tests/support/random.ts";
 import { residentMemory } from "../tools/memory.ts";
+import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
-const ROOT = new URL("..", import.meta.url).pathname;
 const DOWNLOAD_BYTES = 1 << 30;
+// Servers log every connection: only the tail of the log is kept.
+const LOG_KEPT = 1024;
 
 interface Target {
   name: string;
@@ -30,32 +37,21 @@ interface Target {
 
 interface Running {
   target: Target;
-  child: Deno.ChildProcess;
+  server: RunningServer;
   port: number;
-  drained: Promise<void>;
 }
 
 async function start(target: Target): Promise<Running> {
-  const child = target.command.spawn();
-  let text = "";
-  let found!: (port: number) => void;
-  const port = new Promise<number>((resolve) => found = resolve);
-  const drained = (async () => {
-    for await (
-      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
-    ) {
-      text = (text + chunk).slice(-1024);
-      const match = target.portPattern.exec(text);
-      if (match) found(Number(match[1]));
-    }
-  })();
-  return { target, child, port: await port, drained };
+  const server = await spawnServer(
+    target.command,
+    target.portPattern,
+    LOG_KEPT,
+  );
+  return { target, server, port: server.port };
 }
 
 async function stop(running: Running): Promise<void> {
-  running.child.kill("SIGTERM");
-  await running.child.status;
-  await running.drained;
+  await running.server.stop();
 }
 
 /** Whether `program --version` runs and succeeds here. */
@@ -131,25 +127,15 @@ async function main(args: string[]): Promise<number> {
 
   const targets: Target[] = [{
     name: "ackline",
-    command: new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net=127.0.0.1",
-        `--allow-read=${filesDir}`,
-        `${ROOT}server.ts`,
-        "--port",
-        "0",
-        "--max-clients",
-        "20000",
-        "--idle-timeout",
-        "0",
-        "--files",
-        filesDir,
-      ],
-      stdout: "piped",
-      stderr: "inherit",
-    }),
-    portPattern: /Listening on 127\.0\.0\.1:(\d+)/,
+    command: await programCommand("server", [
+      "--port",
+      "0",
+      "--max-clients",
+      "20000",
+      "--idle-timeout",
+      "0",
+    ], { cwd: work, env: { NO_COLOR: "1" } }),
+    portPattern: LISTENING,
     serves: { files: true },
   }];
   if (await canRun("node")) {
@@ -158,7 +144,7 @@ async function main(args: string[]): Promise<number> {
       command: new Deno.Command("node", {
         args: [`${HERE}reference_node.mjs`, "0", filesDir],
         stdout: "piped",
-        stderr: "inherit",
+        stderr: "piped",
       }),
       portPattern: /Listening on port (\d+)/,
       serves: { files: true },
@@ -177,7 +163,7 @@ async function main(args: string[]): Promise<number> {
         command: new Deno.Command(binary, {
           args: ["0"],
           stdout: "piped",
-          stderr: "inherit",
+          stderr: "piped",
         }),
         portPattern: /Listening on port (\d+)/,
         serves: { files: false },
@@ -282,7 +268,8 @@ async function main(args: string[]): Promise<number> {
       // that every later one shares.
       closeAll(await openAll(server.port, 1000));
       await pingPong(server.port, 1, 0.2);
-      const rss = async () => await residentMemory(server.child.pid) ?? NaN;
+      const rss = async () =>
+        await residentMemory(server.server.child.pid) ?? NaN;
       const base = await rss();
       const first = await openAll(server.port, 1000);
       await pingPong(server.port, 1, 0.2);

@@ -1,49 +1,16 @@
-import { assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { connect, ConnectionClosedError, ReplyError } from "../client.ts";
-import { VerificationError } from "../lib/download.ts";
+import { VerificationError } from "../lib/client/mod.ts";
 import {
-  listDir,
-  sha256Hex,
-  startServer,
-  within,
-  withTempDir,
-} from "./helpers.ts";
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  type ErrorClass,
+} from "./support/assert.ts";
+import { send, sendReplies, withFakeServer } from "./support/fake_server.ts";
+import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
+import { startServer } from "./support/test_server.ts";
 
 const encoder = new TextEncoder();
-
-/**
- * A one-connection fake server: greets, waits for one request line, then
- * lets `script` write whatever it likes and closes.
- */
-async function withFakeServer(
-  script: (conn: Deno.TcpConn) => Promise<void>,
-  test: (port: number) => Promise<void>,
-): Promise<void> {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const serving = (async () => {
-    const conn = await listener.accept();
-    try {
-      await conn.write(encoder.encode("220 Connected as Client01\n"));
-      const buf = new Uint8Array(1024);
-      await conn.read(buf); // the request
-      await script(conn);
-    } catch {
-      // The client may close first; that is part of some tests.
-    } finally {
-      conn.close();
-    }
-  })();
-  try {
-    await test((listener.addr as Deno.NetAddr).port);
-  } finally {
-    await within(serving, "the fake server to finish");
-  }
-}
-
-async function send(conn: Deno.TcpConn, data: string | Uint8Array) {
-  let bytes = typeof data === "string" ? encoder.encode(data) : data;
-  while (bytes.length) bytes = bytes.subarray(await conn.write(bytes));
-}
 
 Deno.test("Session talks to a real server: echo, status, exit", async () => {
   await using t = await startServer();
@@ -75,7 +42,7 @@ Deno.test("connect reports a full server with its reason", async () => {
 
 Deno.test("download saves a hostile name inside the folder only", async () => {
   const body = encoder.encode("payload");
-  const digest = await sha256Hex(body);
+  const digest = sha256Hex(body);
   for (
     const hostile of [
       "../../escaped.txt",
@@ -87,9 +54,9 @@ Deno.test("download saves a hostile name inside the folder only", async () => {
     await withTempDir(async (base) => {
       const dir = `${base}/downloads`;
       await withFakeServer(async (conn) => {
-        await send(conn, `150 ${body.length} ${hostile}\n`);
+        await sendReplies(conn, (out) => out.fileHeader(body.length, hostile));
         await send(conn, body);
-        await send(conn, `226 SHA-256 ${digest}\n`);
+        await sendReplies(conn, (out) => out.fileTrailer(digest));
       }, async (port) => {
         const session = await connect({ port });
         const result = await session.download("x", { dir });
@@ -107,13 +74,13 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
   const cases: [
     string,
     (conn: Deno.TcpConn) => Promise<void>,
-    new (...a: never[]) => Error,
+    ErrorClass<Error>,
     RegExp,
   ][] = [
     [
       "connection closed mid-payload",
       async (conn) => {
-        await send(conn, `150 10 f.bin\n`);
+        await sendReplies(conn, (out) => out.fileHeader(10, "f.bin"));
         await send(conn, body.subarray(0, 4));
       },
       ConnectionClosedError,
@@ -122,9 +89,9 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
     [
       "wrong SHA-256",
       async (conn) => {
-        await send(conn, `150 10 f.bin\n`);
+        await sendReplies(conn, (out) => out.fileHeader(10, "f.bin"));
         await send(conn, body);
-        await send(conn, `226 SHA-256 ${"0".repeat(64)}\n`);
+        await sendReplies(conn, (out) => out.fileTrailer("0".repeat(64)));
       },
       VerificationError,
       /SHA-256 mismatch/,
@@ -132,7 +99,7 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
     [
       "garbage instead of a trailer",
       async (conn) => {
-        await send(conn, `150 10 f.bin\n`);
+        await sendReplies(conn, (out) => out.fileHeader(10, "f.bin"));
         await send(conn, body);
         await send(conn, `this is not a reply\n`);
       },
@@ -142,7 +109,10 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
     [
       "a refusal",
       async (conn) => {
-        await send(conn, `550 No such file: f.bin\n`);
+        await sendReplies(
+          conn,
+          (out) => out.refusal({ reason: "missing", name: "f.bin" }),
+        );
       },
       ReplyError,
       /No such file/,
@@ -153,12 +123,12 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
       await withTempDir(async (dir) => {
         await withFakeServer(script, async (port) => {
           const session = await connect({ port });
-          const error = await assertRejects(() =>
-            session.download("f.bin", { dir })
+          const error = await assertRejects(
+            () => session.download("f.bin", { dir }),
+            errorClass,
           );
           await session.close();
-          assertEquals(error instanceof errorClass, true, String(error));
-          assertMatch((error as Error).message, message);
+          assertMatch(error.message, message);
         });
         assertEquals(await listDir(dir).catch(() => []), []);
       });

@@ -3,11 +3,13 @@
  * `deno compile` can fetch the runtime it embeds.
  */
 
-import { assertEquals, assertStringIncludes } from "@std/assert";
-import { compileArgs, permissionFlags, readTasks } from "../tools/compile.ts";
-import { RawClient, within } from "./helpers.ts";
+import { compileArgs } from "../tools/compile.ts";
+import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
+import { assertEquals, assertStringIncludes } from "./support/assert.ts";
+import { spawnServer } from "./support/programs.ts";
+import { RawClient } from "./support/raw_client.ts";
+import { WAIT_MS } from "./support/wait.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const tasks = await readTasks();
 
 Deno.test("binaries carry exactly the permissions of their tasks", () => {
@@ -41,6 +43,7 @@ const build = hostSuffix
     cwd: ROOT,
     stdout: "null",
     stderr: "piped",
+    signal: AbortSignal.timeout(120_000), // a build that hangs fails
   }).output()
   : null;
 const buildError = build ? new TextDecoder().decode(build.stderr) : "";
@@ -68,31 +71,29 @@ Deno.test({
         cwd: ROOT,
         stdout: "piped",
         stderr: "piped",
+        signal: AbortSignal.timeout(WAIT_MS),
       }).output();
       assertEquals(refused.code, 1);
       assertStringIncludes(
         new TextDecoder().decode(refused.stderr),
         "no permission to read it",
       );
-      const child = new Deno.Command(binary, {
-        args: ["--port", "0"],
-        cwd: ROOT,
-        stdout: "piped",
-        stderr: "null",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream())
-        .getReader();
-      const first = await within(reader.read(), "the binary to log");
-      const port = Number(/:(\d+)/.exec(first.value ?? "")?.[1]);
-      const { client } = await RawClient.greeted(port);
+      await using server = await spawnServer(
+        new Deno.Command(binary, {
+          args: ["--port", "0"],
+          cwd: ROOT,
+          stdout: "piped",
+          stderr: "piped",
+          env: { NO_COLOR: "1" },
+        }),
+      );
+      const { client } = await RawClient.greeted(server.port);
+      using _ = client;
       assertEquals(await client.request("hello world"), {
         code: 250,
         lines: ["hello worldACK"],
       });
-      client.close();
-      child.kill("SIGTERM");
-      assertEquals((await child.status).code, 0);
-      while (!(await reader.read()).done) { /* drain */ }
+      assertEquals(await server.stop(), 0);
     } finally {
       await Deno.remove(outDir, { recursive: true });
     }

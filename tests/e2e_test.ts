@@ -1,6 +1,8 @@
 /**
- * End-to-end tests: server.ts and client.ts run as real programs, with the
- * permissions their tasks give them, driven through stdin and signals.
+ * End-to-end tests: server.ts and client.ts run as real programs, with
+ * exactly the permissions their deno.json tasks give them, from a folder
+ * of their own (its ./files and ./downloads), driven through stdin and
+ * signals.
  */
 
 import {
@@ -8,119 +10,65 @@ import {
   assertEquals,
   assertMatch,
   assertStringIncludes,
-} from "@std/assert";
-import { RawClient, within } from "./helpers.ts";
+} from "./support/assert.ts";
+import {
+  Output,
+  programCommand,
+  type RunningServer,
+  startServerProgram,
+} from "./support/programs.ts";
+import { RawClient } from "./support/raw_client.ts";
+import { within } from "./support/wait.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const STACK_TRACE = /^\s+at /m;
 
-function serverCommand(args: string[], filesDir: string) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${filesDir}`,
-      "server.ts",
-      ...args,
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "" },
-  });
-}
-
-function clientCommand(args: string[], downloads = "./downloads") {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${downloads}`,
-      `--allow-write=${downloads}`,
-      "client.ts",
-      ...args,
-    ],
-    cwd: ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-/** Collects a stream's text and lets a test wait for a line that matches. */
-class Output {
-  text = "";
-  readonly done: Promise<void>;
-  #waiters: (() => void)[] = [];
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.done = (async () => {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        this.text += chunk;
-        for (const waiter of this.#waiters.splice(0)) waiter();
-      }
-    })();
-  }
-
-  /** Resolves with the first match of `pattern` in a complete line. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    return within(
-      new Promise((resolve) => {
-        const check = () => {
-          const match = this.text.split("\n").slice(0, -1).map((line) =>
-            line.match(pattern)
-          )
-            .find((m) => m);
-          if (match) resolve(match);
-          else this.#waiters.push(check);
-        };
-        check();
-      }),
-      `output matching ${pattern}`,
-    );
-  }
-}
-
-/** Runs the server program on a free port until the test is done. */
+/**
+ * Runs the test in a fresh folder holding `files/notes.txt`, with the
+ * server program serving it on a free port.
+ */
 async function withServerProgram(
   args: string[],
-  test: (
-    port: number,
-    process: Deno.ChildProcess,
-    stdout: Output,
-  ) => Promise<void>,
+  test: (server: RunningServer, dir: string) => Promise<void>,
 ) {
-  const filesDir = await Deno.makeTempDir({ prefix: "ackline-e2e-" });
-  await Deno.writeTextFile(`${filesDir}/notes.txt`, "hello file");
-  const child = serverCommand(
-    ["--port", "0", "--files", filesDir, ...args],
-    filesDir,
-  ).spawn();
-  const stdout = new Output(child.stdout);
-  const stderr = new Output(child.stderr);
+  const dir = await Deno.makeTempDir({ prefix: "ackline-e2e-" });
   try {
-    const [, port] = await stdout.waitFor(
-      /^\[SERVER\] Listening on 127\.0\.0\.1:(\d+)$/,
-    );
-    await test(Number(port), child, stdout);
+    await Deno.mkdir(`${dir}/files`);
+    await Deno.writeTextFile(`${dir}/files/notes.txt`, "hello file");
+    await using server = await startServerProgram({ cwd: dir, args });
+    await test(server, dir);
   } finally {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    await child.status;
-    await stdout.done;
-    await stderr.done;
-    await Deno.remove(filesDir, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 }
 
-async function runClient(args: string[], input: string, downloads?: string) {
-  const child = clientCommand(args, downloads).spawn();
+/** The server program run once to its end, in `cwd`. */
+async function runServer(args: string[], cwd = ".") {
+  const command = await programCommand("server", args, { cwd });
+  const { code, stdout, stderr } = await within(
+    command.output(),
+    "the server to exit",
+  );
+  return {
+    code,
+    stdout: decoder.decode(stdout),
+    stderr: decoder.decode(stderr),
+  };
+}
+
+/** The client program in `cwd`, spawned with its stdin piped. */
+async function spawnClient(args: string[], cwd: string) {
+  const command = await programCommand("client", args, {
+    cwd,
+    stdin: "piped",
+  });
+  return command.spawn();
+}
+
+/** The client program fed `input`, run to its end, in `cwd`. */
+async function runClient(args: string[], input: string, cwd = ".") {
+  const child = await spawnClient(args, cwd);
   const writer = child.stdin.getWriter();
   await writer.write(encoder.encode(input));
   await writer.close();
@@ -136,9 +84,8 @@ async function runClient(args: string[], input: string, downloads?: string) {
 }
 
 Deno.test("server --help shows every flag and exits 0", async () => {
-  const { code, stdout } = await serverCommand(["--help"], ".").output();
+  const { code, stdout } = await runServer(["--help"]);
   assertEquals(code, 0);
-  const text = decoder.decode(stdout);
   for (
     const flag of [
       "--host",
@@ -149,7 +96,7 @@ Deno.test("server --help shows every flag and exits 0", async () => {
       "--idle-timeout",
     ]
   ) {
-    assertStringIncludes(text, flag);
+    assertStringIncludes(stdout, flag);
   }
 });
 
@@ -167,80 +114,76 @@ Deno.test("server rejects bad command lines with one line and exit code 2", asyn
       ["--port", "abc"],
       "error: --port must be an integer from 0 to 65535, got abc",
     ],
+    [
+      ["--max-line", "67108865"],
+      "error: --max-line must be an integer from 16 to 67108864, got 67108865",
+    ],
     [["--bogus"], "error: Unknown flag: --bogus"],
     [["extra"], "error: Unexpected argument: extra"],
   ];
   for (const [args, message] of cases) {
     await t.step(args.join(" "), async () => {
-      const { code, stderr } = await serverCommand(args, ".").output();
-      const text = decoder.decode(stderr);
+      const { code, stderr } = await runServer(args);
       assertEquals(code, 2);
-      assertEquals(text, `${message}\nRun with --help for usage.\n`);
+      assertEquals(stderr, `${message}\nRun with --help for usage.\n`);
     });
   }
 });
 
 Deno.test("server reports a port in use and a missing folder in one line", async () => {
-  await withServerProgram([], async (port) => {
-    const { code, stderr } = await serverCommand([
-      "--port",
-      String(port),
-      "--files",
-      ".",
-    ], ".")
-      .output();
+  await withServerProgram([], async ({ port }, dir) => {
+    const { code, stderr } = await runServer(["--port", String(port)], dir);
     assertEquals(code, 1);
     assertEquals(
-      decoder.decode(stderr),
+      stderr,
       `error: Port ${port} is already in use on 127.0.0.1; stop the program using it or pick another with --port\n`,
     );
   });
-  const missing = await serverCommand([
-    "--port",
-    "0",
-    "--files",
-    "./no-such-folder",
-  ], ".").output();
-  assertEquals(missing.code, 1);
-  const text = decoder.decode(missing.stderr);
-  assertMatch(text, /^error: Cannot serve \.\/no-such-folder: /);
-  assert(!STACK_TRACE.test(text), text);
+  const empty = await Deno.makeTempDir({ prefix: "ackline-e2e-empty-" });
+  try {
+    const { code, stderr } = await runServer(["--port", "0"], empty);
+    assertEquals(code, 1);
+    assertEquals(stderr, "error: Cannot serve ./files: it does not exist\n");
+    assert(!STACK_TRACE.test(stderr), stderr);
+  } finally {
+    await Deno.remove(empty);
+  }
 });
 
 Deno.test("server logs like the reference and stops cleanly on SIGTERM", async () => {
-  await withServerProgram([], async (port, child, stdout) => {
-    const { client, name } = await RawClient.greeted(port);
+  await withServerProgram([], async (server) => {
+    const { client, name } = await RawClient.greeted(server.port);
     using _ = client;
     assertEquals(name, "Client01");
     const local = client.conn.localAddr.port;
-    await stdout.waitFor(
+    await server.stdout.waitFor(
       new RegExp(
         `^\\[NEW CONNECTION\\] Client01 connected from 127\\.0\\.0\\.1:${local}$`,
       ),
     );
-    child.kill("SIGTERM");
+    server.child.kill("SIGTERM");
     assertEquals(await client.reply(), {
       code: 421,
       lines: ["Server is shutting down"],
     });
-    assertEquals((await child.status).code, 0);
-    await stdout.done;
+    assertEquals(await server.stop(), 0);
     assertMatch(
-      stdout.text,
+      server.stdout.text,
       /^\[DISCONNECTED\] Client01 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/m,
     );
     assert(
-      !stdout.text.includes("\u001b["),
+      !server.stdout.text.includes("\u001b["),
       "colour codes in a log that is not a terminal",
     );
   });
 });
 
 Deno.test("client run from a script prints each reply and exits after the last", async () => {
-  await withServerProgram([], async (port) => {
+  await withServerProgram([], async ({ port }, dir) => {
     const { code, stdout, stderr } = await runClient(
       ["--port", String(port)],
-      "hello world\nstatus\nexit\n",
+      "hello world\nstatus\ntime\nexit\n",
+      dir,
     );
     assertEquals(stderr, "");
     assertEquals(code, 0);
@@ -256,44 +199,44 @@ Deno.test("client run from a script prints each reply and exits after the last",
       /^Client01 +127\.0\.0\.1:\d+ +\d{4}-\d\d-\d\d [\d:.]+ +- +\S+/,
     );
     assertEquals(lines[4], "1 client since start, 1 connected");
-    assertEquals(lines[5], "Goodbye Client01");
-    assertEquals(lines.length, 6);
+    assertMatch(
+      lines[5],
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/,
+    );
+    assertEquals(lines[6], "Goodbye Client01");
+    assertEquals(lines.length, 7);
   });
 });
 
 Deno.test("client downloads with get and prints a one-line summary", async () => {
-  const downloads = await Deno.makeTempDir({ prefix: "ackline-e2e-dl-" });
-  try {
-    await withServerProgram([], async (port) => {
-      const { code, stdout } = await runClient(
-        ["--port", String(port), "--downloads", downloads],
-        "list\nget notes.txt\nget missing\n",
-        downloads,
-      );
-      assertMatch(stdout, /^notes\.txt {2}10 B {2}\d{4}-/m);
-      assertMatch(
-        stdout,
-        /^Saved notes\.txt \(10 B\) in \d+ ms, SHA-256 verified$/m,
-      );
-      assertMatch(stdout, /^No such file: missing$/m);
-      assertEquals(code, 1); // one get failed
-      assertEquals(
-        await Deno.readTextFile(`${downloads}/notes.txt`),
-        "hello file",
-      );
-    });
-  } finally {
-    await Deno.remove(downloads, { recursive: true });
-  }
+  await withServerProgram([], async ({ port }, dir) => {
+    const { code, stdout } = await runClient(
+      ["--port", String(port)],
+      "list\nget notes.txt\nget missing\n",
+      dir,
+    );
+    assertMatch(stdout, /^notes\.txt {2}10 B {2}\d{4}-/m);
+    assertMatch(
+      stdout,
+      /^Saved notes\.txt \(10 B\) in \d+ ms, SHA-256 verified$/m,
+    );
+    assertMatch(stdout, /^No such file: missing$/m);
+    assertEquals(code, 1); // one get failed
+    assertEquals(
+      await Deno.readTextFile(`${dir}/downloads/notes.txt`),
+      "hello file",
+    );
+  });
 });
 
 Deno.test("client says the server is full and exits non-zero", async () => {
-  await withServerProgram(["--max-clients", "1"], async (port) => {
+  await withServerProgram(["--max-clients", "1"], async ({ port }, dir) => {
     const { client } = await RawClient.greeted(port);
     using _ = client;
     const { code, stdout, stderr } = await runClient(
       ["--port", String(port)],
       "hello\n",
+      dir,
     );
     assertEquals(code, 1);
     assertEquals(stdout, "");
@@ -318,87 +261,84 @@ Deno.test("client without a server says so in one line", async () => {
 });
 
 Deno.test("client tells when the server shuts down mid-session", async () => {
-  await withServerProgram([], async (port, server) => {
-    const child = clientCommand(["--port", String(port)]).spawn();
+  await withServerProgram([], async (server, dir) => {
+    const child = await spawnClient(["--port", String(server.port)], dir);
     const stdout = new Output(child.stdout);
     const stderr = new Output(child.stderr);
-    await stdout.waitFor(/^Connected as Client01$/);
-    server.kill("SIGTERM");
-    const { code } = await within(child.status, "the client to exit");
-    await child.stdin.close();
-    await stdout.done;
-    await stderr.done;
-    assertEquals(code, 1);
+    try {
+      await stdout.waitFor(/^Connected as Client01$/);
+      server.child.kill("SIGTERM");
+      const { code } = await within(child.status, "the client to exit");
+      assertEquals(code, 1);
+    } finally {
+      await child.stdin.close().catch(() => {});
+      await within(Promise.all([stdout.done, stderr.done]), "its output");
+    }
     assertEquals(stderr.text, "error: Server is shutting down\n");
   });
 });
 
-Deno.test("client --help mentions list and get", async () => {
+Deno.test("client --help mentions list, get and time", async () => {
   const { code, stdout } = await runClient(["--help"], "");
   assertEquals(code, 0);
-  assertMatch(stdout, /'list'[\s\S]*'get <name>'/);
+  assertMatch(stdout, /'list'[\s\S]*'get <name>'[\s\S]*'time'/);
 });
 
 Deno.test("client closes cleanly on end of input and on Ctrl+C", async (t) => {
-  await withServerProgram([], async (port, _server, serverOut) => {
+  await withServerProgram([], async (server, dir) => {
     await t.step("end of input without exit", async () => {
       const { code, stdout } = await runClient(
-        ["--port", String(port)],
+        ["--port", String(server.port)],
         "hi\n",
+        dir,
       );
       assertEquals(code, 0);
       assertEquals(stdout, "Connected as Client01\nhiACK\n");
-      await serverOut.waitFor(/^\[DISCONNECTED\] Client01 at /);
+      await server.stdout.waitFor(/^\[DISCONNECTED\] Client01 at /);
     });
     await t.step("Ctrl+C at the prompt", async () => {
-      const child = clientCommand(["--port", String(port)]).spawn();
+      const child = await spawnClient(["--port", String(server.port)], dir);
       const stdout = new Output(child.stdout);
-      await stdout.waitFor(/^Connected as Client02$/);
-      child.kill("SIGINT");
-      const { code } = await within(child.status, "the client to exit");
-      await child.stdin.close();
-      await stdout.done;
-      await child.stderr.cancel();
-      assertEquals(code, 0);
-      await serverOut.waitFor(/^\[DISCONNECTED\] Client02 at /);
+      const stderr = new Output(child.stderr);
+      try {
+        await stdout.waitFor(/^Connected as Client02$/);
+        child.kill("SIGINT");
+        const { code } = await within(child.status, "the client to exit");
+        assertEquals(code, 0);
+      } finally {
+        await child.stdin.close().catch(() => {});
+        await within(Promise.all([stdout.done, stderr.done]), "its output");
+      }
+      await server.stdout.waitFor(/^\[DISCONNECTED\] Client02 at /);
     });
   });
 });
 
 Deno.test("Ctrl+C on the server with clients idle and downloading: all told, all recorded, exit 0", async () => {
-  const filesDir = await Deno.makeTempDir({ prefix: "ackline-e2e-stop-" });
-  await Deno.writeFile(`${filesDir}/big.bin`, new Uint8Array(64 * 1024 * 1024));
-  const child = serverCommand(["--port", "0", "--files", filesDir], filesDir)
-    .spawn();
-  const stdout = new Output(child.stdout);
-  const stderr = new Output(child.stderr);
+  const dir = await Deno.makeTempDir({ prefix: "ackline-e2e-stop-" });
   try {
-    const [, port] = await stdout.waitFor(
-      /^\[SERVER\] Listening on 127\.0\.0\.1:(\d+)$/,
-    );
-    const idle = await RawClient.greeted(Number(port));
+    await Deno.mkdir(`${dir}/files`);
+    await Deno.writeFile(`${dir}/files/big.bin`, new Uint8Array(64 << 20));
+    await using server = await startServerProgram({ cwd: dir });
+    const idle = await RawClient.greeted(server.port);
     using _i = idle.client;
-    const downloading = await RawClient.greeted(Number(port));
+    const downloading = await RawClient.greeted(server.port);
     using _d = downloading.client;
     await downloading.client.send("get big.bin");
     assertEquals((await downloading.client.reply()).code, 150);
-    await downloading.client.bytes(1024); // then stop reading: mid-transfer
-    child.kill("SIGINT");
+    await downloading.client.payload(1024); // then stop reading: mid-transfer
+    server.child.kill("SIGINT");
     assertEquals(await idle.client.reply(), {
       code: 421,
       lines: ["Server is shutting down"],
     });
     await idle.client.closed();
     await downloading.client.closed(); // cut: nothing can be said mid-payload
-    assertEquals((await child.status).code, 0);
-    await stdout.done;
-    assertMatch(stdout.text, /^\[DISCONNECTED\] Client01 at /m);
-    assertMatch(stdout.text, /^\[DISCONNECTED\] Client02 at /m);
-    assertMatch(stdout.text, /^\[SERVER\] Stopped$/m);
+    assertEquals(await server.stop(), 0);
+    assertMatch(server.stdout.text, /^\[DISCONNECTED\] Client01 at /m);
+    assertMatch(server.stdout.text, /^\[DISCONNECTED\] Client02 at /m);
+    assertMatch(server.stdout.text, /^\[SERVER\] Stopped$/m);
   } finally {
-    await child.status;
-    await stdout.done;
-    await stderr.done;
-    await Deno.remove(filesDir, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,18 +1,15 @@
-import { assert, assertEquals, assertMatch } from "@std/assert";
 import { connect } from "../client.ts";
-import { RawClient, sha256Hex, startServer, within } from "./helpers.ts";
-import { createHash } from "node:crypto";
-import { writeAll } from "../lib/io.ts";
-import { fillRandom } from "../lib/random.ts";
+import { writeAll } from "../lib/common/io.ts";
+import { PARALLEL_HASH_BYTES } from "../lib/server/mod.ts";
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { fileSha256, sha256Hex } from "./support/files.ts";
+import { fillRandom } from "./support/random.ts";
+import { RawClient } from "./support/raw_client.ts";
+import { startServer } from "./support/test_server.ts";
+import { within } from "./support/wait.ts";
+import { countingWorkers } from "./support/workers.ts";
 
 const ALL_BYTES = new Uint8Array(256 * 4).map((_, i) => i & 255);
-
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
 
 Deno.test("list shows each file with size and time, and says when empty", async () => {
   await using t = await startServer({
@@ -62,11 +59,11 @@ Deno.test("get sends header, exact raw bytes and a SHA-256 trailer", async (t) =
         code: 150,
         lines: [`${expected.length} ${name}`],
       });
-      const bytes = await client.bytes(expected.length);
+      const bytes = await client.payload(expected.length);
       assertEquals(bytes, expected);
       assertEquals(await client.reply(), {
         code: 226,
-        lines: [`SHA-256 ${await sha256Hex(expected)}`],
+        lines: [`SHA-256 ${sha256Hex(expected)}`],
       });
       assertEquals(await client.reply(), { code: 250, lines: ["afterACK"] });
     });
@@ -76,9 +73,9 @@ Deno.test("get sends header, exact raw bytes and a SHA-256 trailer", async (t) =
     async () => {
       await client.send("get all-bytes.bin");
       await client.reply();
-      await client.bytes(ALL_BYTES.length);
+      await client.payload(ALL_BYTES.length);
       assertEquals((await client.reply()).lines, [
-        `SHA-256 ${await sha256Hex(ALL_BYTES)}`,
+        `SHA-256 ${sha256Hex(ALL_BYTES)}`,
       ]);
     },
   );
@@ -86,10 +83,37 @@ Deno.test("get sends header, exact raw bytes and a SHA-256 trailer", async (t) =
     await Deno.writeFile(`${s.filesDir}/all-bytes.bin`, ALL_BYTES.subarray(1));
     await client.send("get all-bytes.bin");
     await client.reply();
-    await client.bytes(ALL_BYTES.length - 1);
+    await client.payload(ALL_BYTES.length - 1);
     assertEquals((await client.reply()).lines, [
-      `SHA-256 ${await sha256Hex(ALL_BYTES.subarray(1))}`,
+      `SHA-256 ${sha256Hex(ALL_BYTES.subarray(1))}`,
     ]);
+  });
+});
+
+Deno.test("a repeat download of an unchanged file is not hashed again", async () => {
+  const content = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES));
+  await using t = await startServer({ files: { "big.bin": content } });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  // A file this large is hashed on a thread of its own, so a download
+  // that hashes starts one, and one that takes the digest from the cache
+  // does not.
+  async function download() {
+    await client.send("get big.bin");
+    assertEquals((await client.reply()).code, 150);
+    assertEquals(await client.payload(), content);
+    return (await client.reply()).lines[0];
+  }
+  const first = await countingWorkers(download);
+  assertEquals(first, { result: `SHA-256 ${sha256Hex(content)}`, started: 1 });
+  const again = await countingWorkers(download);
+  assertEquals(again, { result: `SHA-256 ${sha256Hex(content)}`, started: 0 });
+  content[0] ^= 1;
+  await Deno.writeFile(`${t.filesDir}/big.bin`, content);
+  const changed = await countingWorkers(download);
+  assertEquals(changed, {
+    result: `SHA-256 ${sha256Hex(content)}`,
+    started: 1,
   });
 });
 
@@ -190,7 +214,7 @@ Deno.test("a slow reader makes the server wait, and still gets every byte", asyn
   assertEquals((await client.reply()).code, 150);
   // Read a little, then check the server is still waiting on this client:
   // it has not finished the transfer, and it answers others meanwhile.
-  await client.bytes(1024);
+  await client.payload(1024);
   const { client: other } = await RawClient.greeted(t.port);
   using _o = other;
   assertEquals((await other.request("status")).code, 211);
@@ -198,7 +222,7 @@ Deno.test("a slow reader makes the server wait, and still gets every byte", asyn
     !t.logs.some((e) => e.kind === "DOWNLOAD"),
     "the server finished without the reader",
   );
-  const rest = await client.bytes(size - 1024);
+  const rest = await client.payload(size - 1024);
   assertEquals(rest, content.subarray(1024));
   assertEquals((await client.reply()).code, 226);
   await t.waitForLog("DOWNLOAD", "Client01 got slow.bin");
@@ -212,7 +236,7 @@ Deno.test("a client that vanishes mid-transfer frees its slot", async () => {
   const { client } = await RawClient.greeted(t.port);
   await client.send("get big.bin");
   await client.reply();
-  await client.bytes(100_000);
+  await client.payload(100_000);
   client.close();
   await t.waitForLog("DISCONNECTED", "Client01");
   const next = await RawClient.greeted(t.port);

@@ -2,9 +2,16 @@
  * Limits and faults: what the server does with clients that misbehave.
  */
 
-import { assert, assertEquals, assertMatch } from "@std/assert";
 import { connect, ConnectionClosedError } from "../client.ts";
-import { RawClient, startServer, within } from "./helpers.ts";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertMatch,
+} from "./support/assert.ts";
+import { RawClient } from "./support/raw_client.ts";
+import { startServer } from "./support/test_server.ts";
+import { within } from "./support/wait.ts";
 
 const IDLE_MS = 300;
 
@@ -96,7 +103,7 @@ Deno.test("resets mid-line and mid-reply leave the server healthy", async (t) =>
     const { client } = await RawClient.greeted(s.port);
     // A large reply is still being written when the client goes away.
     await client.write(("y".repeat(60_000) + "\n").repeat(100));
-    await client.rawLine();
+    await client.reply();
     client.close();
     await s.waitForLog("DISCONNECTED", "Client02");
   });
@@ -128,9 +135,9 @@ Deno.test("a client facing garbage instead of a greeting gives up clearly", asyn
     error = e;
   }
   await serving;
-  assert(error instanceof ConnectionClosedError, String(error));
+  assertInstanceOf(error, ConnectionClosedError);
   assertMatch(
-    (error as Error).message,
+    error.message,
     /Unexpected line from the server: HTTP\/1\.1 400/,
   );
 });

@@ -1,13 +1,16 @@
+import { formatAddress } from "../lib/common/text.ts";
+import { REQUESTS } from "../lib/wire/mod.ts";
+import { serve } from "../server.ts";
 import {
   assert,
   assertEquals,
   assertMatch,
   assertNotEquals,
   assertRejects,
-} from "@std/assert";
-import { formatAddress } from "../lib/terminal.ts";
-import { serve } from "../server.ts";
-import { RawClient, startServer, within } from "./helpers.ts";
+} from "./support/assert.ts";
+import { RawClient } from "./support/raw_client.ts";
+import { startServer } from "./support/test_server.ts";
+import { within } from "./support/wait.ts";
 
 const encoder = new TextEncoder();
 
@@ -355,14 +358,23 @@ Deno.test("a port in use is reported as AddrInUse", async () => {
   assert(err instanceof Deno.errors.AddrInUse);
 });
 
-Deno.test("server listens on IPv6 loopback and shows bracketed addresses", async () => {
-  let server;
+// Whether this machine has an IPv6 loopback to listen on.
+const noIpv6 = (() => {
   try {
-    server = await serve({ hostname: "::1", port: 0, filesDir: "." });
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return null;
   } catch (error) {
-    if (error instanceof Deno.errors.AddrNotAvailable) return; // no IPv6 here
-    throw error;
+    return `no IPv6 loopback here: ${(error as Error).message}`;
   }
+})();
+
+Deno.test({
+  name: `server listens on IPv6 loopback and shows bracketed addresses${
+    noIpv6 ? ` (ignored: ${noIpv6})` : ""
+  }`,
+  ignore: noIpv6 !== null,
+}, async () => {
+  const server = await serve({ hostname: "::1", port: 0, filesDir: "." });
   try {
     const client = await RawClient.connect(server.addr.port, "::1");
     using _ = client;
@@ -370,7 +382,38 @@ Deno.test("server listens on IPv6 loopback and shows bracketed addresses", async
     const status = await client.request("status");
     assertMatch(status.lines[1], /^Client01 {2}\[::1\]:\d+ /);
   } finally {
-    await server.shutdown();
+    await within(server.shutdown(), "the server to shut down");
   }
   assertNotEquals(server.addr.port, 0);
+});
+
+Deno.test("time answers with the server's clock in ISO 8601", async () => {
+  const at = new Date(2025, 1, 8, 20, 8, 47, 904);
+  await using t = await startServer({ now: () => at });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  const reply = await client.request("time");
+  assertEquals(reply.code, 213);
+  assertMatch(reply.lines[0], /^2025-02-08T20:08:47\.904[+-]\d\d:\d\d$/);
+  assertEquals(reply.lines.length, 1);
+  assertEquals(new Date(reply.lines[0]).getTime(), at.getTime());
+  assertEquals(await client.request("time now"), {
+    code: 250,
+    lines: ["time nowACK"],
+  });
+});
+
+Deno.test("every request word gets its own reply, none is echoed", async () => {
+  await using t = await startServer();
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  // exit last: it ends the connection.
+  const words = Object.keys(REQUESTS).sort((a, b) =>
+    Number(a === "exit") - Number(b === "exit")
+  );
+  for (const word of words) {
+    const reply = await client.request(word);
+    assertNotEquals(reply.code, 250, word);
+  }
+  await client.closed();
 });

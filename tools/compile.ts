@@ -6,6 +6,8 @@
  * @module
  */
 
+import { permissionFlags, type Program, PROGRAMS, readTasks } from "./tasks.ts";
+
 /** Platforms to build for: file suffix → Deno target triple. */
 export const TARGETS: Readonly<Record<string, string>> = {
   "linux-x64": "x86_64-unknown-linux-gnu",
@@ -15,17 +17,9 @@ export const TARGETS: Readonly<Record<string, string>> = {
   "windows-x64": "x86_64-pc-windows-msvc",
 };
 
-/** The two programs, by task name. */
-export const PROGRAMS = ["server", "client"] as const;
-
-/** Picks the `--allow-…` flags out of a task's command line. */
-export function permissionFlags(task: string): string[] {
-  return task.split(/\s+/).filter((word) => word.startsWith("--allow-"));
-}
-
 /** Arguments of `deno compile` for one program and platform. */
 export function compileArgs(
-  program: typeof PROGRAMS[number],
+  program: Program,
   task: string,
   suffix: string,
   outDir = "dist",
@@ -40,12 +34,6 @@ export function compileArgs(
     `${outDir}/ackline-${program}-${suffix}${exe}`,
     `${program}.ts`,
   ];
-}
-
-/** Reads the tasks of deno.json. */
-export async function readTasks(): Promise<Record<string, string>> {
-  const config = JSON.parse(await Deno.readTextFile("deno.json"));
-  return config.tasks;
 }
 
 async function main(): Promise<number> {

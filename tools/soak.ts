@@ -11,15 +11,17 @@
  */
 
 import { createHash } from "node:crypto";
-import { format as formatBytes } from "@std/fmt/bytes";
 import { connect, type Session } from "../client.ts";
-import { integerFlag, parseFlags, runProgram } from "../lib/cli.ts";
-import { parseReplyLine } from "../lib/protocol.ts";
-import { fillRandom, seededRandom } from "../lib/random.ts";
+import { integerFlag, parseFlags, runProgram } from "../lib/common/cli.ts";
+import { writeAll } from "../lib/common/io.ts";
+import { formatBytes } from "../lib/common/std.ts";
+import { parseStatusSummary } from "../lib/server/mod.ts";
+import { Code, type Reply, ReplyReader } from "../lib/wire/mod.ts";
+import { startServerProgram } from "../tests/support/programs.ts";
+import { fillRandom, seededRandom } from "../tests/support/random.ts";
 import { residentMemory } from "./memory.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 interface Counts {
   connections: number;
@@ -107,7 +109,7 @@ async function session(
           ),
         ].join(" ");
         const reply = await client.request(message);
-        if (reply.code !== 250 || reply.lines[0] !== message + "ACK") {
+        if (reply.code !== Code.Echo || reply.lines[0] !== message + "ACK") {
           counts.failures.push(
             `echo ${JSON.stringify(message)}: ${JSON.stringify(reply)}`,
           );
@@ -115,17 +117,18 @@ async function session(
         counts.echo++;
       } else if (pick < 0.75) {
         const reply = await client.request("status");
-        const summary = reply.lines.at(-1) ?? "";
         if (
-          reply.code !== 211 ||
-          !/^\d+ clients? since start, \d+ connected$/.test(summary)
+          reply.code !== Code.Status ||
+          parseStatusSummary(reply.lines.at(-1) ?? "") === null
         ) {
           counts.failures.push(`status: ${JSON.stringify(reply)}`);
         }
         counts.status++;
       } else if (pick < 0.85) {
         const reply = await client.request("list");
-        if (reply.code !== 212 || reply.lines.length !== names.length + 1) {
+        if (
+          reply.code !== Code.List || reply.lines.length !== names.length + 1
+        ) {
           counts.failures.push(`list: ${JSON.stringify(reply)}`);
         }
         counts.list++;
@@ -142,7 +145,7 @@ async function session(
     }
     if (next() < 0.5) {
       const reply = await client.request("exit");
-      if (reply.code !== 221) {
+      if (reply.code !== Code.Goodbye) {
         counts.failures.push(`exit: ${JSON.stringify(reply)}`);
       }
     }
@@ -153,176 +156,170 @@ async function session(
   }
 }
 
-/** Reads one complete reply from a raw connection (for the final checks). */
-async function rawRequest(conn: Deno.Conn, line: string | null) {
-  if (line !== null) await conn.write(encoder.encode(line + "\n"));
-  const buf = new Uint8Array(1 << 20);
-  let text = "";
-  for (;;) {
-    const n = await conn.read(buf);
-    if (n === null) return text;
-    text += decoder.decode(buf.subarray(0, n));
-    const lines = text.split("\n");
-    const last = lines.at(-2);
-    if (last !== undefined && parseReplyLine(last)?.last) return text;
+/** A raw connection for the final checks, with the protocol's reader. */
+class Probe {
+  readonly #conn: Deno.TcpConn;
+  readonly #replies: ReplyReader;
+
+  private constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+    this.#replies = new ReplyReader(conn);
+  }
+
+  /** Connects; resolves with the probe and the server's first reply. */
+  static async open(port: number): Promise<{ probe: Probe; first: Reply }> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const probe = new Probe(conn);
+    return { probe, first: await probe.#reply() };
+  }
+
+  async request(line: string): Promise<Reply> {
+    await writeAll(this.#conn, encoder.encode(line + "\n"));
+    return await this.#reply();
+  }
+
+  close(): void {
+    this.#conn.close();
+  }
+
+  async #reply(): Promise<Reply> {
+    const reply = await this.#replies.read();
+    if (reply === null) throw new Error("Server closed the connection");
+    return reply;
   }
 }
 
-async function main(args: string[]): Promise<number> {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Checks that every slot is free again: the server's own count says one
+ * client (the probe asking) is connected, exactly `maxClients` can then
+ * connect, and the next one is turned away.
+ */
+async function checkSlots(port: number, maxClients: number): Promise<string> {
+  let connected = -1;
+  const probes: Probe[] = [];
+  try {
+    for (let attempt = 0; attempt < 100 && connected !== 1; attempt++) {
+      for (const probe of probes.splice(0)) probe.close();
+      const { probe, first } = await Probe.open(port);
+      probes.push(probe);
+      if (first.code !== Code.Greeting) {
+        await pause(100); // a late close still holds a slot
+        continue;
+      }
+      const status = await probe.request("status");
+      connected = parseStatusSummary(status.lines.at(-1) ?? "")?.connected ??
+        -1;
+      if (connected !== 1) await pause(100);
+    }
+    if (connected !== 1) {
+      return `server counts ${connected} connected, expected 1`;
+    }
+    while (probes.length < maxClients) {
+      const { probe, first } = await Probe.open(port);
+      probes.push(probe);
+      if (first.code !== Code.Greeting) {
+        return `only ${probes.length - 1} of ${maxClients} admitted`;
+      }
+    }
+    const { probe: extra, first } = await Probe.open(port);
+    extra.close();
+    if (first.code !== Code.Closing) return "one past the limit was admitted";
+    return "";
+  } finally {
+    for (const probe of probes) probe.close();
+  }
+}
+
+interface Options {
+  seconds: number;
+  workers: number;
+  seed: number;
+}
+
+function parseOptions(args: string[]): Options | null {
   const flags = parseFlags(args, ["duration", "clients", "seed"]);
   if (flags.help) {
     console.log(
       "Usage: deno task soak [--duration SEC] [--clients N] [--seed N]",
     );
-    return 0;
+    return null;
   }
-  const seconds = integerFlag("duration", flags.values.duration, {
-    min: 1,
-    max: 3600,
-    fallback: 60,
-  });
-  const workers = integerFlag("clients", flags.values.clients, {
-    min: 1,
-    max: 200,
-    fallback: 16,
-  });
-  const seed = integerFlag("seed", flags.values.seed, {
-    min: 0,
-    max: 2 ** 31,
-    fallback: Date.now() % 2 ** 31,
-  });
-  const maxClients = workers + 4;
-  const filesDir = await Deno.makeTempDir({ prefix: "ackline-soak-files-" });
-  const downloads = await Deno.makeTempDir({ prefix: "ackline-soak-dl-" });
-  const digests = await makeFiles(filesDir);
-  const server = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${filesDir}`,
-      new URL("../server.ts", import.meta.url).pathname,
-      "--port",
-      "0",
-      "--files",
-      filesDir,
-      "--max-clients",
-      String(maxClients),
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let log = "";
-  let listening!: (port: number) => void;
-  const portKnown = new Promise<number>((resolve) => listening = resolve);
-  const logDone = (async () => {
-    for await (
-      const chunk of server.stdout.pipeThrough(new TextDecoderStream())
-    ) {
-      // Keep only the tail; the rest is drained so the server never blocks
-      // on a full pipe.
-      log = (log + chunk).slice(-4096);
-      const match = /Listening on 127\.0\.0\.1:(\d+)/.exec(log);
-      if (match) listening(Number(match[1]));
-    }
-  })();
-  const port = await portKnown;
-  console.log(
-    `soak: ${workers} clients for ${seconds} s against 127.0.0.1:${port}, seed ${seed}`,
-  );
-
-  const counts: Counts = {
-    connections: 0,
-    echo: 0,
-    status: 0,
-    list: 0,
-    get: 0,
-    bytes: 0,
-    abrupt: 0,
-    failures: [],
-  };
-  const rssStart = await residentMemory(server.pid);
-  let rssPeak = rssStart ?? 0;
-  const started = Date.now();
-  const deadline = started + seconds * 1000;
-  // A fresh process has yet to grow its heaps and allocator pools, so the
-  // steady level is read once a fifth of the run (at least 5 s) has passed.
-  const warmUpMs = Math.max(5000, seconds * 200);
-  let rssWarm: number | null = null;
-  const timeline: string[] = [];
-  const sampler = setInterval(async () => {
-    const now = await residentMemory(server.pid);
-    if (now === null) return;
-    rssPeak = Math.max(rssPeak, now);
-    const elapsed = Date.now() - started;
-    if (rssWarm === null && elapsed >= warmUpMs) rssWarm = now;
-    const second = Math.round(elapsed / 1000);
-    if (
-      second % 10 === 0 && !timeline.some((t) => t.startsWith(`${second}s `))
-    ) {
-      timeline.push(`${second}s ${formatBytes(now, { binary: true })}`);
-    }
-  }, 250);
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      const next = seededRandom(seed + w);
-      while (Date.now() < deadline) {
-        if (next() < 0.1) {
-          await abruptDisconnect(port, next).catch(() => {});
-          counts.abrupt++;
-        } else {
-          await session(port, next, digests, `${downloads}/${w}`, counts);
-        }
-      }
+  return {
+    seconds: integerFlag("duration", flags.values.duration, {
+      min: 1,
+      max: 3600,
+      fallback: 60,
     }),
-  );
-  clearInterval(sampler);
+    workers: integerFlag("clients", flags.values.clients, {
+      min: 1,
+      max: 200,
+      fallback: 16,
+    }),
+    seed: integerFlag("seed", flags.values.seed, {
+      min: 0,
+      max: 2 ** 31,
+      fallback: Date.now() % 2 ** 31,
+    }),
+  };
+}
 
-  // Every slot must be free again: the server's own count says how many are
-  // connected, and exactly maxClients can connect before one is turned away.
-  const probes: Deno.Conn[] = [];
-  let connectedNow = -1;
-  let admitted = 0;
-  let turnedAway = false;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    const greeting = await rawRequest(conn, null);
-    if (greeting.startsWith("421")) {
-      conn.close();
-      await new Promise((resolve) => setTimeout(resolve, 100)); // late closes
-      continue;
+/** Samples a process's memory: start, steady level after warm-up, peak. */
+class MemoryWatch {
+  start: number | null = null;
+  warm: number | null = null;
+  peak = 0;
+  end: number | null = null;
+  readonly timeline: string[] = [];
+  readonly warmUpMs: number;
+  readonly #pid: number;
+  readonly #started = Date.now();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(pid: number, seconds: number) {
+    this.#pid = pid;
+    // A fresh process has yet to grow its heaps and allocator pools, so the
+    // steady level is read once a fifth of the run (at least 5 s) has passed.
+    this.warmUpMs = Math.max(5000, seconds * 200);
+  }
+
+  async begin(): Promise<void> {
+    this.start = await residentMemory(this.#pid);
+    this.peak = this.start ?? 0;
+    this.#timer = setInterval(() => this.#sample(), 250);
+  }
+
+  async finish(): Promise<void> {
+    clearInterval(this.#timer);
+    this.end = await residentMemory(this.#pid);
+  }
+
+  async #sample(): Promise<void> {
+    const now = await residentMemory(this.#pid);
+    if (now === null) return;
+    this.peak = Math.max(this.peak, now);
+    const elapsed = Date.now() - this.#started;
+    if (this.warm === null && elapsed >= this.warmUpMs) this.warm = now;
+    const second = Math.round(elapsed / 1000);
+    const label = `${second}s `;
+    if (second % 10 === 0 && !this.timeline.some((t) => t.startsWith(label))) {
+      this.timeline.push(label + formatBytes(now, { binary: true }));
     }
-    const status = await rawRequest(conn, "status");
-    connectedNow = Number(/(\d+) connected\n$/.exec(status)?.[1] ?? -1);
-    probes.push(conn);
-    if (connectedNow === 1) break;
-    for (const probe of probes.splice(0)) probe.close();
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  while (probes.length < maxClients) {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    const greeting = await rawRequest(conn, null);
-    probes.push(conn);
-    if (greeting.startsWith("220")) admitted = probes.length;
-    else break;
-  }
-  const extra = await Deno.connect({ hostname: "127.0.0.1", port });
-  turnedAway = (await rawRequest(extra, null)).startsWith("421");
-  extra.close();
-  for (const probe of probes) probe.close();
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // let it settle
-  const rssEnd = await residentMemory(server.pid);
+}
 
-  server.kill("SIGTERM");
-  const { code: serverExit } = await server.status;
-  await logDone;
-  await Deno.remove(filesDir, { recursive: true });
-  await Deno.remove(downloads, { recursive: true });
-
-  const slotsOk = connectedNow === 1 && admitted === maxClients && turnedAway;
+function report(
+  counts: Counts,
+  memory: MemoryWatch,
+  slots: string,
+  maxClients: number,
+  serverExit: number,
+): boolean {
   // Near the starting level: within half again of the steady level, so
   // memory that grows with time (a leak) fails the run.
-  const memoryOk = rssWarm === null || rssEnd === null ||
-    rssEnd <= rssWarm * 1.5;
+  const memoryOk = memory.warm === null || memory.end === null ||
+    memory.end <= memory.warm * 1.5;
   const requests = counts.echo + counts.status + counts.list + counts.get;
   const rss = (n: number | null) =>
     n === null ? "n/a" : formatBytes(n, { binary: true });
@@ -338,27 +335,75 @@ async function main(args: string[]): Promise<number> {
   console.log(`wrong replies ${counts.failures.length}`);
   console.log(
     `slots         ${
-      connectedNow === 1
-        ? "none leaked"
-        : `server counts ${connectedNow} connected, expected 1`
-    }; ${admitted} of ${maxClients} admitted after the run, next ${
-      turnedAway ? "turned away" : "NOT turned away"
+      slots ||
+      `none leaked; ${maxClients} of ${maxClients} admitted after the run, next turned away`
     }`,
   );
   console.log(
-    `server memory fresh ${rss(rssStart)}, steady (after ${
-      warmUpMs / 1000
-    } s) ${rss(rssWarm)}, peak ${rss(rssPeak)}, end ${rss(rssEnd)}${
+    `server memory fresh ${rss(memory.start)}, steady (after ${
+      memory.warmUpMs / 1000
+    } s) ${rss(memory.warm)}, peak ${rss(memory.peak)}, end ${rss(memory.end)}${
       memoryOk ? "" : " (grew)"
     }`,
   );
-  console.log(`  over time: ${timeline.join(", ")}`);
+  console.log(`  over time: ${memory.timeline.join(", ")}`);
   console.log(`server exit   ${serverExit}`);
   for (const failure of counts.failures.slice(0, 10)) {
     console.log(`  ${failure}`);
   }
-  const ok = counts.failures.length === 0 && slotsOk && memoryOk &&
+  return counts.failures.length === 0 && slots === "" && memoryOk &&
     serverExit === 0;
+}
+
+async function main(args: string[]): Promise<number> {
+  const options = parseOptions(args);
+  if (options === null) return 0;
+  const { seconds, workers, seed } = options;
+  const maxClients = workers + 4;
+  const work = await Deno.makeTempDir({ prefix: "ackline-soak-" });
+  await Deno.mkdir(`${work}/files`);
+  const digests = await makeFiles(`${work}/files`);
+  const server = await startServerProgram({
+    cwd: work,
+    args: ["--max-clients", String(maxClients)],
+    keep: 4096, // the log is drained so the server never blocks on it
+  });
+  const port = server.port;
+  console.log(
+    `soak: ${workers} clients for ${seconds} s against 127.0.0.1:${port}, seed ${seed}`,
+  );
+  const counts: Counts = {
+    connections: 0,
+    echo: 0,
+    status: 0,
+    list: 0,
+    get: 0,
+    bytes: 0,
+    abrupt: 0,
+    failures: [],
+  };
+  const memory = new MemoryWatch(server.child.pid, seconds);
+  await memory.begin();
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      const next = seededRandom(seed + w);
+      while (Date.now() < deadline) {
+        if (next() < 0.1) {
+          await abruptDisconnect(port, next).catch(() => {});
+          counts.abrupt++;
+        } else {
+          await session(port, next, digests, `${work}/downloads/${w}`, counts);
+        }
+      }
+    }),
+  );
+  const slots = await checkSlots(port, maxClients);
+  await pause(1000); // let it settle
+  await memory.finish();
+  const serverExit = await server.stop();
+  await Deno.remove(work, { recursive: true });
+  const ok = report(counts, memory, slots, maxClients, serverExit);
   console.log(ok ? "soak: PASS" : "soak: FAIL");
   return ok ? 0 : 1;
 }

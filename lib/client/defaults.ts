@@ -1,0 +1,24 @@
+/**
+ * The client's defaults and the ranges its flags accept: one place, shown
+ * by `--help` and used by {@linkcode connect}.
+ *
+ * @module
+ */
+
+import { REPLY_LIMITS } from "../wire/mod.ts";
+
+/** Defaults of the client's options. */
+export const DEFAULTS = {
+  hostname: "127.0.0.1",
+  port: 12345,
+  downloadsDir: "./downloads",
+  replyTimeoutMs: 30_000,
+  /** What one reply may hold: anything an ackline server may send. */
+  replyLimits: REPLY_LIMITS,
+} as const;
+
+/** The values each numeric flag accepts. */
+export const RANGES = {
+  port: { min: 1, max: 65535 },
+  timeoutSeconds: { min: 0, max: 24 * 3600 },
+} as const;

@@ -1,0 +1,124 @@
+/**
+ * A download from start to finish: the `get` request, the raw bytes into a
+ * temporary file, and the checks before the file gets its name.
+ *
+ * @module
+ */
+
+import { escapeControl } from "../common/text.ts";
+import { Code, formatRequest, parseFileTrailer } from "../wire/mod.ts";
+import { DEFAULTS } from "./defaults.ts";
+import { ReplyError } from "./errors.ts";
+import { PartialFile, VerificationError } from "./partial_file.ts";
+import type { PayloadHandler, PayloadSink, Session } from "./session.ts";
+
+/** What a successful download produced. */
+export interface DownloadResult {
+  /** Where the file was saved. */
+  path: string;
+  /** The name it was saved under. */
+  name: string;
+  /** Its size in bytes. */
+  size: number;
+  /** Its SHA-256, verified, as lowercase hex. */
+  sha256: string;
+  /** How long the transfer took, in milliseconds. */
+  elapsedMs: number;
+}
+
+/** Options of {@linkcode download}. */
+export interface DownloadOptions {
+  /** Folder to save into, created when needed. Default `./downloads`. */
+  dir?: string;
+  /** Called after each chunk with bytes received and bytes announced. */
+  onProgress?: (received: number, size: number) => void;
+}
+
+/** Where a download's bytes go, and whatever stopped them going there. */
+class Receiver {
+  partial: PartialFile | undefined;
+  error: Error | undefined;
+  readonly #dir: string;
+  readonly #onProgress: DownloadOptions["onProgress"];
+
+  constructor(dir: string, onProgress: DownloadOptions["onProgress"]) {
+    this.#dir = dir;
+    this.#onProgress = onProgress;
+  }
+
+  /** Opens the temporary file for the announced download. */
+  open: PayloadHandler = async (header) => {
+    try {
+      this.partial = await PartialFile.create(
+        this.#dir,
+        header.name,
+        header.size,
+      );
+    } catch (error) {
+      this.error = error as Error;
+    }
+    this.#onProgress?.(0, header.size);
+    return this.#write;
+  };
+
+  // A failed write stops saving, not reading: the connection must stay in
+  // step with the server, so the rest of the bytes are drained.
+  #write: PayloadSink = async (chunk) => {
+    const partial = this.partial;
+    if (!partial || this.error) return;
+    try {
+      await partial.write(chunk);
+      this.#onProgress?.(partial.received, partial.size);
+    } catch (error) {
+      this.error = error as Error;
+    }
+  };
+}
+
+/**
+ * Downloads `name` from the server into a folder, verifying size and
+ * SHA-256 before the file appears under its final name.
+ *
+ * @throws {ReplyError} if the server refuses the name.
+ * @throws {VerificationError} if the bytes do not match.
+ * @throws {ConnectionClosedError} if the connection ends first.
+ */
+export async function download(
+  session: Session,
+  name: string,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
+  const receiver = new Receiver(
+    options.dir ?? DEFAULTS.downloadsDir,
+    options.onProgress,
+  );
+  const started = performance.now();
+  try {
+    const trailer = await session.fetch(
+      formatRequest("get", name),
+      receiver.open,
+    );
+    if (trailer.code !== Code.FileDone) throw new ReplyError(trailer);
+    if (receiver.error) throw receiver.error;
+    const partial = receiver.partial;
+    if (!partial) throw new VerificationError("No file header arrived");
+    const sha256 = parseFileTrailer(trailer.lines[0]);
+    if (sha256 === null) {
+      throw new VerificationError(
+        `Malformed trailer: ${escapeControl(trailer.lines[0])}`,
+      );
+    }
+    const path = await partial.finish(sha256);
+    return {
+      path,
+      name: path.slice(
+        Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1,
+      ),
+      size: partial.size,
+      sha256,
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    await receiver.partial?.discard();
+  }
+}

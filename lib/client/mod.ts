@@ -1,0 +1,36 @@
+/**
+ * The client's parts: the session that speaks to a server, downloads and
+ * where they are saved, the progress bar, and the prompt. `client.ts` puts
+ * them together.
+ *
+ * @module
+ */
+
+export { DEFAULTS, RANGES } from "./defaults.ts";
+export {
+  download,
+  type DownloadOptions,
+  type DownloadResult,
+} from "./download.ts";
+export { ConnectionClosedError, ReplyError } from "./errors.ts";
+export {
+  PartialFile,
+  safeFileName,
+  VerificationError,
+} from "./partial_file.ts";
+export { ProgressBar, renderProgress } from "./progress.ts";
+export {
+  HINT,
+  printReply,
+  PROMPT,
+  type PromptOptions,
+  readLines,
+  runGet,
+  runPrompt,
+} from "./prompt.ts";
+export {
+  type PayloadHandler,
+  type PayloadSink,
+  Session,
+  type SessionOptions,
+} from "./session.ts";

@@ -1,0 +1,196 @@
+/**
+ * Where a download is saved: a safe local name, a temporary file that
+ * receives the bytes, and a rename only once size and SHA-256 match.
+ *
+ * @module
+ */
+
+import { createHash, type Hash } from "node:crypto";
+import { writeAll } from "../common/io.ts";
+import { joinPath } from "../common/path.ts";
+
+/** Thrown when received bytes do not match what the server announced. */
+export class VerificationError extends Error {
+  /** Creates the error with a message that says what did not match. */
+  constructor(message: string) {
+    super(message);
+    this.name = "VerificationError";
+  }
+}
+
+// Characters that are separators, reserved on Windows, or controls.
+// deno-lint-ignore no-control-regex -- control characters are what we strip
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g;
+const FALLBACK_NAME = "download";
+
+/**
+ * Turns whatever name a server sent into a plain file name: the last path
+ * component, with separators, controls and characters Windows reserves
+ * replaced by `_`. Never returns a name that leaves the folder (`.`, `..`,
+ * empty, absolute or with separators).
+ */
+export function safeFileName(name: string): string {
+  const last = name.split(/[/\\]/).filter((part) => part !== "").pop() ?? "";
+  const cleaned = last.replace(UNSAFE, "_").replace(/[. ]+$/, "").slice(0, 200);
+  if (cleaned === "" || /^\.+$/.test(cleaned)) return FALLBACK_NAME;
+  return cleaned;
+}
+
+function numbered(name: string, n: number): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0
+    ? `${name.slice(0, dot)} (${n})${name.slice(dot)}`
+    : `${name} (${n})`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * A download in progress: bytes go to a hidden temporary file in the target
+ * folder, so a cut or corrupt transfer never appears under the final name.
+ */
+export class PartialFile {
+  /** The safe name the file will be saved under (or numbered if taken). */
+  readonly name: string;
+  /** Bytes announced by the server. */
+  readonly size: number;
+  /** Bytes received so far. */
+  received = 0;
+
+  readonly #dir: string;
+  readonly #tempPath: string;
+  readonly #file: Deno.FsFile;
+  readonly #hash: Hash = createHash("sha256");
+  #open = true;
+
+  private constructor(
+    dir: string,
+    name: string,
+    size: number,
+    tempPath: string,
+    file: Deno.FsFile,
+  ) {
+    this.#dir = dir;
+    this.name = name;
+    this.size = size;
+    this.#tempPath = tempPath;
+    this.#file = file;
+  }
+
+  /**
+   * Creates the folder if needed and a temporary file inside it for a
+   * download the server calls `serverName`.
+   */
+  static async create(
+    dir: string,
+    serverName: string,
+    size: number,
+  ): Promise<PartialFile> {
+    // Not Deno.makeTempFile: its files are private (0600), and a download
+    // should get the usual permissions of a new file.
+    const tempPath = joinPath(dir, `.ackline-${crypto.randomUUID()}.part`);
+    let file: Deno.FsFile;
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      file = await Deno.open(tempPath, { write: true, createNew: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new Deno.errors.NotCapable(
+          `No permission to write to ${dir}; run the client with --allow-read=${dir} --allow-write=${dir}`,
+        );
+      }
+      throw error;
+    }
+    return new PartialFile(dir, safeFileName(serverName), size, tempPath, file);
+  }
+
+  /**
+   * Appends a chunk.
+   *
+   * @throws {VerificationError} if it goes past the announced size.
+   */
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.received + chunk.length > this.size) {
+      throw new VerificationError(
+        `Server sent more than the ${this.size} bytes it announced`,
+      );
+    }
+    this.#hash.update(chunk);
+    await writeAll(this.#file, chunk);
+    this.received += chunk.length;
+  }
+
+  /**
+   * Checks size and SHA-256, then moves the file to its final name: the
+   * safe name, or `name (1).ext`, `name (2).ext`, … if that is taken, so an
+   * existing file is never overwritten.
+   *
+   * @returns the final path.
+   * @throws {VerificationError} on a mismatch; the temporary file is removed.
+   */
+  async finish(expectedSha256: string): Promise<string> {
+    try {
+      this.#closeFile();
+      if (this.received !== this.size) {
+        throw new VerificationError(
+          `Received ${this.received} of ${this.size} bytes`,
+        );
+      }
+      const actual = this.#hash.digest("hex");
+      if (actual !== expectedSha256) {
+        throw new VerificationError(
+          `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
+        );
+      }
+      return await this.#claimName();
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+  }
+
+  /**
+   * Gives the verified temporary file its final name. A hard link fails
+   * atomically when the name is taken, so two downloads finishing at once
+   * can never overwrite each other or an existing file; where links are not
+   * supported, check-then-rename is the fallback.
+   */
+  async #claimName(): Promise<string> {
+    for (let n = 0;; n++) {
+      const target = joinPath(
+        this.#dir,
+        n === 0 ? this.name : numbered(this.name, n),
+      );
+      try {
+        await Deno.link(this.#tempPath, target);
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) continue;
+        if (await exists(target)) continue;
+        await Deno.rename(this.#tempPath, target); // no links here
+        return target;
+      }
+      await Deno.remove(this.#tempPath);
+      return target;
+    }
+  }
+
+  /** Removes the temporary file; safe to call more than once. */
+  async discard(): Promise<void> {
+    this.#closeFile();
+    await Deno.remove(this.#tempPath).catch(() => {});
+  }
+
+  #closeFile(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#file.close();
+  }
+}

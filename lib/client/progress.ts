@@ -1,0 +1,78 @@
+/**
+ * The download progress bar: one line redrawn in place on a terminal.
+ *
+ * @module
+ */
+
+import { formatBytes } from "../common/std.ts";
+
+const BAR_WIDTH = 24;
+const REDRAW_EVERY_MS = 100;
+const CLEAR_LINE = "\r\x1b[2K";
+
+/**
+ * Renders one progress line: name, bar, percent, bytes and rate.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderProgress } from "./progress.ts";
+ *
+ * renderProgress("a.bin", 512, 1024, 1000);
+ * // "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s"
+ * ```
+ */
+export function renderProgress(
+  name: string,
+  received: number,
+  total: number,
+  elapsedMs: number,
+): string {
+  const fraction = total === 0 ? 1 : received / total;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const bar = "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled);
+  const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
+  const rate = elapsedMs > 0 ? received / (elapsedMs / 1000) : 0;
+  const sizes = `${formatBytes(received)} / ${formatBytes(total)}`;
+  return `${name} [${bar}] ${percent}  ${sizes}  ${
+    formatBytes(Math.round(rate))
+  }/s`;
+}
+
+/** Redraws a progress line at most ten times a second. */
+export class ProgressBar {
+  readonly #name: string;
+  readonly #write: (text: string) => void;
+  readonly #now: () => number;
+  readonly #started: number;
+  #lastDraw = -Infinity;
+  #drawn = false;
+
+  /** Creates a bar for `name`, drawing through `write`. */
+  constructor(
+    name: string,
+    write: (text: string) => void,
+    now: () => number = () => performance.now(),
+  ) {
+    this.#name = name;
+    this.#write = write;
+    this.#now = now;
+    this.#started = now();
+  }
+
+  /** Shows the new count if the last redraw is old enough, or at the end. */
+  update(received: number, total: number): void {
+    const now = this.#now();
+    if (received < total && now - this.#lastDraw < REDRAW_EVERY_MS) return;
+    this.#lastDraw = now;
+    this.#drawn = true;
+    this.#write(
+      CLEAR_LINE +
+        renderProgress(this.#name, received, total, now - this.#started),
+    );
+  }
+
+  /** Erases the bar so the summary line can take its place. */
+  clear(): void {
+    if (this.#drawn) this.#write(CLEAR_LINE);
+  }
+}

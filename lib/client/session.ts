@@ -1,0 +1,218 @@
+/**
+ * A client's connection to a server: requests go out as lines, replies
+ * come back through the one reply reader and are handed to the request
+ * that waits for them, in order.
+ *
+ * @module
+ */
+
+import { writeAll } from "../common/io.ts";
+import {
+  Code,
+  type FileHeader,
+  parseGreeting,
+  type Reply,
+  type ReplyLimits,
+  ReplyReader,
+} from "../wire/mod.ts";
+import {
+  download,
+  type DownloadOptions,
+  type DownloadResult,
+} from "./download.ts";
+import { ConnectionClosedError, ReplyError } from "./errors.ts";
+
+/** Receives a download's raw bytes; resolving is the backpressure. */
+export type PayloadSink = (chunk: Uint8Array) => Promise<void>;
+
+/** For a request answered with raw bytes: where those bytes go. */
+export type PayloadHandler = (header: FileHeader) => Promise<PayloadSink>;
+
+/** Options of {@linkcode Session}. */
+export interface SessionOptions {
+  /** Give up on a reply after this long without a byte; 0 never. */
+  replyTimeoutMs: number;
+  /** What one reply may hold. */
+  replyLimits?: Partial<ReplyLimits>;
+}
+
+interface Waiter {
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+  onPayload?: PayloadHandler;
+}
+
+const encoder = new TextEncoder();
+
+/** A connection to an ackline server, greeted and named. */
+export class Session {
+  /** The name the server gave this client, e.g. `Client01`. */
+  name = "";
+  /** Resolves with the reason once the connection has ended. */
+  readonly closed: Promise<string>;
+
+  readonly #conn: Deno.TcpConn;
+  readonly #replies: ReplyReader;
+  readonly #waiters: Waiter[] = [];
+  readonly #replyTimeoutMs: number;
+  #closeReason: string | null = null;
+  #closedByUs = false;
+  #lastData = performance.now();
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
+
+  /** Use {@linkcode connect} from `client.ts`. */
+  constructor(conn: Deno.TcpConn, options: SessionOptions) {
+    this.#conn = conn;
+    this.#replyTimeoutMs = options.replyTimeoutMs;
+    this.#replies = new ReplyReader(
+      { read: (buf) => this.#read(buf) },
+      options.replyLimits,
+    );
+    this.closed = this.#pump();
+  }
+
+  /** Waits for the greeting; throws if the server turned the client away. */
+  async greeting(): Promise<Reply> {
+    const reply = await this.#expect();
+    const name = reply.code === Code.Greeting
+      ? parseGreeting(reply.lines[0])
+      : null;
+    if (name === null) throw new ReplyError(reply);
+    this.name = name;
+    return reply;
+  }
+
+  /**
+   * Sends one line and resolves with its reply (error replies included).
+   *
+   * @throws {ConnectionClosedError} if the connection ends first.
+   */
+  async request(line: string): Promise<Reply> {
+    const reply = this.#expect();
+    await this.#send(line);
+    return await reply;
+  }
+
+  /**
+   * Sends one line whose reply may carry raw bytes: `onPayload` gets the
+   * header and says where the bytes go. Resolves with the reply after the
+   * bytes (or the only reply, when none came).
+   */
+  async fetch(line: string, onPayload: PayloadHandler): Promise<Reply> {
+    const reply = this.#expect(onPayload);
+    await this.#send(line);
+    return await reply;
+  }
+
+  /**
+   * Downloads `name` into a folder, verifying size and SHA-256 before the
+   * file appears under its final name (see {@linkcode download}).
+   */
+  download(name: string, options?: DownloadOptions): Promise<DownloadResult> {
+    return download(this, name, options);
+  }
+
+  /** Closes the connection; pending requests fail. */
+  async close(): Promise<void> {
+    if (!this.#closedByUs && this.#closeReason === null) {
+      this.#closedByUs = true;
+      this.#closeConn();
+    }
+    await this.closed;
+  }
+
+  #expect(onPayload?: PayloadHandler): Promise<Reply> {
+    if (this.#closeReason !== null) {
+      return Promise.reject(new ConnectionClosedError(this.#closeReason));
+    }
+    return new Promise<Reply>((resolve, reject) => {
+      this.#waiters.push({ resolve, reject, onPayload });
+      this.#armWatchdog();
+    });
+  }
+
+  async #send(line: string): Promise<void> {
+    await writeAll(this.#conn, encoder.encode(line + "\n"));
+  }
+
+  #armWatchdog(): void {
+    if (this.#watchdog !== undefined || this.#replyTimeoutMs <= 0) return;
+    this.#lastData = performance.now();
+    const check = () => {
+      this.#watchdog = undefined;
+      if (this.#waiters.length === 0) return;
+      const quiet = performance.now() - this.#lastData;
+      if (quiet >= this.#replyTimeoutMs) {
+        this.#closeReason ??= `No reply from the server for ${
+          this.#replyTimeoutMs / 1000
+        } s`;
+        this.#closeConn();
+      } else {
+        this.#watchdog = setTimeout(check, this.#replyTimeoutMs - quiet);
+      }
+    };
+    this.#watchdog = setTimeout(check, this.#replyTimeoutMs);
+  }
+
+  #closeConn(): void {
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  async #read(buf: Uint8Array): Promise<number | null> {
+    const n = await this.#conn.read(buf);
+    this.#lastData = performance.now();
+    return n;
+  }
+
+  /** Reads replies until the connection ends, handing each to its waiter. */
+  async #pump(): Promise<string> {
+    try {
+      for (;;) {
+        const reply = await this.#replies.read();
+        if (reply === null) break;
+        if (this.#replies.payload !== null) await this.#receivePayload();
+        else this.#deliver(reply);
+      }
+      this.#closeReason ??= "Server closed the connection";
+    } catch (error) {
+      this.#closeReason ??= this.#closedByUs
+        ? "Connection closed"
+        : error instanceof Deno.errors.ConnectionReset
+        ? "Server reset the connection"
+        : error instanceof Error
+        ? error.message
+        : String(error);
+    } finally {
+      clearTimeout(this.#watchdog);
+      this.#watchdog = undefined;
+      this.#closeConn();
+      for (const waiter of this.#waiters.splice(0)) {
+        waiter.reject(new ConnectionClosedError(this.#closeReason!));
+      }
+    }
+    return this.#closeReason!;
+  }
+
+  #deliver(reply: Reply): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      waiter.resolve(reply);
+    } else if (reply.code === Code.Closing) {
+      // Unasked: the server is about to close (shutting down, idle).
+      this.#closeReason = reply.lines.join(" ");
+    } else {
+      throw new Error(`Unexpected reply from the server: ${reply.code}`);
+    }
+  }
+
+  async #receivePayload(): Promise<void> {
+    const onPayload = this.#waiters[0]?.onPayload;
+    if (!onPayload) throw new Error("Unexpected file data from the server");
+    const sink = await onPayload(this.#replies.payload!);
+    await this.#replies.readPayload(sink);
+  }
+}

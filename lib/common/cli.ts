@@ -1,0 +1,110 @@
+/**
+ * What both programs' command lines share: flag parsing with clear errors,
+ * and turning user mistakes into one line on stderr and an exit code.
+ *
+ * @module
+ */
+
+import { parseArgs } from "./std.ts";
+
+/** A mistake in the command line; the program exits with code 2. */
+export class UsageError extends Error {
+  /** Creates the error with a message naming the bad flag or value. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** A failure the user can act on; the program exits with code 1. */
+export class UserFacingError extends Error {
+  /** Creates the error with a message a user can act on. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UserFacingError";
+  }
+}
+
+/** Flags as parsed: string values by name, plus `help`. */
+export interface ParsedFlags {
+  /** `true` when `-h` or `--help` was given. */
+  help: boolean;
+  /** The value of each string flag that was given. */
+  values: Record<string, string | undefined>;
+}
+
+/**
+ * Parses `args` accepting only the string flags named in `names` and
+ * `-h`/`--help`.
+ *
+ * @throws {UsageError} for an unknown flag, a positional argument or a flag
+ * given without a value.
+ */
+export function parseFlags(
+  args: readonly string[],
+  names: readonly string[],
+): ParsedFlags {
+  const parsed = parseArgs([...args], {
+    string: [...names],
+    boolean: ["help"],
+    alias: { h: "help" },
+    unknown(arg: string, key?: string) {
+      if (key === undefined) {
+        throw new UsageError(`Unexpected argument: ${arg}`);
+      }
+      throw new UsageError(`Unknown flag: ${arg.split("=")[0]}`);
+    },
+  });
+  const values: Record<string, string | undefined> = {};
+  for (const name of names) {
+    const value = parsed[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || value === "") {
+      throw new UsageError(`--${name} needs a value`);
+    }
+    values[name] = value;
+  }
+  return { help: parsed.help === true, values };
+}
+
+/**
+ * Reads an integer flag value in `[min, max]`, or `fallback` when absent.
+ *
+ * @throws {UsageError} if the value is not such an integer.
+ */
+export function integerFlag(
+  name: string,
+  value: string | undefined,
+  range: { min: number; max: number; fallback: number },
+): number {
+  if (value === undefined) return range.fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < range.min || n > range.max) {
+    throw new UsageError(
+      `--${name} must be an integer from ${range.min} to ${range.max}, got ${value}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * Runs a program's main function and exits with its code; usage and
+ * user-facing errors become one line on stderr instead of a stack trace.
+ */
+export async function runProgram(main: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await main();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\nRun with --help for usage.`);
+      code = 2;
+    } else if (error instanceof UserFacingError) {
+      console.error(`error: ${error.message}`);
+      code = 1;
+    } else {
+      throw error;
+    }
+  }
+  Deno.exit(code);
+}

@@ -1,0 +1,134 @@
+/**
+ * Text for people: timestamps, durations, escaping of untrusted text,
+ * aligned columns and addresses. Pure functions; callers decide where the
+ * text goes.
+ *
+ * @module
+ */
+
+import { formatDuration as stdFormatDuration } from "./std.ts";
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+function localDay(date: Date): string {
+  return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${
+    pad2(date.getDate())
+  }`;
+}
+
+function localTime(date: Date): string {
+  return `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${
+    pad2(date.getSeconds())
+  }.${String(date.getMilliseconds()).padStart(3, "0")}`;
+}
+
+/**
+ * Formats a local time as `YYYY-MM-DD HH:MM:SS.mmm`, the shape of the
+ * course's reference server with milliseconds instead of microseconds.
+ */
+export function formatTimestamp(date: Date): string {
+  return `${localDay(date)} ${localTime(date)}`;
+}
+
+/**
+ * Formats a local time in ISO 8601 with its offset from UTC, such as
+ * `2026-11-25T19:09:46.123+01:00`: exact for programs, and the same wall
+ * clock as {@linkcode formatTimestamp} for people.
+ */
+export function formatIsoTime(date: Date): string {
+  const offset = -date.getTimezoneOffset();
+  const sign = offset < 0 ? "-" : "+";
+  const minutes = Math.abs(offset);
+  return `${localDay(date)}T${localTime(date)}${sign}${
+    pad2(Math.floor(minutes / 60))
+  }:${pad2(minutes % 60)}`;
+}
+
+// C0 controls but tab, DEL and C1 controls: what a terminal may act on.
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+function escapeOne(char: string): string {
+  switch (char) {
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    default:
+      return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  }
+}
+
+/**
+ * Makes untrusted text safe to print: control characters that a terminal
+ * would act on (escape sequences included) become visible escapes such as
+ * `\x1b`; everything else, tab and all Unicode text, is left as it is.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, escapeOne);
+}
+
+/** How {@linkcode formatDuration} writes a duration. */
+export type DurationStyle = "exact" | "short";
+
+/**
+ * Formats milliseconds for people. `"exact"` (the default) keeps every unit
+ * down to the millisecond, as the status table shows it: `1m 39s 674ms`,
+ * `0ms`. `"short"` rounds to what a one-line summary needs: `3 ms`,
+ * `1.4 s`, `2m 5s`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatDuration } from "./text.ts";
+ *
+ * formatDuration(99674); // "1m 39s 674ms"
+ * formatDuration(1400, "short"); // "1.4 s"
+ * ```
+ */
+export function formatDuration(
+  ms: number,
+  style: DurationStyle = "exact",
+): string {
+  if (style === "exact") {
+    const text = stdFormatDuration(Math.max(0, Math.trunc(ms)), {
+      ignoreZero: true,
+    });
+    return text || "0ms";
+  }
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+}
+
+/**
+ * Formats rows as columns separated by two spaces, left-aligned except the
+ * column indexes in `right` (numbers read better right-aligned).
+ */
+export function alignColumns(
+  rows: readonly (readonly string[])[],
+  options: { right?: readonly number[] } = {},
+): string[] {
+  const right = new Set(options.right ?? []);
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows.map((row) =>
+    row.map((cell, i) => {
+      if (right.has(i)) return cell.padStart(widths[i]);
+      return i === row.length - 1 ? cell : cell.padEnd(widths[i]);
+    }).join("  ")
+  );
+}
+
+/** Formats a network address as `host:port`, or `[host]:port` for IPv6. */
+export function formatAddress(addr: Deno.NetAddr): string {
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}

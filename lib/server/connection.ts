@@ -1,0 +1,158 @@
+/**
+ * One client's socket as the server holds it: request bytes framed into
+ * lines, replies collected and written with backpressure, the idle watch,
+ * and a stop that always ends with a reply or a close.
+ *
+ * @module
+ */
+
+import { writeAll } from "../common/io.ts";
+import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
+import { CLOSE_GRACE_MS } from "./defaults.ts";
+
+/** Options of {@linkcode ClientConnection}. */
+export interface ClientConnectionOptions {
+  /** Longest request line in bytes. */
+  maxLineBytes: number;
+  /** Stop the client after this long without a request; 0 never. */
+  idleTimeoutMs: number;
+}
+
+/** Errors that mean the peer went away, not that something is wrong here. */
+export function isDisconnect(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.UnexpectedEof ||
+    error instanceof Deno.errors.NotConnected;
+}
+
+/**
+ * The socket of one accepted client. Reads go into {@linkcode lines};
+ * replies collect in {@linkcode out} until {@linkcode flush}.
+ */
+export class ClientConnection {
+  /** Request bytes, framed into lines. */
+  readonly lines: LineBuffer;
+  /** Replies waiting to be written. */
+  readonly out: ReplyWriter = new ReplyWriter();
+
+  readonly #conn: Deno.TcpConn;
+  readonly #idleTimeoutMs: number;
+  readonly #abort = new AbortController();
+  #closed = false;
+  #reading = false;
+  #stopReason: CloseReason | null = null;
+  #lastActive = performance.now();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Wraps an accepted connection. */
+  constructor(conn: Deno.TcpConn, options: ClientConnectionOptions) {
+    this.#conn = conn;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.lines = new LineBuffer(options.maxLineBytes);
+  }
+
+  /** Aborts when the connection is being stopped: a transfer must end. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Why the server is stopping this connection, if it is. */
+  get stopReason(): CloseReason | null {
+    return this.#stopReason;
+  }
+
+  /** Whether the socket is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Turns off Nagle's delay and starts the idle watch. */
+  start(): void {
+    this.#conn.setNoDelay(true);
+    if (this.#idleTimeoutMs > 0) {
+      this.#idleTimer = setTimeout(this.#checkIdle, this.#idleTimeoutMs);
+    }
+  }
+
+  /**
+   * Reads more request bytes into {@linkcode lines}.
+   *
+   * @returns `false` when the client has ended the stream, or when
+   * {@linkcode stop} took the socket over during the read.
+   * @throws {LineTooLongError} if a pending line already exceeds the limit.
+   */
+  async read(): Promise<boolean> {
+    const space = this.lines.space();
+    this.#reading = true;
+    let n: number | null;
+    try {
+      n = await this.#conn.read(space);
+    } finally {
+      this.#reading = false;
+    }
+    if (n === null || this.#stopReason !== null) return false;
+    this.lines.filled(n);
+    return true;
+  }
+
+  /** Writes the collected replies, waiting while the client does not read. */
+  async flush(): Promise<void> {
+    if (this.out.length === 0) return;
+    await writeAll(this.#conn, this.out.bytes());
+    this.out.clear();
+  }
+
+  /** Writes raw bytes (a download's payload); progress counts as activity. */
+  async send(chunk: Uint8Array): Promise<void> {
+    await writeAll(this.#conn, chunk);
+    this.markActive();
+  }
+
+  /** Records activity: complete requests, or a reply making progress. */
+  markActive(): void {
+    this.#lastActive = performance.now();
+  }
+
+  /**
+   * Asks the connection to end with `421`: at once when it is waiting for
+   * a request, else after the reply it is writing. A transfer in progress
+   * is cut (see {@linkcode signal}), since nothing can be said in the
+   * middle of raw bytes. A client that will not take the reply is closed
+   * after a grace.
+   */
+  stop(reason: CloseReason): void {
+    if (this.#stopReason !== null || this.#closed) return;
+    this.#stopReason = reason;
+    this.#abort.abort();
+    this.#graceTimer = setTimeout(() => this.close(), CLOSE_GRACE_MS);
+    if (this.#reading) {
+      // The session is parked in read(); nothing else is writing.
+      this.out.closing(reason);
+      writeAll(this.#conn, this.out.bytes()).catch(() => {}).finally(() =>
+        this.close()
+      );
+    }
+  }
+
+  /** Closes the socket and stops every timer (idempotent). */
+  close(): void {
+    clearTimeout(this.#idleTimer);
+    clearTimeout(this.#graceTimer);
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#conn.close();
+  }
+
+  #checkIdle = (): void => {
+    const timeout = this.#idleTimeoutMs;
+    const idle = performance.now() - this.#lastActive;
+    if (idle >= timeout) {
+      this.stop({ kind: "idle", timeoutMs: timeout });
+    } else {
+      this.#idleTimer = setTimeout(this.#checkIdle, timeout - idle);
+    }
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The server's defaults and the ranges its flags accept: one place, shown
+ * by `--help` and used by {@linkcode serve}.
+ *
+ * @module
+ */
+
+import {
+  DEFAULT_REQUEST_LINE_BYTES,
+  MAX_REQUEST_LINE_BYTES,
+} from "../wire/mod.ts";
+
+/** Defaults of the server's options. */
+export const DEFAULTS = {
+  hostname: "127.0.0.1",
+  port: 12345,
+  maxClients: 3,
+  filesDir: "./files",
+  maxLineBytes: DEFAULT_REQUEST_LINE_BYTES,
+  idleTimeoutMs: 300_000,
+} as const;
+
+/** The values each numeric flag accepts. */
+export const RANGES = {
+  port: { min: 0, max: 65535 },
+  maxClients: { min: 1, max: 1_000_000 },
+  maxLineBytes: { min: 16, max: MAX_REQUEST_LINE_BYTES },
+  idleTimeoutSeconds: { min: 0, max: 24 * 3600 },
+} as const;
+
+/**
+ * Replies are flushed once this much is collected, so a client pipelining
+ * many requests cannot make the server buffer their replies without bound.
+ */
+export const FLUSH_BYTES = 64 * 1024;
+
+/** How long a closing client gets to take its last reply. */
+export const CLOSE_GRACE_MS = 1000;
+
+/** Pause after a failed accept (e.g. out of file descriptors). */
+export const ACCEPT_RETRY_MS = 100;

@@ -1,0 +1,99 @@
+/**
+ * The handlers of `list` and `get`: the served folder as a table, and a
+ * file sent as header, raw bytes and SHA-256 trailer.
+ *
+ * @module
+ */
+
+import { formatBytes } from "../common/std.ts";
+import {
+  alignColumns,
+  escapeControl,
+  formatTimestamp,
+} from "../common/text.ts";
+import type { RequestContext } from "./commands.ts";
+import { FileRefusal, type OpenedFile } from "./repository.ts";
+import { streamFile } from "./transfer.ts";
+
+/** `list`: name, size and time of each file, then a summary. */
+export async function listFiles(
+  { out, server }: RequestContext,
+): Promise<void> {
+  const entries = await server.repository.list();
+  if (entries.length === 0) {
+    out.noFiles();
+    return;
+  }
+  const rows = entries.map((entry) => [
+    escapeControl(entry.name),
+    formatBytes(entry.size),
+    entry.modified ? formatTimestamp(entry.modified) : "-",
+  ]);
+  const total = entries.reduce((sum, entry) => sum + entry.size, 0);
+  const noun = entries.length === 1 ? "file" : "files";
+  out.fileList(
+    alignColumns(rows, { right: [1] }),
+    `${entries.length} ${noun}, ${
+      formatBytes(total)
+    }; download one with: get <name>`,
+  );
+}
+
+/**
+ * `get <name>`: sends the file, or says why not. The connection stays
+ * usable after a refusal; a transfer that cannot finish throws, which ends
+ * the connection, since nothing can be said in the middle of raw bytes.
+ */
+export async function sendFile(
+  request: RequestContext,
+  name: string,
+): Promise<void> {
+  const { out, client, server } = request;
+  if (name === "") {
+    out.getUsage();
+    return;
+  }
+  let opened: OpenedFile;
+  try {
+    opened = await server.repository.openFile(name);
+  } catch (error) {
+    if (!(error instanceof FileRefusal)) throw error;
+    out.refusal(error.refusal);
+    server.log(
+      "DOWNLOAD",
+      `${client} refused: ${escapeControl(error.message)}`,
+    );
+    return;
+  }
+  try {
+    await transfer(request, opened);
+    server.log(
+      "DOWNLOAD",
+      `${client} got ${escapeControl(name)} (${formatBytes(opened.info.size)})`,
+    );
+  } finally {
+    opened.file.close();
+  }
+}
+
+async function transfer(
+  { out, server, signal, flush, send }: RequestContext,
+  { file, name, path, info }: OpenedFile,
+): Promise<void> {
+  const { digests } = server;
+  const known = digests.get(path, info);
+  out.fileHeader(info.size, name);
+  await flush();
+  const digest = await streamFile(file, info.size, send, {
+    hash: known === null,
+    signal,
+  });
+  out.fileTrailer(known ?? digest!);
+  if (known === null) {
+    // Only a file that did not change while it was read may be remembered.
+    const after = await file.stat();
+    if (after.mtime?.getTime() === info.mtime?.getTime()) {
+      digests.set(path, after, digest!);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The server's parts: sessions and the command table, the connection
+ * cache, client naming, the file repository and transfer, the log.
+ * `server.ts` puts them together.
+ *
+ * @module
+ */
+
+export { type ClientRecord, ConnectionCache } from "./cache.ts";
+export {
+  type CommandHandler,
+  type CommandResult,
+  COMMANDS,
+  type RequestContext,
+  runCommand,
+  type ServerContext,
+} from "./commands.ts";
+export { Clients, type ClientsOptions } from "./clients.ts";
+export { ClientConnection, isDisconnect } from "./connection.ts";
+export {
+  ACCEPT_RETRY_MS,
+  CLOSE_GRACE_MS,
+  DEFAULTS,
+  FLUSH_BYTES,
+  RANGES,
+} from "./defaults.ts";
+export { DigestCache } from "./digest_cache.ts";
+export {
+  consoleLogger,
+  formatLogLine,
+  type Logger,
+  type LogKind,
+} from "./log.ts";
+export { clientName, ClientNamer } from "./naming.ts";
+export {
+  FileRefusal,
+  FileRepository,
+  type OpenedFile,
+  type RepositoryEntry,
+  RepositoryError,
+} from "./repository.ts";
+export { runSession } from "./session.ts";
+export { formatStatus, parseStatusSummary } from "./status.ts";
+export {
+  CHUNK_BYTES,
+  PARALLEL_HASH_BYTES,
+  ShortFileError,
+  streamFile,
+  type StreamFileOptions,
+} from "./transfer.ts";

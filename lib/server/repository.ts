@@ -1,0 +1,175 @@
+/**
+ * The folder of files the server offers: listing it, and turning a name a
+ * client sent into an open regular file inside it, or a refusal.
+ *
+ * @module
+ */
+
+import { SEPARATOR } from "../common/path.ts";
+import { type Refusal, refusalText } from "../wire/mod.ts";
+
+/** One file as `list` shows it. */
+export interface RepositoryEntry {
+  /** File name inside the folder. */
+  name: string;
+  /** Size in bytes. */
+  size: number;
+  /** Last modification, if the platform reports it. */
+  modified: Date | null;
+}
+
+/** Thrown when the folder itself cannot be served; the message says why. */
+export class RepositoryError extends Error {
+  /** Creates the error with a message a user can act on. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RepositoryError";
+  }
+}
+
+/** Why a requested name was refused; the reply says so to the client. */
+export class FileRefusal extends Error {
+  /** The reason, as the reply builder takes it. */
+  readonly refusal: Refusal;
+
+  /** Creates a refusal of `name` for `reason`. */
+  constructor(
+    reason: Refusal["reason"],
+    name: string,
+    detail?: string,
+  ) {
+    const refusal: Refusal = { reason, name, detail };
+    super(refusalText(refusal));
+    this.name = "FileRefusal";
+    this.refusal = refusal;
+  }
+}
+
+/** A file opened for download, with the metadata read from the open file. */
+export interface OpenedFile {
+  /** The open file; the caller closes it. */
+  file: Deno.FsFile;
+  /** The name to announce (the requested name). */
+  name: string;
+  /** Resolved path inside the folder. */
+  path: string;
+  /** Metadata of the opened file. */
+  info: Deno.FileInfo;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "it does not exist";
+  if (error instanceof Deno.errors.NotCapable) {
+    return "this program has no permission to read it (see --allow-read)";
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return "permission denied";
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A folder of files served read-only, never reading outside it. */
+export class FileRepository {
+  /** The folder's real path (symlinks resolved). */
+  readonly root: string;
+
+  private constructor(root: string) {
+    this.root = root;
+  }
+
+  /**
+   * Opens the folder at `dir` after checking that it is a readable folder.
+   *
+   * @throws {RepositoryError} if it is missing, not a folder or unreadable.
+   */
+  static async open(dir: string): Promise<FileRepository> {
+    try {
+      const root = await Deno.realPath(dir);
+      const info = await Deno.stat(root);
+      if (!info.isDirectory) {
+        throw new RepositoryError(`Cannot serve ${dir}: it is not a folder`);
+      }
+      // Reading one entry proves the folder can be listed.
+      for await (const _ of Deno.readDir(root)) break;
+      return new FileRepository(root);
+    } catch (error) {
+      if (error instanceof RepositoryError) throw error;
+      throw new RepositoryError(`Cannot serve ${dir}: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Lists the regular files directly in the folder, sorted by name. */
+  async list(): Promise<RepositoryEntry[]> {
+    const entries: RepositoryEntry[] = [];
+    for await (const entry of Deno.readDir(this.root)) {
+      if (!entry.isFile) continue;
+      try {
+        const info = await Deno.lstat(this.root + SEPARATOR + entry.name);
+        if (!info.isFile) continue;
+        entries.push({
+          name: entry.name,
+          size: info.size,
+          modified: info.mtime,
+        });
+      } catch {
+        // Removed between listing and stat: it is no longer there to list.
+      }
+    }
+    return entries.sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    );
+  }
+
+  /**
+   * Opens the regular file called `name` directly inside the folder.
+   * Names with path separators, `.` and `..` are refused before any file
+   * system call; a symlink is followed only if it stays inside the folder.
+   *
+   * @throws {FileRefusal} for anything that is not such a file.
+   */
+  async openFile(name: string): Promise<OpenedFile> {
+    if (
+      name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)
+    ) {
+      throw new FileRefusal("not-a-name", name);
+    }
+    let path: string;
+    try {
+      path = await Deno.realPath(this.root + SEPARATOR + name);
+    } catch (error) {
+      throw this.#refusal(name, error);
+    }
+    if (!path.startsWith(this.root + SEPARATOR)) {
+      throw new FileRefusal("missing", name);
+    }
+    let file: Deno.FsFile | undefined;
+    try {
+      const before = await Deno.stat(path);
+      if (!before.isFile) {
+        throw new FileRefusal("not-a-file", name);
+      }
+      file = await Deno.open(path, { read: true });
+      const info = await file.stat();
+      if (!info.isFile) {
+        throw new FileRefusal("not-a-file", name);
+      }
+      return { file, name, path, info };
+    } catch (error) {
+      file?.close();
+      throw error instanceof FileRefusal ? error : this.#refusal(name, error);
+    }
+  }
+
+  #refusal(name: string, error: unknown): FileRefusal {
+    if (
+      error instanceof Deno.errors.NotFound ||
+      error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.NotADirectory
+    ) {
+      return new FileRefusal("missing", name);
+    }
+    return new FileRefusal("unreadable", name, describe(error));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * One client's session, from greeting to close: requests are taken from
+ * the connection a read at a time, answered through the command table (or
+ * echoed), and every reply to one read leaves in one write.
+ *
+ * @module
+ */
+
+import { escapeControl, formatTimestamp } from "../common/text.ts";
+import { isUtf8, LineTooLongError, parseRequest } from "../wire/mod.ts";
+import {
+  type RequestContext,
+  runCommand,
+  type ServerContext,
+} from "./commands.ts";
+import { type ClientConnection, isDisconnect } from "./connection.ts";
+import { FLUSH_BYTES } from "./defaults.ts";
+
+/**
+ * Serves the client on `connection` until it leaves or is stopped, then
+ * records the disconnect. Never throws.
+ */
+export async function runSession(
+  connection: ClientConnection,
+  client: string,
+  server: ServerContext,
+): Promise<void> {
+  const request: RequestContext = {
+    client,
+    server,
+    out: connection.out,
+    signal: connection.signal,
+    flush: () => connection.flush(),
+    send: (chunk) => connection.send(chunk),
+  };
+  try {
+    connection.start();
+    connection.out.greeting(client);
+    await connection.flush();
+    await serveRequests(connection, request);
+  } catch (error) {
+    if (error instanceof LineTooLongError) {
+      connection.out.clear();
+      connection.out.lineTooLong(error.limit);
+      await connection.flush().catch(() => {});
+    } else if (!connection.closed && !isDisconnect(error)) {
+      server.log("ERROR", `${client}: ${escapeControl(String(error))}`);
+    }
+  } finally {
+    connection.close();
+    const at = server.now();
+    server.cache.disconnect(client, at);
+    server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)}`);
+  }
+}
+
+async function serveRequests(
+  connection: ClientConnection,
+  request: RequestContext,
+): Promise<void> {
+  for (;;) {
+    const stopReason = connection.stopReason;
+    if (stopReason !== null) {
+      connection.out.closing(stopReason);
+      await connection.flush();
+      return;
+    }
+    if (!await connection.read()) return;
+    const goOn = await answerLines(connection, request);
+    await connection.flush();
+    if (!goOn) return;
+  }
+}
+
+/**
+ * Answers every complete line the last read brought.
+ *
+ * @returns `false` once a request ended the connection (`exit`).
+ */
+async function answerLines(
+  connection: ClientConnection,
+  request: RequestContext,
+): Promise<boolean> {
+  const { lines, out } = connection;
+  let answered = false;
+  while (lines.next()) {
+    answered = true;
+    const { bytes, lineStart: start, lineEnd: end } = lines;
+    if (!isUtf8(bytes, start, end)) {
+      out.notUtf8();
+      continue;
+    }
+    const command = parseRequest(bytes, start, end);
+    if (command === null) out.echo(bytes, start, end);
+    else if (await runCommand(request, command) === "close") return false;
+    if (out.length >= FLUSH_BYTES) await connection.flush();
+  }
+  if (answered) connection.markActive();
+  return true;
+}

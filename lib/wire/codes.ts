@@ -1,0 +1,42 @@
+/**
+ * Reply codes. Every reply line starts with one; the first digit says
+ * success (1, 2), the server closing the connection (4) or an error (4, 5),
+ * as in SMTP and FTP. PROTOCOL.md lists them with their texts.
+ *
+ * @module
+ */
+
+/** Reply codes by meaning. */
+export const Code = {
+  /** Header of a file download: `150 <size> <name>`, raw bytes follow. */
+  FileHeader: 150,
+  /** Status table, one client a line. */
+  Status: 211,
+  /** File list, one file a line. */
+  List: 212,
+  /** The server's clock: `213 2026-11-25T19:09:46.123+01:00`. */
+  Time: 213,
+  /** Greeting: `220 Connected as Client01`. */
+  Greeting: 220,
+  /** Goodbye after `exit`; the server closes the connection. */
+  Goodbye: 221,
+  /** Trailer after the raw bytes of a download: `226 SHA-256 <hex>`. */
+  FileDone: 226,
+  /** Echo: the message followed by `ACK`. */
+  Echo: 250,
+  /** The server is closing this connection (full, shutting down, idle). */
+  Closing: 421,
+  /** A file exists but could not be read. */
+  FileError: 451,
+  /** The line itself is unacceptable (too long, not UTF-8). */
+  BadLine: 500,
+  /** A command is missing its argument or has a malformed one. */
+  BadArguments: 501,
+  /** The name is not a regular file in the server's folder. */
+  NoSuchFile: 550,
+} as const;
+
+/** Tells whether a reply code reports a failure (4xx or 5xx). */
+export function isFailure(code: number): boolean {
+  return code >= 400;
+}

@@ -1,0 +1,116 @@
+/**
+ * The words of the replies that carry fixed text or structured values, each
+ * with its parser where a client reads it back: one place for both
+ * directions.
+ *
+ * @module
+ */
+
+import { Code } from "./codes.ts";
+
+const SHA256_PREFIX = "SHA-256 ";
+
+/** Why the server closes a connection on its own (`421`). */
+export type CloseReason =
+  | { kind: "shutdown" }
+  | { kind: "idle"; timeoutMs: number };
+
+/** Why a `get` was refused, and the name it was refused for. */
+export interface Refusal {
+  /**
+   * `not-a-name`: not a plain name of this folder (a path, `..`);
+   * `missing`: no such file; `not-a-file`: a folder, device or FIFO;
+   * `unreadable`: the file exists but could not be read (`detail` says why).
+   */
+  reason: "not-a-name" | "missing" | "not-a-file" | "unreadable";
+  /** The name the client asked for. */
+  name: string;
+  /** For `unreadable`: what went wrong, for people. */
+  detail?: string;
+}
+
+/** The text of a `421` reply: the server is closing the connection. */
+export function closingText(reason: CloseReason): string {
+  return reason.kind === "shutdown"
+    ? "Server is shutting down"
+    : `Idle timeout: no request for ${reason.timeoutMs / 1000} s; closing`;
+}
+
+/** The code of a refusal: `451` when the file could not be read, else `550`. */
+export function refusalCode(refusal: Refusal): number {
+  return refusal.reason === "unreadable" ? Code.FileError : Code.NoSuchFile;
+}
+
+/** The text of a refusal, as the reply (and the server's log) says it. */
+export function refusalText({ reason, name, detail }: Refusal): string {
+  switch (reason) {
+    case "not-a-name":
+      return `Not a file name in this folder: ${name} (use a name from 'list')`;
+    case "missing":
+      return `No such file: ${name}`;
+    case "not-a-file":
+      return `Not a regular file: ${name}`;
+    case "unreadable":
+      return `Cannot read ${name}: ${detail}`;
+  }
+}
+
+const GREETING_PREFIX = "Connected as ";
+
+/** The text of a greeting: `Connected as <name>`. */
+export function formatGreeting(name: string): string {
+  return GREETING_PREFIX + name;
+}
+
+/**
+ * Reads the client's name out of a greeting's text.
+ *
+ * @returns `null` when the text is not a greeting.
+ */
+export function parseGreeting(text: string): string | null {
+  if (!text.startsWith(GREETING_PREFIX)) return null;
+  const name = text.slice(GREETING_PREFIX.length);
+  return name === "" ? null : name;
+}
+
+/** The parts of a download header: `150 <size> <name>`. */
+export interface FileHeader {
+  /** Exact number of raw bytes that follow the header line. */
+  size: number;
+  /** The file name as the server sent it; not safe as a path. */
+  name: string;
+}
+
+/** The text of a download header: `<size> <name>`. */
+export function formatFileHeader(size: number, name: string): string {
+  return `${size} ${name}`;
+}
+
+/**
+ * Reads the text of a download header.
+ *
+ * @returns `null` when the text is not a valid header.
+ */
+export function parseFileHeader(text: string): FileHeader | null {
+  const match = /^(\d{1,16}) (.+)$/s.exec(text);
+  if (!match) return null;
+  const size = Number(match[1]);
+  if (!Number.isSafeInteger(size)) return null;
+  return { size, name: match[2] };
+}
+
+/**
+ * Reads the hex SHA-256 out of a download trailer.
+ *
+ * @returns `null` when the text is not a valid trailer.
+ */
+export function parseFileTrailer(text: string): string | null {
+  if (!text.startsWith(SHA256_PREFIX)) return null;
+  const hex = text.slice(SHA256_PREFIX.length);
+  return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
+}
+
+/** The text of a download trailer: `SHA-256 <hex>`. */
+export function formatFileTrailer(sha256Hex: string): string {
+  return SHA256_PREFIX + sha256Hex;
+}

@@ -1,0 +1,89 @@
+import {
+  PartialFile,
+  safeFileName,
+  VerificationError,
+} from "../../lib/client/partial_file.ts";
+import { assertEquals, assertRejects } from "../support/assert.ts";
+import { listDir, sha256Hex, withTempDir } from "../support/files.ts";
+
+Deno.test("safeFileName keeps only a plain name, whatever the server sends", () => {
+  const cases: [string, string][] = [
+    ["photo.png", "photo.png"],
+    ["../../etc/passwd", "passwd"],
+    ["/etc/shadow", "shadow"],
+    ["C:\\Windows\\evil.dll", "evil.dll"],
+    ["..", "download"],
+    [".", "download"],
+    ["", "download"],
+    ["dir/", "dir"],
+    ["a\u0000b\u001b[31m", "a_b_[31m"],
+    ["con:name?.txt", "con_name_.txt"],
+    ["trailing. ", "trailing"],
+    ["日本語.txt", "日本語.txt"],
+  ];
+  for (const [input, expected] of cases) {
+    assertEquals(safeFileName(input), expected, input);
+  }
+});
+
+Deno.test("PartialFile saves under the final name only once verified", async () => {
+  await withTempDir(async (dir) => {
+    const bytes = new TextEncoder().encode("hello");
+    const partial = await PartialFile.create(`${dir}/new/sub`, "../x.txt", 5);
+    await partial.write(bytes.subarray(0, 2));
+    const during = await listDir(`${dir}/new/sub`);
+    assertEquals(during.length, 1);
+    assertEquals(during[0].endsWith(".part"), true);
+    await partial.write(bytes.subarray(2));
+    const path = await partial.finish(sha256Hex(bytes));
+    assertEquals(path, `${dir}/new/sub/x.txt`);
+    assertEquals(await Deno.readTextFile(path), "hello");
+    assertEquals(await listDir(`${dir}/new/sub`), ["x.txt"]);
+  });
+});
+
+Deno.test("PartialFile never overwrites: a taken name gets a number", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/a.txt`, "mine");
+    const digest = sha256Hex(new Uint8Array());
+    for (let i = 0; i < 2; i++) {
+      const partial = await PartialFile.create(dir, "a.txt", 0);
+      await partial.finish(digest);
+    }
+    assertEquals(await listDir(dir), ["a (1).txt", "a (2).txt", "a.txt"]);
+    assertEquals(await Deno.readTextFile(`${dir}/a.txt`), "mine");
+  });
+});
+
+Deno.test("PartialFile leaves nothing behind on a mismatch or a cut", async (t) => {
+  await withTempDir(async (dir) => {
+    await t.step("wrong hash", async () => {
+      const partial = await PartialFile.create(dir, "f", 3);
+      await partial.write(new Uint8Array(3));
+      await assertRejects(
+        () => partial.finish("0".repeat(64)),
+        VerificationError,
+        "SHA-256 mismatch",
+      );
+    });
+    await t.step("short", async () => {
+      const partial = await PartialFile.create(dir, "f", 3);
+      await partial.write(new Uint8Array(2));
+      await assertRejects(
+        () => partial.finish("0".repeat(64)),
+        VerificationError,
+        "Received 2 of 3 bytes",
+      );
+    });
+    await t.step("too long", async () => {
+      const partial = await PartialFile.create(dir, "f", 3);
+      await assertRejects(
+        () => partial.write(new Uint8Array(4)),
+        VerificationError,
+        "more than the 3 bytes",
+      );
+      await partial.discard();
+    });
+    assertEquals(await listDir(dir), []);
+  });
+});

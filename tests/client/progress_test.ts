@@ -1,0 +1,42 @@
+import { ProgressBar, renderProgress } from "../../lib/client/progress.ts";
+import { assertEquals } from "../support/assert.ts";
+
+Deno.test("renderProgress shows name, bar, percent, sizes and rate", () => {
+  assertEquals(
+    renderProgress("a.bin", 512, 1024, 1000),
+    "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s",
+  );
+  assertEquals(
+    renderProgress("a.bin", 0, 1024, 0),
+    "a.bin [------------------------]   0%  0 B / 1.02 kB  0 B/s",
+  );
+  assertEquals(
+    renderProgress("e", 0, 0, 5),
+    "e [########################] 100%  0 B / 0 B  0 B/s",
+  );
+  assertEquals(
+    renderProgress("b", 999, 1000, 500),
+    "b [########################]  99%  999 B / 1 kB  2 kB/s",
+  );
+});
+
+Deno.test("ProgressBar redraws at most ten times a second, and at the end", () => {
+  let now = 0;
+  const drawn: string[] = [];
+  const bar = new ProgressBar("f", (text) => drawn.push(text), () => now);
+  bar.clear();
+  assertEquals(drawn, [], "nothing drawn, nothing to clear");
+  bar.update(10, 100);
+  now = 50;
+  bar.update(20, 100); // too soon
+  now = 100;
+  bar.update(30, 100);
+  now = 101;
+  bar.update(100, 100); // the end is always shown
+  assertEquals(drawn.length, 3);
+  assertEquals(drawn[0], "\r\x1b[2K" + renderProgress("f", 10, 100, 0));
+  assertEquals(drawn[1], "\r\x1b[2K" + renderProgress("f", 30, 100, 100));
+  assertEquals(drawn[2], "\r\x1b[2K" + renderProgress("f", 100, 100, 101));
+  bar.clear();
+  assertEquals(drawn.at(-1), "\r\x1b[2K");
+});

@@ -1,0 +1,64 @@
+/**
+ * Scripted servers for client tests: they say exactly what a test tells
+ * them to, including what no ackline server would.
+ *
+ * @module
+ */
+
+import { writeAll } from "../../lib/common/io.ts";
+import { ReplyWriter } from "../../lib/wire/mod.ts";
+import { within } from "./wait.ts";
+
+const encoder = new TextEncoder();
+
+/** Writes raw text or bytes to a connection. */
+export async function send(
+  conn: Deno.Conn,
+  data: string | Uint8Array,
+): Promise<void> {
+  await writeAll(conn, typeof data === "string" ? encoder.encode(data) : data);
+}
+
+/** Writes the replies a builder collects (the real server's words). */
+export async function sendReplies(
+  conn: Deno.Conn,
+  build: (out: ReplyWriter) => void,
+): Promise<void> {
+  const out = new ReplyWriter();
+  build(out);
+  await send(conn, out.bytes());
+}
+
+/**
+ * A one-connection server: greets as a real one would, waits for one
+ * request line, then lets `script` write whatever it likes, and closes.
+ */
+export async function withFakeServer(
+  script: (conn: Deno.TcpConn) => Promise<void>,
+  test: (port: number) => Promise<void>,
+): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    let conn: Deno.TcpConn;
+    try {
+      conn = await listener.accept();
+    } catch {
+      return; // the test ended without connecting
+    }
+    try {
+      await sendReplies(conn, (out) => out.greeting("Client01"));
+      await conn.read(new Uint8Array(1024)); // the request
+      await script(conn);
+    } catch {
+      // The client may close first; that is part of some tests.
+    } finally {
+      conn.close();
+    }
+  })();
+  try {
+    await test(listener.addr.port);
+  } finally {
+    listener.close();
+    await within(serving, "the fake server to finish");
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The programs as real processes, for end-to-end tests, the soak run and
+ * the benchmark: each runs with exactly the permissions of its deno.json
+ * task, from a folder of the caller's choosing (its `./files` or
+ * `./downloads`), and a server is ready once its log says where it
+ * listens.
+ *
+ * @module
+ */
+
+import {
+  CONFIG,
+  permissionFlags,
+  type Program,
+  readTasks,
+  ROOT,
+} from "../../tools/tasks.ts";
+import { within } from "./wait.ts";
+
+/** Options of {@linkcode programCommand}. */
+export interface ProgramOptions {
+  /** The working folder: the tasks' relative paths resolve against it. */
+  cwd: string;
+  /** Standard input. Default `"null"`. */
+  stdin?: "piped" | "null";
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/**
+ * A `deno run` of `server.ts` or `client.ts` with the permission flags of
+ * its task, no more, run in `options.cwd`.
+ */
+export async function programCommand(
+  program: Program,
+  args: readonly string[],
+  options: ProgramOptions,
+): Promise<Deno.Command> {
+  const tasks = await readTasks();
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      CONFIG,
+      ...permissionFlags(tasks[program]),
+      `${ROOT}${program}.ts`,
+      ...args,
+    ],
+    cwd: options.cwd,
+    stdin: options.stdin ?? "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: options.env,
+  });
+}
+
+/** Collects a stream's text and lets a caller wait for a line. */
+export class Output {
+  /** The text so far (only its tail when a limit was given). */
+  text = "";
+  /** Resolves once the stream has ended. */
+  readonly done: Promise<void>;
+  readonly #waiters: (() => void)[] = [];
+
+  /** Reads `stream` to its end, keeping at most `keep` characters. */
+  constructor(stream: ReadableStream<Uint8Array>, keep = Infinity) {
+    this.done = (async () => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        this.text = (this.text + chunk).slice(-keep);
+        for (const waiter of this.#waiters.splice(0)) waiter();
+      }
+      for (const waiter of this.#waiters.splice(0)) waiter();
+    })();
+  }
+
+  /** Resolves with the first match of `pattern` in a complete line. */
+  waitFor(pattern: RegExp, what = `output matching ${pattern}`) {
+    return within(
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        let ended = false;
+        this.done.then(() => ended = true, () => ended = true);
+        const check = () => {
+          const match = this.text.split("\n").slice(0, -1)
+            .map((line) => line.match(pattern)).find((m) => m);
+          if (match) resolve(match);
+          else if (ended) reject(new Error(`Output ended without ${what}`));
+          else this.#waiters.push(check);
+        };
+        check();
+      }),
+      what,
+    );
+  }
+}
+
+/** A child process and its output. */
+export interface RunningProgram extends AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** Stops it with `signal` (default SIGTERM), bounded; its exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+/** A running server and the port it listens on. */
+export interface RunningServer extends RunningProgram {
+  readonly port: number;
+}
+
+/** Spawns `command` and collects its output (only the tail past `keep`). */
+export function spawnProgram(
+  command: Deno.Command,
+  keep?: number,
+): RunningProgram {
+  const child = command.spawn();
+  const stdout = new Output(child.stdout, keep);
+  const stderr = new Output(child.stderr, keep);
+  async function stop(signal: Deno.Signal = "SIGTERM"): Promise<number> {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+    try {
+      const { code } = await within(child.status, "the program to exit");
+      return code;
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw error;
+    } finally {
+      await within(child.status, "the killed program to exit");
+      await within(Promise.all([stdout.done, stderr.done]), "its output");
+    }
+  }
+  return {
+    child,
+    stdout,
+    stderr,
+    stop,
+    async [Symbol.asyncDispose]() {
+      await stop();
+    },
+  };
+}
+
+/** The log line of a server that is ready: `[SERVER] Listening on …`. */
+export const LISTENING = /^\[SERVER\] Listening on (?:\S+):(\d+)$/;
+
+/**
+ * Spawns a server and waits until its stdout names its port, matched by
+ * the first group of `pattern`; stops it again if that never comes.
+ */
+export async function spawnServer(
+  command: Deno.Command,
+  pattern: RegExp = LISTENING,
+  keep?: number,
+): Promise<RunningServer> {
+  const program = spawnProgram(command, keep);
+  try {
+    const [, port] = await program.stdout.waitFor(pattern, "the server's port");
+    return { ...program, port: Number(port) };
+  } catch (error) {
+    await program.stop("SIGKILL").catch(() => {});
+    throw new Error(`${error}; stderr: ${program.stderr.text}`);
+  }
+}
+
+/** Options of {@linkcode startServerProgram}. */
+export interface ServerProgramOptions {
+  /** The working folder; the server serves its `./files` unless told. */
+  cwd: string;
+  /** Flags after `--port 0`. */
+  args?: readonly string[];
+  /** Keep only this much of the log (a long run logs a lot). */
+  keep?: number;
+}
+
+/**
+ * Runs `server.ts` as its task does, on a free port of 127.0.0.1, and
+ * waits until it listens.
+ */
+export async function startServerProgram(
+  options: ServerProgramOptions,
+): Promise<RunningServer> {
+  const command = await programCommand(
+    "server",
+    ["--port", "0", ...options.args ?? []],
+    { cwd: options.cwd, env: { NO_COLOR: "1" } },
+  );
+  return await spawnServer(command, LISTENING, options.keep);
+}

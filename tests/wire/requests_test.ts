@@ -1,0 +1,76 @@
+import {
+  formatRequest,
+  isUtf8,
+  parseRequest,
+  parseRequestText,
+  REQUESTS,
+} from "../../lib/wire/requests.ts";
+import { assertEquals } from "../support/assert.ts";
+
+const encoder = new TextEncoder();
+
+function request(text: string) {
+  // The line sits inside other bytes: only its range may count.
+  const bytes = encoder.encode(`__${text}__`);
+  return parseRequest(bytes, 2, bytes.length - 2);
+}
+
+Deno.test("parseRequest knows the exact request words and echoes the rest", () => {
+  assertEquals(request("status"), { name: "status", args: null });
+  assertEquals(request("exit"), { name: "exit", args: null });
+  assertEquals(request("list"), { name: "list", args: null });
+  assertEquals(request("time"), { name: "time", args: null });
+  assertEquals(request("get photo.png"), { name: "get", args: "photo.png" });
+  assertEquals(request("get  spaced name.txt "), {
+    name: "get",
+    args: "spaced name.txt",
+  });
+  assertEquals(request("get"), { name: "get", args: "" });
+  for (
+    const text of [
+      "Status",
+      "exit ",
+      " list",
+      "getx",
+      "gets a",
+      "",
+      "hello world",
+      "exi",
+      "times",
+      "time now",
+      "set x",
+      "net",
+      "g",
+    ]
+  ) {
+    assertEquals(request(text), null, text);
+  }
+});
+
+Deno.test("every request word is recognised alone on its line", () => {
+  for (const name of Object.keys(REQUESTS)) {
+    assertEquals(parseRequestText(name)?.name, name);
+    assertEquals(parseRequestText(name + "x"), null, name + "x");
+  }
+});
+
+Deno.test("parseRequestText and formatRequest read and write the same lines", () => {
+  assertEquals(parseRequestText(formatRequest("get", "a b.txt")), {
+    name: "get",
+    args: "a b.txt",
+  });
+  assertEquals(formatRequest("status"), "status");
+  assertEquals(parseRequestText("get 日本語.txt"), {
+    name: "get",
+    args: "日本語.txt",
+  });
+});
+
+Deno.test("isUtf8 accepts text and rejects broken sequences", () => {
+  const ok = encoder.encode("abc é 🎉");
+  assertEquals(isUtf8(ok, 0, ok.length), true);
+  assertEquals(isUtf8(new Uint8Array([0x61, 0xc3]), 0, 2), false);
+  assertEquals(isUtf8(new Uint8Array([0xed, 0xa0, 0x80]), 0, 3), false); // surrogate
+  assertEquals(isUtf8(new Uint8Array([0xff, 0x61]), 1, 2), true); // only the range counts
+  assertEquals(isUtf8(new Uint8Array([0x61, 0xff]), 0, 1), true);
+});

@@ -1,0 +1,61 @@
+import {
+  closingText,
+  formatFileHeader,
+  formatFileTrailer,
+  formatGreeting,
+  parseFileHeader,
+  parseFileTrailer,
+  parseGreeting,
+  refusalCode,
+  refusalText,
+} from "../../lib/wire/texts.ts";
+import { assertEquals } from "../support/assert.ts";
+
+Deno.test("greeting, file header and trailer round-trip and reject garbage", () => {
+  assertEquals(parseGreeting(formatGreeting("Client07")), "Client07");
+  assertEquals(parseGreeting("Connected as "), null);
+  assertEquals(parseGreeting("Hello"), null);
+  assertEquals(parseFileHeader(formatFileHeader(52100, "my photo.png")), {
+    size: 52100,
+    name: "my photo.png",
+  });
+  assertEquals(parseFileHeader(formatFileHeader(0, "e")), {
+    size: 0,
+    name: "e",
+  });
+  assertEquals(parseFileHeader("-1 x"), null);
+  assertEquals(parseFileHeader("12"), null);
+  assertEquals(parseFileHeader("12 "), null);
+  assertEquals(parseFileHeader("99999999999999999 x"), null);
+  assertEquals(parseFileHeader("9999999999999999 x"), null); // not a safe integer
+  const hex = "a".repeat(64);
+  assertEquals(parseFileTrailer(formatFileTrailer(hex)), hex);
+  assertEquals(parseFileTrailer("SHA-256 xyz"), null);
+  assertEquals(parseFileTrailer(`SHA-256 ${hex}0`), null);
+  assertEquals(parseFileTrailer("MD5 " + hex), null);
+});
+
+Deno.test("closing and refusal texts say why, with the right code", () => {
+  assertEquals(closingText({ kind: "shutdown" }), "Server is shutting down");
+  assertEquals(
+    closingText({ kind: "idle", timeoutMs: 300_000 }),
+    "Idle timeout: no request for 300 s; closing",
+  );
+  const cases: [Parameters<typeof refusalText>[0], number, string][] = [
+    [
+      { reason: "not-a-name", name: "../x" },
+      550,
+      "Not a file name in this folder: ../x (use a name from 'list')",
+    ],
+    [{ reason: "missing", name: "a" }, 550, "No such file: a"],
+    [{ reason: "not-a-file", name: "d" }, 550, "Not a regular file: d"],
+    [
+      { reason: "unreadable", name: "f", detail: "permission denied" },
+      451,
+      "Cannot read f: permission denied",
+    ],
+  ];
+  for (const [refusal, code, text] of cases) {
+    assertEquals([refusalCode(refusal), refusalText(refusal)], [code, text]);
+  }
+});
