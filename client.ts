@@ -24,6 +24,7 @@ import { colors } from "./lib/common/std.ts";
 import { escapeControl } from "./lib/common/text.ts";
 import {
   ConnectionClosedError,
+  consoleOutput,
   DEFAULTS,
   RANGES,
   ReplyError,
@@ -142,6 +143,7 @@ async function main(args: string[]): Promise<number> {
   }
   return await runPrompt(session, {
     input: Deno.stdin,
+    output: consoleOutput,
     interactive,
     showProgress: interactive && Deno.stdout.isTerminal(),
     downloadsDir: values.downloads ?? DEFAULTS.downloadsDir,

@@ -101,30 +101,37 @@ function ratio(
   return `${(lowerIsBetter ? b / a : a / b).toFixed(2)}x`;
 }
 
-async function main(args: string[]): Promise<number> {
+interface Options {
+  seconds: number;
+  rounds: number;
+}
+
+function parseOptions(args: string[]): Options | null {
   const flags = parseFlags(args, ["seconds", "rounds"]);
   if (flags.help) {
     console.log(
       "Usage: deno task bench [--seconds N] [--rounds R]\n" +
         "  N seconds per measurement (default 2), R rounds per figure (default 3)",
     );
-    return 0;
+    return null;
   }
-  const seconds = integerFlag("seconds", flags.values.seconds, {
-    min: 1,
-    max: 60,
-    fallback: 2,
-  });
-  const rounds = integerFlag("rounds", flags.values.rounds, {
-    min: 1,
-    max: 20,
-    fallback: 3,
-  });
-  const work = await Deno.makeTempDir({ prefix: "ackline-bench-" });
-  const filesDir = `${work}/files`;
-  await Deno.mkdir(filesDir);
-  await makeLargeFile(filesDir);
+  return {
+    seconds: integerFlag("seconds", flags.values.seconds, {
+      min: 1,
+      max: 60,
+      fallback: 2,
+    }),
+    rounds: integerFlag("rounds", flags.values.rounds, {
+      min: 1,
+      max: 20,
+      fallback: 3,
+    }),
+  };
+}
 
+/** ackline, and the references this machine can run. */
+async function findTargets(work: string): Promise<Target[]> {
+  const filesDir = `${work}/files`;
   const targets: Target[] = [{
     name: "ackline",
     command: await programCommand("server", [
@@ -152,165 +159,188 @@ async function main(args: string[]): Promise<number> {
   } else {
     console.log("node not found: the Node.js reference is skipped");
   }
-  if (await canRun("cc")) {
-    const binary = `${work}/epoll_echo`;
-    const built = await new Deno.Command("cc", {
-      args: ["-O2", "-o", binary, `${HERE}reference_epoll.c`],
-    }).output();
-    if (built.success) {
-      targets.push({
-        name: "C epoll",
-        command: new Deno.Command(binary, {
-          args: ["0"],
-          stdout: "piped",
-          stderr: "piped",
-        }),
-        portPattern: /Listening on port (\d+)/,
-        serves: { files: false },
-      });
-    }
+  const binary = `${work}/epoll_echo`;
+  const built = await canRun("cc") && (await new Deno.Command("cc", {
+    args: ["-O2", "-o", binary, `${HERE}reference_epoll.c`],
+  }).output()).success;
+  if (built) {
+    targets.push({
+      name: "C epoll",
+      command: new Deno.Command(binary, {
+        args: ["0"],
+        stdout: "piped",
+        stderr: "piped",
+      }),
+      portPattern: /Listening on port (\d+)/,
+      serves: { files: false },
+    });
   } else {
     console.log("no C compiler: the epoll reference is skipped");
   }
+  return targets;
+}
 
-  const rows: Row[] = [];
-  const row = (label: string, unit: string) => {
-    const r: Row = { label, unit, values: new Map() };
-    rows.push(r);
-    return r;
+/** The figures, a row per measure. */
+class Table {
+  readonly rows: Row[] = [];
+
+  row(label: string, unit: string): Row {
+    const row: Row = { label, unit, values: new Map() };
+    this.rows.push(row);
+    return row;
+  }
+
+  /** Markdown, with ackline's ratio to each reference. */
+  render(names: readonly string[]): string {
+    const header = ["Measure", ...names, "ackline/Node", "ackline/C"];
+    const lines = [
+      `| ${header.join(" | ")} |`,
+      `| ${header.map((_, i) => i === 0 ? "---" : "---:").join(" | ")} |`,
+    ];
+    for (const r of this.rows) {
+      const lower = r.unit === "ms" || r.unit === "B";
+      const ours = r.values.get("ackline");
+      lines.push(`| ${
+        [
+          r.label,
+          ...names.map((n) => cell(r.values.get(n), r.unit)),
+          ratio(ours, r.values.get("Node"), lower),
+          ratio(ours, r.values.get("C epoll"), lower),
+        ].join(" | ")
+      } |`);
+    }
+    return lines.join("\n");
+  }
+}
+
+/**
+ * Runs every measure on every server. All servers run at once and are
+ * measured in turn, round after round, and each figure is the median of
+ * its rounds: a shared machine drifts, and interleaving spreads the drift
+ * over every server alike.
+ */
+async function measureLoads(
+  running: readonly Running[],
+  table: Table,
+  { seconds, rounds }: Options,
+): Promise<void> {
+  const measure = async (
+    row: Row,
+    fn: (server: Running) => Promise<number>,
+    only: (server: Running) => boolean = () => true,
+  ) => {
+    const samples = new Map<string, number[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const server of running.filter(only)) {
+        const name = server.target.name;
+        samples.set(name, [...samples.get(name) ?? [], await fn(server)]);
+      }
+    }
+    for (const [name, values] of samples) row.values.set(name, median(values));
+    console.log(`  ${row.label}: done`);
   };
-  // All servers run at once and are measured in turn, round after round,
-  // and each figure is the median of its rounds: a shared machine drifts,
-  // and interleaving spreads the drift over every server alike.
+  await measure(
+    table.row("ping-pong, 1 connection", "msg/s"),
+    async (s) => (await pingPong(s.port, 1, seconds)).perSecond,
+  );
+  const latencies = new Map<string, { p50: number[]; p99: number[] }>();
+  await measure(table.row("ping-pong, 3 connections", "msg/s"), async (s) => {
+    const result = await pingPong(s.port, 3, seconds);
+    const seen = latencies.get(s.target.name) ?? { p50: [], p99: [] };
+    seen.p50.push(result.p50Ms!);
+    seen.p99.push(result.p99Ms!);
+    latencies.set(s.target.name, seen);
+    return result.perSecond;
+  });
+  const p50 = table.row("  p50 latency, 3 connections", "ms");
+  const p99 = table.row("  p99 latency, 3 connections", "ms");
+  for (const [name, seen] of latencies) {
+    p50.values.set(name, median(seen.p50));
+    p99.values.set(name, median(seen.p99));
+  }
+  await measure(
+    table.row("ping-pong, 1,000 connections", "msg/s"),
+    async (s) => (await pingPong(s.port, 1000, seconds)).perSecond,
+  );
+  await measure(
+    table.row("pipelined, 3 connections x 64 in flight", "msg/s"),
+    async (s) => (await pipelined(s.port, 3, 64, seconds)).perSecond,
+  );
+  await measure(
+    table.row("pipelined, 1,000 connections x 8 in flight", "msg/s"),
+    async (s) => (await pipelined(s.port, 1000, 8, seconds)).perSecond,
+  );
+  const serves = (s: Running) => s.target.serves.files;
+  // The first download of a file computes its SHA-256; later ones reuse it.
+  const cold = table.row("download 1 GiB, first (SHA-256 computed)", "B/s");
+  for (const server of running.filter(serves)) {
+    cold.values.set(
+      server.target.name,
+      await download(server.port, "large.bin"),
+    );
+  }
+  await measure(
+    table.row("download 1 GiB, again (SHA-256 known)", "B/s"),
+    (s) => download(s.port, "large.bin"),
+    serves,
+  );
+}
+
+/**
+ * Memory per idle connection, on a fresh process: one that has just run
+ * the loads is still shrinking and growing its heaps.
+ */
+async function measureIdleMemory(target: Target, table: Table): Promise<void> {
+  const server = await start(target);
+  try {
+    // Warm up: the first thousand connections also pay for code and heap
+    // that every later one shares.
+    closeAll(await openAll(server.port, 1000));
+    await pingPong(server.port, 1, 0.2);
+    const rss = async () =>
+      await residentMemory(server.server.child.pid) ?? NaN;
+    const base = await rss();
+    const first = await openAll(server.port, 1000);
+    await pingPong(server.port, 1, 0.2);
+    const at1k = (await rss() - base) / 1000;
+    const rest = await openAll(server.port, 9000);
+    await pingPong(server.port, 1, 0.2);
+    const at10k = (await rss() - base) / 10_000;
+    closeAll([...first, ...rest]);
+    table.rows.find((r) => r.label.endsWith("1,000"))!.values.set(
+      target.name,
+      at1k,
+    );
+    table.rows.find((r) => r.label.endsWith("10,000"))!.values.set(
+      target.name,
+      at10k,
+    );
+  } finally {
+    await stop(server);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const options = parseOptions(args);
+  if (options === null) return 0;
+  const work = await Deno.makeTempDir({ prefix: "ackline-bench-" });
+  await Deno.mkdir(`${work}/files`);
+  await makeLargeFile(`${work}/files`);
+  const targets = await findTargets(work);
+  const table = new Table();
   const running: Running[] = [];
   try {
     for (const target of targets) running.push(await start(target));
-    const measure = async (
-      r: Row,
-      fn: (server: Running) => Promise<number | null>,
-      only: (server: Running) => boolean = () => true,
-    ) => {
-      const samples = new Map<string, number[]>();
-      for (let round = 0; round < rounds; round++) {
-        for (const server of running.filter(only)) {
-          const value = await fn(server);
-          if (value === null) continue;
-          samples.set(server.target.name, [
-            ...samples.get(server.target.name) ?? [],
-            value,
-          ]);
-        }
-      }
-      for (const [name, values] of samples) r.values.set(name, median(values));
-      console.log(`  ${r.label}: done`);
-    };
-    await measure(
-      row("ping-pong, 1 connection", "msg/s"),
-      async (s) => (await pingPong(s.port, 1, seconds)).perSecond,
-    );
-    const p50 = row("  p50 latency, 3 connections", "ms");
-    const p99 = row("  p99 latency, 3 connections", "ms");
-    const latencies = new Map<string, { p50: number[]; p99: number[] }>();
-    await measure(row("ping-pong, 3 connections", "msg/s"), async (s) => {
-      const result = await pingPong(s.port, 3, seconds);
-      const seen = latencies.get(s.target.name) ?? { p50: [], p99: [] };
-      seen.p50.push(result.p50Ms!);
-      seen.p99.push(result.p99Ms!);
-      latencies.set(s.target.name, seen);
-      return result.perSecond;
-    });
-    for (const [name, seen] of latencies) {
-      p50.values.set(name, median(seen.p50));
-      p99.values.set(name, median(seen.p99));
-    }
-    rows.push(
-      rows.splice(rows.indexOf(p50), 1)[0],
-      rows.splice(rows.indexOf(p99), 1)[0],
-    );
-    await measure(
-      row("ping-pong, 1,000 connections", "msg/s"),
-      async (s) => (await pingPong(s.port, 1000, seconds)).perSecond,
-    );
-    await measure(
-      row("pipelined, 3 connections x 64 in flight", "msg/s"),
-      async (s) => (await pipelined(s.port, 3, 64, seconds)).perSecond,
-    );
-    await measure(
-      row("pipelined, 1,000 connections x 8 in flight", "msg/s"),
-      async (s) => (await pipelined(s.port, 1000, 8, seconds)).perSecond,
-    );
-    const serves = (s: Running) => s.target.serves.files;
-    // The first download of a file computes its SHA-256; later ones reuse it.
-    const cold = row("download 1 GiB, first (SHA-256 computed)", "B/s");
-    for (const server of running.filter(serves)) {
-      cold.values.set(
-        server.target.name,
-        await download(server.port, "large.bin"),
-      );
-    }
-    await measure(
-      row("download 1 GiB, again (SHA-256 known)", "B/s"),
-      (s) => download(s.port, "large.bin"),
-      serves,
-    );
+    await measureLoads(running, table, options);
   } finally {
     for (const server of running.splice(0)) await stop(server);
   }
-  // Memory is measured on fresh processes: one that has just run the loads
-  // above is still shrinking and growing its heaps.
-  const idle1k = row("server memory per idle connection, 1,000", "B");
-  const idle10k = row("server memory per idle connection, 10,000", "B");
-  try {
-    for (const target of targets) {
-      const server = await start(target);
-      running.push(server);
-      // Warm up: the first thousand connections also pay for code and heap
-      // that every later one shares.
-      closeAll(await openAll(server.port, 1000));
-      await pingPong(server.port, 1, 0.2);
-      const rss = async () =>
-        await residentMemory(server.server.child.pid) ?? NaN;
-      const base = await rss();
-      const first = await openAll(server.port, 1000);
-      await pingPong(server.port, 1, 0.2);
-      idle1k.values.set(
-        target.name,
-        (await rss() - base) / 1000,
-      );
-      const rest = await openAll(server.port, 9000);
-      await pingPong(server.port, 1, 0.2);
-      idle10k.values.set(
-        target.name,
-        (await rss() - base) / 10_000,
-      );
-      closeAll([...first, ...rest]);
-      await stop(running.pop()!);
-    }
-  } finally {
-    for (const server of running) await stop(server);
-  }
+  table.row("server memory per idle connection, 1,000", "B");
+  table.row("server memory per idle connection, 10,000", "B");
+  for (const target of targets) await measureIdleMemory(target, table);
   await Deno.remove(work, { recursive: true });
-
-  const names = targets.map((t) => t.name);
-  const header = ["Measure", ...names, "ackline/Node", "ackline/C"];
-  const lines = [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map((_, i) => i === 0 ? "---" : "---:").join(" | ")} |`,
-  ];
-  for (const r of rows) {
-    const lower = r.unit === "ms" || r.unit === "B";
-    const ours = r.values.get("ackline");
-    lines.push(`| ${
-      [
-        r.label,
-        ...names.map((n) => cell(r.values.get(n), r.unit)),
-        ratio(ours, r.values.get("Node"), lower),
-        ratio(ours, r.values.get("C epoll"), lower),
-      ].join(" | ")
-    } |`);
-  }
   console.log();
-  console.log(lines.join("\n"));
+  console.log(table.render(targets.map((t) => t.name)));
   console.log(
     "\nRatios are ackline's advantage (higher is better for ackline, for memory and latency too).",
   );

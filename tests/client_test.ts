@@ -1,4 +1,4 @@
-import { connect, ConnectionClosedError, ReplyError } from "../client.ts";
+import { ConnectionClosedError, ReplyError } from "../client.ts";
 import { VerificationError } from "../lib/client/mod.ts";
 import {
   assertEquals,
@@ -8,13 +8,15 @@ import {
 } from "./support/assert.ts";
 import { send, sendReplies, withFakeServer } from "./support/fake_server.ts";
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
+import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
+import { within } from "./support/wait.ts";
 
 const encoder = new TextEncoder();
 
 Deno.test("Session talks to a real server: echo, status, exit", async () => {
   await using t = await startServer();
-  const session = await connect({ port: t.port });
+  const session = await openSession(t.port);
   assertEquals(session.name, "Client01");
   assertEquals(await session.request("hello world"), {
     code: 250,
@@ -25,19 +27,41 @@ Deno.test("Session talks to a real server: echo, status, exit", async () => {
     code: 221,
     lines: ["Goodbye Client01"],
   });
-  assertEquals(await session.closed, "Server closed the connection");
+  assertEquals(await closeSession(session), "Server closed the connection");
 });
 
 Deno.test("connect reports a full server with its reason", async () => {
   await using t = await startServer({ maxClients: 1 });
-  const first = await connect({ port: t.port });
+  const first = await openSession(t.port);
   const error = await assertRejects(
-    () => connect({ port: t.port }),
+    () => openSession(t.port),
     ReplyError,
   );
   assertEquals(error.reply.code, 421);
   assertMatch(error.message, /Server is full: 1 of 1/);
-  await first.close();
+  await closeSession(first);
+});
+
+Deno.test("connect closes the connection when the server does not greet", async () => {
+  for (const first of ["220 Welcome\n", "500 Go away\n"]) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const serving = (async () => {
+      using conn = await listener.accept();
+      await send(conn, first);
+      // Then keep the connection open: the client must close it.
+      return await conn.read(new Uint8Array(16));
+    })();
+    try {
+      const error = await assertRejects(
+        () => openSession(listener.addr.port),
+        ReplyError,
+      );
+      assertEquals(error.message, first.slice(4, -1));
+      assertEquals(await within(serving, "the client to close"), null);
+    } finally {
+      listener.close();
+    }
+  }
 });
 
 Deno.test("download saves a hostile name inside the folder only", async () => {
@@ -58,9 +82,9 @@ Deno.test("download saves a hostile name inside the folder only", async () => {
         await send(conn, body);
         await sendReplies(conn, (out) => out.fileTrailer(digest));
       }, async (port) => {
-        const session = await connect({ port });
+        const session = await openSession(port);
         const result = await session.download("x", { dir });
-        await session.close();
+        await closeSession(session);
         assertEquals(result.path.startsWith(`${dir}/`), true, result.path);
         assertEquals(await listDir(base), ["downloads"]);
         assertEquals(await listDir(dir), [result.name]);
@@ -107,6 +131,16 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
       /Unexpected line from the server/,
     ],
     [
+      "a malformed trailer",
+      async (conn) => {
+        await sendReplies(conn, (out) => out.fileHeader(10, "f.bin"));
+        await send(conn, body);
+        await send(conn, "226 MD5 0123\n");
+      },
+      VerificationError,
+      /^Malformed trailer: MD5 0123$/,
+    ],
+    [
       "a refusal",
       async (conn) => {
         await sendReplies(
@@ -122,12 +156,12 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
     await t.step(label, async () => {
       await withTempDir(async (dir) => {
         await withFakeServer(script, async (port) => {
-          const session = await connect({ port });
+          const session = await openSession(port);
           const error = await assertRejects(
             () => session.download("f.bin", { dir }),
             errorClass,
           );
-          await session.close();
+          await closeSession(session);
           assertMatch(error.message, message);
         });
         assertEquals(await listDir(dir).catch(() => []), []);
@@ -143,7 +177,7 @@ Deno.test("a server that stalls mid-reply makes the client give up", async () =>
     await send(conn, "211-Client  Address\n"); // and never the last line
     await released;
   }, async (port) => {
-    const session = await connect({ port, replyTimeoutMs: 200 });
+    const session = await openSession(port, { replyTimeoutMs: 200 });
     await assertRejects(
       () => session.request("status"),
       ConnectionClosedError,
@@ -153,11 +187,26 @@ Deno.test("a server that stalls mid-reply makes the client give up", async () =>
   });
 });
 
+Deno.test("a reply timeout of 0 waits for a slow server as long as it takes", async () => {
+  await withFakeServer(async (conn) => {
+    // Silence is what this test is about: a pause, not a synchronisation.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sendReplies(conn, (out) => out.status([], "late"));
+  }, async (port) => {
+    const session = await openSession(port, { replyTimeoutMs: 0 });
+    assertEquals(await within(session.request("status"), "the reply"), {
+      code: 211,
+      lines: ["late"],
+    });
+    await closeSession(session);
+  });
+});
+
 Deno.test("a server that closes mid-reply is reported", async () => {
   await withFakeServer(async (conn) => {
     await send(conn, "211-Client  Address\n");
   }, async (port) => {
-    const session = await connect({ port });
+    const session = await openSession(port);
     await assertRejects(
       () => session.request("status"),
       ConnectionClosedError,

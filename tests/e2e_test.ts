@@ -278,6 +278,31 @@ Deno.test("client tells when the server shuts down mid-session", async () => {
   });
 });
 
+Deno.test("client rejects bad command lines with one line and exit code 2", async (t) => {
+  const cases: [string[], string][] = [
+    [["--port", "0"], "--port must be an integer from 1 to 65535, got 0"],
+    [
+      ["--port", "65536"],
+      "--port must be an integer from 1 to 65535, got 65536",
+    ],
+    [
+      ["--timeout", "86401"],
+      "--timeout must be an integer from 0 to 86400, got 86401",
+    ],
+    [["--timeout", "x"], "--timeout must be an integer from 0 to 86400, got x"],
+    [["--downloads"], "--downloads needs a value"],
+    [["--bogus"], "Unknown flag: --bogus"],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" "), async () => {
+      const { code, stdout, stderr } = await runClient(args, "");
+      assertEquals(code, 2);
+      assertEquals(stdout, "");
+      assertEquals(stderr, `error: ${message}\nRun with --help for usage.\n`);
+    });
+  }
+});
+
 Deno.test("client --help mentions list, get and time", async () => {
   const { code, stdout } = await runClient(["--help"], "");
   assertEquals(code, 0);

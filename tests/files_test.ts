@@ -1,10 +1,10 @@
-import { connect } from "../client.ts";
 import { writeAll } from "../lib/common/io.ts";
 import { PARALLEL_HASH_BYTES } from "../lib/server/mod.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { fileSha256, sha256Hex } from "./support/files.ts";
 import { fillRandom } from "./support/random.ts";
 import { RawClient } from "./support/raw_client.ts";
+import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
 import { within } from "./support/wait.ts";
 import { countingWorkers } from "./support/workers.ts";
@@ -173,7 +173,7 @@ Deno.test("a large download streams intact beside other clients' traffic", async
       }
     }
     await using t = await startServer({ filesDir, maxClients: 2 });
-    const session = await connect({ port: t.port });
+    const session = await openSession(t.port);
     const { client: other } = await RawClient.greeted(t.port);
     using _ = other;
     let echoes = 0;
@@ -197,7 +197,7 @@ Deno.test("a large download streams intact beside other clients' traffic", async
     assertEquals(result.sha256, await fileSha256(`${filesDir}/large.bin`));
     assertEquals(await fileSha256(result.path), result.sha256);
     assert(echoes > 0, "no echo was answered during the transfer");
-    await session.close();
+    await closeSession(session);
   } finally {
     await Deno.remove(filesDir, { recursive: true });
     await Deno.remove(downloads, { recursive: true });

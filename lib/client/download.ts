@@ -6,11 +6,28 @@
  */
 
 import { escapeControl } from "../common/text.ts";
-import { Code, formatRequest, parseFileTrailer } from "../wire/mod.ts";
+import {
+  Code,
+  type FileHeader,
+  formatRequest,
+  parseFileTrailer,
+  type Reply,
+} from "../wire/mod.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { ReplyError } from "./errors.ts";
 import { PartialFile, VerificationError } from "./partial_file.ts";
-import type { PayloadHandler, PayloadSink, Session } from "./session.ts";
+
+/** Receives a download's raw bytes; resolving is the backpressure. */
+export type PayloadSink = (chunk: Uint8Array) => Promise<void>;
+
+/** For a request answered with raw bytes: where those bytes go. */
+export type PayloadHandler = (header: FileHeader) => Promise<PayloadSink>;
+
+/** What a download needs of a session (see `Session.fetch`). */
+export interface Fetcher {
+  /** Sends `line`; raw bytes of its reply go where `onPayload` says. */
+  fetch(line: string, onPayload: PayloadHandler): Promise<Reply>;
+}
 
 /** What a successful download produced. */
 export interface DownloadResult {
@@ -84,7 +101,7 @@ class Receiver {
  * @throws {ConnectionClosedError} if the connection ends first.
  */
 export async function download(
-  session: Session,
+  session: Fetcher,
   name: string,
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {

@@ -11,6 +11,9 @@ export {
   download,
   type DownloadOptions,
   type DownloadResult,
+  type Fetcher,
+  type PayloadHandler,
+  type PayloadSink,
 } from "./download.ts";
 export { ConnectionClosedError, ReplyError } from "./errors.ts";
 export {
@@ -20,17 +23,14 @@ export {
 } from "./partial_file.ts";
 export { ProgressBar, renderProgress } from "./progress.ts";
 export {
+  consoleOutput,
   HINT,
   printReply,
   PROMPT,
   type PromptOptions,
+  type PromptOutput,
   readLines,
   runGet,
   runPrompt,
 } from "./prompt.ts";
-export {
-  type PayloadHandler,
-  type PayloadSink,
-  Session,
-  type SessionOptions,
-} from "./session.ts";
+export { Session, type SessionOptions } from "./session.ts";

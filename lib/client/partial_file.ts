@@ -22,6 +22,8 @@ export class VerificationError extends Error {
 // deno-lint-ignore no-control-regex -- control characters are what we strip
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g;
 const FALLBACK_NAME = "download";
+/** How far `name (1).ext`, `name (2).ext`, … go before a download gives up. */
+export const MAX_NUMBERED = 9999;
 
 /**
  * Turns whatever name a server sent into a plain file name: the last path
@@ -164,7 +166,7 @@ export class PartialFile {
    * supported, check-then-rename is the fallback.
    */
   async #claimName(): Promise<string> {
-    for (let n = 0;; n++) {
+    for (let n = 0; n <= MAX_NUMBERED; n++) {
       const target = joinPath(
         this.#dir,
         n === 0 ? this.name : numbered(this.name, n),
@@ -180,6 +182,9 @@ export class PartialFile {
       await Deno.remove(this.#tempPath);
       return target;
     }
+    throw new Deno.errors.AlreadyExists(
+      `${this.name} and ${MAX_NUMBERED} numbered names like it are all taken`,
+    );
   }
 
   /** Removes the temporary file; safe to call more than once. */

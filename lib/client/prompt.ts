@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { Reader } from "../common/io.ts";
-import { writeAll } from "../common/io.ts";
+import { type Reader, writeAllSync } from "../common/io.ts";
 import { colors, formatBytes } from "../common/std.ts";
 import { escapeControl, formatDuration } from "../common/text.ts";
 import {
@@ -28,10 +27,31 @@ export const PROMPT =
 export const HINT =
   "Type a message to have it echoed with ACK, or: status, list, get <name>, time, help, exit";
 
+/** Where the prompt's text goes: the terminal, or a test's transcript. */
+export interface PromptOutput {
+  /** Prints a line of results (stdout). */
+  print(line: string): void;
+  /** Prints a line about something that went wrong (stderr). */
+  error(line: string): void;
+  /** Writes raw text, no line end added: the prompt, the progress bar. */
+  write(text: string): void;
+}
+
+const encoder = new TextEncoder();
+
+/** The process's stdout and stderr. */
+export const consoleOutput: PromptOutput = {
+  print: (line) => console.log(line),
+  error: (line) => console.error(line),
+  write: (text) => writeAllSync(Deno.stdout, encoder.encode(text)),
+};
+
 /** Options of {@linkcode runPrompt}. */
 export interface PromptOptions {
   /** Where lines come from. */
   input: Reader;
+  /** Where text goes. */
+  output: PromptOutput;
   /** A person is typing: show the prompt and the hint. */
   interactive: boolean;
   /** Draw a progress bar during downloads. */
@@ -40,7 +60,6 @@ export interface PromptOptions {
   downloadsDir: string;
 }
 
-const encoder = new TextEncoder();
 const LONGEST_INPUT_LINE = 16 * 1024 * 1024;
 
 /**
@@ -64,11 +83,11 @@ export async function* readLines(
 }
 
 /** Prints a reply's lines, escaped; failures in red. */
-export function printReply(reply: Reply): void {
+export function printReply(output: PromptOutput, reply: Reply): void {
   const failed = isFailure(reply.code);
   for (const line of reply.lines) {
     const text = escapeControl(line);
-    console.log(failed ? colors.red(text) : text);
+    output.print(failed ? colors.red(text) : text);
   }
 }
 
@@ -81,13 +100,11 @@ export function printReply(reply: Reply): void {
 export async function runGet(
   session: Session,
   name: string,
-  options: Pick<PromptOptions, "downloadsDir" | "showProgress">,
+  options: Pick<PromptOptions, "downloadsDir" | "showProgress" | "output">,
 ): Promise<boolean> {
+  const { output } = options;
   const progress = options.showProgress
-    ? new ProgressBar(
-      escapeControl(name),
-      (text) => Deno.stdout.writeSync(encoder.encode(text)),
-    )
+    ? new ProgressBar(escapeControl(name), output.write)
     : null;
   try {
     const result = await session.download(name, {
@@ -95,7 +112,7 @@ export async function runGet(
       onProgress: (received, size) => progress?.update(received, size),
     });
     progress?.clear();
-    console.log(
+    output.print(
       `Saved ${escapeControl(result.name)} (${formatBytes(result.size)}) in ${
         formatDuration(result.elapsedMs, "short")
       }, SHA-256 verified`,
@@ -104,12 +121,12 @@ export async function runGet(
   } catch (error) {
     progress?.clear();
     if (error instanceof ReplyError) {
-      printReply(error.reply);
+      printReply(output, error.reply);
       return false;
     }
     if (error instanceof ConnectionClosedError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(colors.red(
+    output.error(colors.red(
       `error: Download of ${
         escapeControl(name)
       } failed: ${reason}; nothing was saved`,
@@ -127,7 +144,7 @@ async function handleLine(
   options: PromptOptions,
 ): Promise<Outcome> {
   if (line === "help") {
-    console.log(HINT);
+    options.output.print(HINT);
     return "ok";
   }
   const request = parseRequestText(line);
@@ -135,7 +152,7 @@ async function handleLine(
     return await runGet(session, request.args, options) ? "ok" : "failed";
   }
   const reply = await session.request(line);
-  printReply(reply);
+  printReply(options.output, reply);
   if (reply.code === Code.Goodbye) return "goodbye";
   if (reply.code === Code.Closing) return "closing";
   return "ok";
@@ -165,7 +182,7 @@ export async function runPrompt(
   } catch (error) {
     if (!(error instanceof ConnectionClosedError)) throw error;
     if (interrupted) return 0;
-    console.error(colors.red(`error: ${escapeControl(error.message)}`));
+    options.output.error(colors.red(`error: ${escapeControl(error.message)}`));
     return 1;
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
@@ -177,20 +194,20 @@ async function promptLoop(
   options: PromptOptions,
   interrupted: () => boolean,
 ): Promise<number> {
-  const { interactive } = options;
-  console.log(`Connected as ${escapeControl(session.name)}`);
-  if (interactive) console.log(colors.dim(HINT));
+  const { interactive, output } = options;
+  output.print(`Connected as ${escapeControl(session.name)}`);
+  if (interactive) output.print(colors.dim(HINT));
   const input = readLines(options.input);
   const closed = session.closed.then((reason) => ({ closed: reason }));
   let failures = 0;
   for (;;) {
-    if (interactive) await writeAll(Deno.stdout, encoder.encode(PROMPT));
+    if (interactive) output.write(PROMPT);
     const next = await Promise.race([input.next(), closed]);
     if ("closed" in next || next.done) {
-      if (interactive) console.log(); // end the prompt's line
+      if (interactive) output.print(""); // end the prompt's line
       if (!("closed" in next)) break;
       if (interrupted()) return 0;
-      console.error(colors.red(`error: ${escapeControl(next.closed)}`));
+      output.error(colors.red(`error: ${escapeControl(next.closed)}`));
       return 1;
     }
     const outcome = await handleLine(session, next.value, options);

@@ -9,7 +9,6 @@
 import { writeAll } from "../common/io.ts";
 import {
   Code,
-  type FileHeader,
   parseGreeting,
   type Reply,
   type ReplyLimits,
@@ -19,14 +18,9 @@ import {
   download,
   type DownloadOptions,
   type DownloadResult,
+  type PayloadHandler,
 } from "./download.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
-
-/** Receives a download's raw bytes; resolving is the backpressure. */
-export type PayloadSink = (chunk: Uint8Array) => Promise<void>;
-
-/** For a request answered with raw bytes: where those bytes go. */
-export type PayloadHandler = (header: FileHeader) => Promise<PayloadSink>;
 
 /** Options of {@linkcode Session}. */
 export interface SessionOptions {

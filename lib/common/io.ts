@@ -10,14 +10,42 @@ export interface Writer {
   write(bytes: Uint8Array): Promise<number>;
 }
 
-/** Writes all of `bytes`, looping over partial writes. */
+function progress(n: number): number {
+  // A writer that takes nothing would be asked again forever.
+  if (n <= 0) throw new Deno.errors.WriteZero("The writer took no bytes");
+  return n;
+}
+
+/**
+ * Writes all of `bytes`, looping over partial writes.
+ *
+ * @throws {Deno.errors.WriteZero} if the writer stops taking bytes.
+ */
 export async function writeAll(
   writer: Writer,
   bytes: Uint8Array,
 ): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
-    written += await writer.write(bytes.subarray(written));
+    written += progress(await writer.write(bytes.subarray(written)));
+  }
+}
+
+/** Anything with Deno's `writeSync` contract, such as `Deno.stdout`. */
+export interface SyncWriter {
+  /** Writes some of `bytes`, returning how many were written. */
+  writeSync(bytes: Uint8Array): number;
+}
+
+/**
+ * Writes all of `bytes` synchronously, looping over partial writes.
+ *
+ * @throws {Deno.errors.WriteZero} if the writer stops taking bytes.
+ */
+export function writeAllSync(writer: SyncWriter, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) {
+    written += progress(writer.writeSync(bytes.subarray(written)));
   }
 }
 

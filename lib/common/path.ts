@@ -7,9 +7,10 @@
 /** The platform's path separator. */
 export const SEPARATOR: string = Deno.build.os === "windows" ? "\\" : "/";
 
+// Windows takes both separators; elsewhere only "/" is one.
+const ENDS_WITH_SEPARATOR = Deno.build.os === "windows" ? /[\\/]$/ : /\/$/;
+
 /** Joins a folder and a plain file name. */
 export function joinPath(dir: string, name: string): string {
-  return dir.endsWith(SEPARATOR) || dir.endsWith("/")
-    ? dir + name
-    : dir + SEPARATOR + name;
+  return ENDS_WITH_SEPARATOR.test(dir) ? dir + name : dir + SEPARATOR + name;
 }

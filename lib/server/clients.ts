@@ -9,7 +9,7 @@
 import { writeAll } from "../common/io.ts";
 import { formatAddress } from "../common/text.ts";
 import { ReplyWriter } from "../wire/mod.ts";
-import type { ServerContext } from "./commands.ts";
+import type { ServerContext } from "./context.ts";
 import {
   ClientConnection,
   type ClientConnectionOptions,

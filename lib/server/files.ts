@@ -11,7 +11,7 @@ import {
   escapeControl,
   formatTimestamp,
 } from "../common/text.ts";
-import type { RequestContext } from "./commands.ts";
+import type { RequestContext } from "./context.ts";
 import { FileRefusal, type OpenedFile } from "./repository.ts";
 import { streamFile } from "./transfer.ts";
 

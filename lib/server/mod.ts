@@ -7,14 +7,13 @@
  */
 
 export { type ClientRecord, ConnectionCache } from "./cache.ts";
-export {
-  type CommandHandler,
-  type CommandResult,
-  COMMANDS,
-  type RequestContext,
-  runCommand,
-  type ServerContext,
-} from "./commands.ts";
+export { COMMANDS, runCommand } from "./commands.ts";
+export type {
+  CommandHandler,
+  CommandResult,
+  RequestContext,
+  ServerContext,
+} from "./context.ts";
 export { Clients, type ClientsOptions } from "./clients.ts";
 export { ClientConnection, isDisconnect } from "./connection.ts";
 export {

@@ -8,11 +8,8 @@
 
 import { escapeControl, formatTimestamp } from "../common/text.ts";
 import { isUtf8, LineTooLongError, parseRequest } from "../wire/mod.ts";
-import {
-  type RequestContext,
-  runCommand,
-  type ServerContext,
-} from "./commands.ts";
+import { runCommand } from "./commands.ts";
+import type { RequestContext, ServerContext } from "./context.ts";
 import { type ClientConnection, isDisconnect } from "./connection.ts";
 import { FLUSH_BYTES } from "./defaults.ts";
 

@@ -1,4 +1,5 @@
 import {
+  MAX_NUMBERED,
   PartialFile,
   safeFileName,
   VerificationError,
@@ -52,6 +53,22 @@ Deno.test("PartialFile never overwrites: a taken name gets a number", async () =
     }
     assertEquals(await listDir(dir), ["a (1).txt", "a (2).txt", "a.txt"]);
     assertEquals(await Deno.readTextFile(`${dir}/a.txt`), "mine");
+  });
+});
+
+Deno.test("PartialFile gives up, keeping nothing, once every numbered name is taken", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/a.txt`, "mine");
+    for (let n = 1; n <= MAX_NUMBERED; n++) {
+      await Deno.writeFile(`${dir}/a (${n}).txt`, new Uint8Array());
+    }
+    const partial = await PartialFile.create(dir, "a.txt", 0);
+    await assertRejects(
+      () => partial.finish(sha256Hex(new Uint8Array())),
+      Deno.errors.AlreadyExists,
+      `a.txt and ${MAX_NUMBERED} numbered names like it are all taken`,
+    );
+    assertEquals((await listDir(dir)).length, MAX_NUMBERED + 1);
   });
 });
 

@@ -15,6 +15,10 @@ Deno.test("renderProgress shows name, bar, percent, sizes and rate", () => {
     "e [########################] 100%  0 B / 0 B  0 B/s",
   );
   assertEquals(
+    renderProgress("c", 1, 10, 1),
+    "c [##----------------------]  10%  1 B / 10 B  1 kB/s",
+  );
+  assertEquals(
     renderProgress("b", 999, 1000, 500),
     "b [########################]  99%  999 B / 1 kB  2 kB/s",
   );

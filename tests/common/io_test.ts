@@ -1,5 +1,14 @@
-import { writeAll, type Writer } from "../../lib/common/io.ts";
-import { assertEquals } from "../support/assert.ts";
+import {
+  type SyncWriter,
+  writeAll,
+  writeAllSync,
+  type Writer,
+} from "../../lib/common/io.ts";
+import {
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "../support/assert.ts";
 
 Deno.test("writeAll loops over partial writes until every byte is out", async () => {
   const received: number[] = [];
@@ -18,4 +27,33 @@ Deno.test("writeAll loops over partial writes until every byte is out", async ()
   assertEquals(calls, [10, 7, 4, 1]);
   await writeAll(trickle, new Uint8Array());
   assertEquals(calls.length, 4); // nothing to write, no call
+});
+
+Deno.test("writeAllSync loops over partial writes too", () => {
+  const received: number[] = [];
+  const trickle: SyncWriter = {
+    writeSync(bytes) {
+      const n = Math.min(4, bytes.length);
+      received.push(...bytes.subarray(0, n));
+      return n;
+    },
+  };
+  const bytes = new Uint8Array(10).map((_, i) => 10 - i);
+  writeAllSync(trickle, bytes);
+  assertEquals(new Uint8Array(received), bytes);
+});
+
+Deno.test("writeAll and writeAllSync fail, not spin, on a writer that takes nothing", async () => {
+  const stuck: Writer & SyncWriter = {
+    write: () => Promise.resolve(0),
+    writeSync: () => 0,
+  };
+  await assertRejects(
+    () => writeAll(stuck, new Uint8Array(1)),
+    Deno.errors.WriteZero,
+  );
+  assertThrows(
+    () => writeAllSync(stuck, new Uint8Array(1)),
+    Deno.errors.WriteZero,
+  );
 });

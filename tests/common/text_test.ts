@@ -63,7 +63,9 @@ Deno.test("formatDuration is exact for the status table, short for summaries", (
   assertEquals(formatDuration(3 * 3600_000 + 5000), "3h 5s");
   assertEquals(formatDuration(3.2, "short"), "3 ms");
   assertEquals(formatDuration(999, "short"), "999 ms");
+  assertEquals(formatDuration(1000, "short"), "1.0 s");
   assertEquals(formatDuration(1400, "short"), "1.4 s");
+  assertEquals(formatDuration(60_000, "short"), "1m 0s");
   assertEquals(formatDuration(59_940, "short"), "59.9 s");
   assertEquals(formatDuration(125_000, "short"), "2m 5s");
 });

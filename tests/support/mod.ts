@@ -14,3 +14,4 @@ export * from "./raw_client.ts";
 export * from "./test_server.ts";
 export * from "./wait.ts";
 export * from "./workers.ts";
+export * from "./sessions.ts";

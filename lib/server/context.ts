@@ -1,0 +1,51 @@
+/**
+ * What a command handler works with: the state every session of a server
+ * shares, and the one request being answered.
+ *
+ * @module
+ */
+
+import type { ReplyWriter } from "../wire/mod.ts";
+import type { ConnectionCache } from "./cache.ts";
+import type { DigestCache } from "./digest_cache.ts";
+import type { Logger } from "./log.ts";
+import type { FileRepository } from "./repository.ts";
+
+/** What every session of one server shares. */
+export interface ServerContext {
+  /** Every client accepted since start. */
+  readonly cache: ConnectionCache;
+  /** The folder `list` and `get` serve. */
+  readonly repository: FileRepository;
+  /** Digests of files already sent. */
+  readonly digests: DigestCache;
+  /** Where log lines go. */
+  readonly log: Logger;
+  /** The wall clock, for the times people see. */
+  readonly now: () => Date;
+}
+
+/** What a handler works with: one client's request. */
+export interface RequestContext {
+  /** The client's name, e.g. `Client01`. */
+  readonly client: string;
+  /** Where the reply goes; it leaves with the next flush. */
+  readonly out: ReplyWriter;
+  /** The state all sessions share. */
+  readonly server: ServerContext;
+  /** Aborts when the connection is being stopped. */
+  readonly signal: AbortSignal;
+  /** Writes the replies collected so far. */
+  flush(): Promise<void>;
+  /** Writes raw bytes after the collected replies have been flushed. */
+  send(chunk: Uint8Array): Promise<void>;
+}
+
+/** `"close"` ends the connection once the reply is written. */
+export type CommandResult = void | "close";
+
+/** Answers one kind of request. */
+export type CommandHandler<A> = (
+  request: RequestContext,
+  args: A,
+) => CommandResult | Promise<CommandResult>;

@@ -1,0 +1,158 @@
+import {
+  HINT,
+  PROMPT,
+  type PromptOutput,
+  runPrompt,
+} from "../../lib/client/prompt.ts";
+import type { Reader } from "../../lib/common/io.ts";
+import { colors } from "../../lib/common/std.ts";
+import { assertEquals, assertMatch } from "../support/assert.ts";
+import { send, sendReplies, withFakeServer } from "../support/fake_server.ts";
+import { listDir, withTempDir } from "../support/files.ts";
+import { closeSession, openSession } from "../support/sessions.ts";
+import { startServer } from "../support/test_server.ts";
+import { within } from "../support/wait.ts";
+
+colors.setColorEnabled(false);
+const CLEAR_LINE = "\r\x1b[2K";
+
+/** Everything the prompt showed, in order; errors marked. */
+function transcript(): { events: string[]; output: PromptOutput } {
+  const events: string[] = [];
+  return {
+    events,
+    output: {
+      print: (line) => events.push(line + "\n"),
+      error: (line) => events.push(`[stderr] ${line}\n`),
+      write: (text) => events.push(text),
+    },
+  };
+}
+
+/** Input that holds `text`, then ends. */
+function inputOf(text: string): Reader {
+  let rest = new TextEncoder().encode(text);
+  return {
+    read(buf) {
+      if (rest.length === 0) return Promise.resolve(null);
+      const n = Math.min(buf.length, rest.length);
+      buf.set(rest.subarray(0, n));
+      rest = rest.subarray(n);
+      return Promise.resolve(n);
+    },
+  };
+}
+
+Deno.test("the prompt shows the course's prompt and hint, and ends its line", async () => {
+  await using t = await startServer();
+  const session = await openSession(t.port);
+  const { events, output } = transcript();
+  const code = await within(
+    runPrompt(session, {
+      input: inputOf("hello world\nhelp\n"),
+      output,
+      interactive: true,
+      showProgress: false,
+      downloadsDir: "unused",
+    }),
+    "the prompt to end",
+  );
+  assertEquals(code, 0);
+  assertEquals(events, [
+    "Connected as Client01\n",
+    HINT + "\n",
+    PROMPT,
+    "hello worldACK\n",
+    PROMPT,
+    HINT + "\n",
+    PROMPT,
+    "\n",
+  ]);
+  assertEquals(await closeSession(session), "Connection closed");
+});
+
+Deno.test("a download at the prompt draws progress, then clears it for the summary", async () => {
+  await withTempDir(async (dir) => {
+    await using t = await startServer({ files: { "notes.txt": "hello file" } });
+    const session = await openSession(t.port);
+    const { events, output } = transcript();
+    const code = await within(
+      runPrompt(session, {
+        input: inputOf("get notes.txt\n"),
+        output,
+        interactive: true,
+        showProgress: true,
+        downloadsDir: dir,
+      }),
+      "the prompt to end",
+    );
+    assertEquals(code, 0);
+    const saved = events.findIndex((e) => e.startsWith("Saved"));
+    assertMatch(
+      events[saved],
+      /^Saved notes\.txt \(10 B\) in \d+ ms, SHA-256 verified\n$/,
+    );
+    assertEquals(events[saved - 1], CLEAR_LINE);
+    const bars = events.slice(0, saved - 1).filter((e) =>
+      e.startsWith(CLEAR_LINE + "notes.txt [")
+    );
+    assertMatch(bars.at(-1)!, / 100% {2}10 B \/ 10 B /);
+    assertEquals(await listDir(dir), ["notes.txt"]);
+  });
+});
+
+Deno.test("a script's failed downloads say why and make the exit code 1", async () => {
+  await withTempDir(async (dir) => {
+    await withFakeServer(async (conn) => {
+      await sendReplies(conn, (out) => out.fileHeader(3, "f.bin"));
+      await send(conn, "abc");
+      await sendReplies(conn, (out) => out.fileTrailer("0".repeat(64)));
+      await conn.read(new Uint8Array(16)); // until the client closes
+    }, async (port) => {
+      const session = await openSession(port);
+      const { events, output } = transcript();
+      const code = await within(
+        runPrompt(session, {
+          input: inputOf("get f.bin\n"),
+          output,
+          interactive: false,
+          showProgress: false,
+          downloadsDir: dir,
+        }),
+        "the prompt to end",
+      );
+      assertEquals(code, 1);
+      assertEquals(events[0], "Connected as Client01\n");
+      assertMatch(
+        events[1],
+        /^\[stderr\] error: Download of f\.bin failed: SHA-256 mismatch: .*; nothing was saved\n$/,
+      );
+      assertEquals(events.length, 2);
+    });
+    assertEquals(await listDir(dir), []);
+  });
+});
+
+Deno.test("the prompt says why when the server goes away, and exits 1", async () => {
+  await withFakeServer(async (conn) => {
+    await sendReplies(conn, (out) => out.closing({ kind: "shutdown" }));
+  }, async (port) => {
+    const session = await openSession(port);
+    const { events, output } = transcript();
+    const code = await within(
+      runPrompt(session, {
+        input: inputOf("hello\n"),
+        output,
+        interactive: false,
+        showProgress: false,
+        downloadsDir: "unused",
+      }),
+      "the prompt to end",
+    );
+    assertEquals(code, 1);
+    assertEquals(events, [
+      "Connected as Client01\n",
+      "Server is shutting down\n",
+    ]);
+  });
+});
