@@ -15,13 +15,13 @@
  */
 
 import {
+  colors,
+  escapeControl,
   integerFlag,
   parseFlags,
   runProgram,
   UserFacingError,
-} from "./lib/common/cli.ts";
-import { colors } from "./lib/common/std.ts";
-import { escapeControl } from "./lib/common/text.ts";
+} from "./lib/common/mod.ts";
 import {
   ConnectionClosedError,
   consoleOutput,

@@ -16,13 +16,13 @@
  */
 
 import {
+  colors,
+  formatAddress,
   integerFlag,
   parseFlags,
   runProgram,
   UserFacingError,
-} from "./lib/common/cli.ts";
-import { colors } from "./lib/common/std.ts";
-import { formatAddress } from "./lib/common/text.ts";
+} from "./lib/common/mod.ts";
 import {
   ACCEPT_RETRY_MS,
   Clients,

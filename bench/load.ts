@@ -8,7 +8,7 @@
  * @module
  */
 
-import { writeAll } from "../lib/common/io.ts";
+import { writeAll } from "../lib/common/mod.ts";
 import { Code, formatRequest, ReplyReader } from "../lib/wire/mod.ts";
 
 const encoder = new TextEncoder();

@@ -10,9 +10,13 @@
  * @module
  */
 
-import { integerFlag, parseFlags, runProgram } from "../lib/common/cli.ts";
-import { writeAll } from "../lib/common/io.ts";
-import { formatBytes } from "../lib/common/std.ts";
+import {
+  formatBytes,
+  integerFlag,
+  parseFlags,
+  runProgram,
+  writeAll,
+} from "../lib/common/mod.ts";
 import {
   LISTENING,
   programCommand,

@@ -1,5 +1,6 @@
 import { ConnectionClosedError, ReplyError } from "../client.ts";
 import { VerificationError } from "../lib/client/mod.ts";
+import { MAX_REQUEST_LINE_BYTES } from "../lib/wire/mod.ts";
 import {
   assertEquals,
   assertMatch,
@@ -28,6 +29,16 @@ Deno.test("Session talks to a real server: echo, status, exit", async () => {
     lines: ["Goodbye Client01"],
   });
   assertEquals(await closeSession(session), "Server closed the connection");
+});
+
+Deno.test("a session takes the longest echo a server may be set to send", async () => {
+  await using t = await startServer({ maxLineBytes: MAX_REQUEST_LINE_BYTES });
+  const session = await openSession(t.port);
+  const line = "x".repeat(MAX_REQUEST_LINE_BYTES);
+  const reply = await session.request(line);
+  assertEquals(reply.code, 250);
+  assertEquals(reply.lines[0].length, MAX_REQUEST_LINE_BYTES + 3);
+  await closeSession(session);
 });
 
 Deno.test("connect reports a full server with its reason", async () => {

@@ -1,4 +1,4 @@
-import { writeAll } from "../lib/common/io.ts";
+import { writeAll } from "../lib/common/mod.ts";
 import { PARALLEL_HASH_BYTES } from "../lib/server/mod.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { fileSha256, sha256Hex } from "./support/files.ts";
@@ -208,7 +208,7 @@ Deno.test("a slow reader makes the server wait, and still gets every byte", asyn
   const size = 32 * 1024 * 1024;
   const content = new Uint8Array(size).map((_, i) => (i * 31) >> 8);
   await using t = await startServer({ files: { "slow.bin": content } });
-  const { client } = await RawClient.greeted(t.port);
+  const { client, name } = await RawClient.greeted(t.port);
   using _ = client;
   await client.send("get slow.bin");
   assertEquals((await client.reply()).code, 150);
@@ -225,7 +225,7 @@ Deno.test("a slow reader makes the server wait, and still gets every byte", asyn
   const rest = await client.payload(size - 1024);
   assertEquals(rest, content.subarray(1024));
   assertEquals((await client.reply()).code, 226);
-  await t.waitForLog("DOWNLOAD", "Client01 got slow.bin");
+  await t.waitForLog("DOWNLOAD", `${name} got slow.bin`);
 });
 
 Deno.test("a client that vanishes mid-transfer frees its slot", async () => {
@@ -233,12 +233,12 @@ Deno.test("a client that vanishes mid-transfer frees its slot", async () => {
     maxClients: 1,
     files: { "big.bin": new Uint8Array(32 * 1024 * 1024) },
   });
-  const { client } = await RawClient.greeted(t.port);
+  const { client, name } = await RawClient.greeted(t.port);
   await client.send("get big.bin");
   await client.reply();
   await client.payload(100_000);
   client.close();
-  await t.waitForLog("DISCONNECTED", "Client01");
+  await t.disconnected(name);
   const next = await RawClient.greeted(t.port);
   using _ = next.client;
   assertEquals(next.name, "Client02");

@@ -17,7 +17,7 @@ const IDLE_MS = 300;
 
 Deno.test("an idle client is told why and closed", async () => {
   await using t = await startServer({ idleTimeoutMs: IDLE_MS });
-  const { client } = await RawClient.greeted(t.port);
+  const { client, name } = await RawClient.greeted(t.port);
   using _ = client;
   assertEquals(await client.request("still active"), {
     code: 250,
@@ -28,7 +28,7 @@ Deno.test("an idle client is told why and closed", async () => {
     lines: ["Idle timeout: no request for 0.3 s; closing"],
   });
   await client.closed();
-  await t.waitForLog("DISCONNECTED", "Client01");
+  await t.disconnected(name);
 });
 
 Deno.test("a client trickling one line a byte at a time cannot hold its slot", async () => {
@@ -63,7 +63,7 @@ Deno.test("a client that never reads its replies is closed, not buffered for", a
   const requests = new Uint8Array(32 << 20).fill(0x78);
   for (let i = 63; i < requests.length; i += 64) requests[i] = 0x0a;
   await using t = await startServer({ idleTimeoutMs: IDLE_MS, maxClients: 2 });
-  const deaf = await RawClient.connect(t.port);
+  const { client: deaf, name } = await RawClient.greeted(t.port);
   using _d = deaf;
   const { client: other } = await RawClient.greeted(t.port);
   using _o = other;
@@ -74,13 +74,13 @@ Deno.test("a client that never reads its replies is closed, not buffered for", a
       lines: [`ping ${i}ACK`],
     });
   }
-  await t.waitForLog("DISCONNECTED", "Client01");
+  await t.disconnected(name);
   assertEquals(await within(writing, "the deaf client's write to end"), "cut");
 });
 
 Deno.test("a half-closed client gets every reply before the server closes", async () => {
   await using t = await startServer();
-  const { client } = await RawClient.greeted(t.port);
+  const { client, name } = await RawClient.greeted(t.port);
   using _ = client;
   await client.write("one\ntwo\nstatus\n");
   await client.conn.closeWrite();
@@ -88,24 +88,24 @@ Deno.test("a half-closed client gets every reply before the server closes", asyn
   assertEquals(await client.reply(), { code: 250, lines: ["twoACK"] });
   assertEquals((await client.reply()).code, 211);
   await client.closed();
-  await t.waitForLog("DISCONNECTED", "Client01");
+  await t.disconnected(name);
 });
 
 Deno.test("resets mid-line and mid-reply leave the server healthy", async (t) => {
   await using s = await startServer({ maxClients: 1 });
   await t.step("mid-line", async () => {
-    const { client } = await RawClient.greeted(s.port);
+    const { client, name } = await RawClient.greeted(s.port);
     await client.write("half a li");
     client.close();
-    await s.waitForLog("DISCONNECTED", "Client01");
+    await s.disconnected(name);
   });
   await t.step("mid-reply", async () => {
-    const { client } = await RawClient.greeted(s.port);
+    const { client, name } = await RawClient.greeted(s.port);
     // A large reply is still being written when the client goes away.
     await client.write(("y".repeat(60_000) + "\n").repeat(100));
     await client.reply();
     client.close();
-    await s.waitForLog("DISCONNECTED", "Client02");
+    await s.disconnected(name);
   });
   await t.step("the slot is free and the server answers", async () => {
     const { client, name } = await RawClient.greeted(s.port);

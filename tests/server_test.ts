@@ -1,4 +1,4 @@
-import { formatAddress } from "../lib/common/text.ts";
+import { formatAddress } from "../lib/common/mod.ts";
 import { REQUESTS } from "../lib/wire/mod.ts";
 import { serve } from "../server.ts";
 import {
@@ -37,14 +37,14 @@ Deno.test("server names clients in order of acceptance", async () => {
   assertEquals([first.name, second.name], ["Client01", "Client02"]);
   // Names are never reused, even after a client leaves.
   first.client.close();
-  await t.waitForLog("DISCONNECTED", "Client01");
+  await t.disconnected(first.name);
   const third = await RawClient.greeted(t.port);
   using _c = third.client;
   assertEquals(third.name, "Client03");
 });
 
-Deno.test("server turns away a client past the limit, with the limit and no name", async () => {
-  await using t = await startServer({ maxClients: 3 });
+Deno.test("server turns away a client past the limit (3 by default), with the limit and no name", async () => {
+  await using t = await startServer();
   const clients = [];
   for (let i = 0; i < 3; i++) {
     clients.push((await RawClient.greeted(t.port)).client);
@@ -135,7 +135,7 @@ Deno.test("server answers invalid UTF-8 with an error and stays usable", async (
 
 Deno.test("server closes a line longer than the limit with an error", async () => {
   await using t = await startServer({ maxLineBytes: 1024 });
-  const { client } = await RawClient.greeted(t.port);
+  const { client, name } = await RawClient.greeted(t.port);
   using _ = client;
   await client.write("y".repeat(5000));
   const reply = await client.reply();
@@ -144,7 +144,7 @@ Deno.test("server closes a line longer than the limit with an error", async () =
     lines: ["Line is longer than 1024 bytes; closing"],
   });
   await client.closed();
-  await t.waitForLog("DISCONNECTED", "Client01");
+  await t.disconnected(name);
 });
 
 Deno.test("exit says goodbye, closes and records the disconnect", async () => {
@@ -182,7 +182,7 @@ Deno.test("status lists a client that left and one that joined", async () => {
   });
   const first = await RawClient.greeted(t.port);
   first.client.close();
-  await t.waitForLog("DISCONNECTED", "Client01");
+  await t.disconnected(first.name);
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
   const reply = await client.request("status");
@@ -200,39 +200,31 @@ Deno.test("status lists a client that left and one that joined", async () => {
 
 Deno.test("every way a connection ends frees its slot", async (t) => {
   await using s = await startServer({ maxClients: 1 });
-  let ended = 0;
-  async function slotFreed() {
-    ended++;
-    await s.waitForLog(
-      "DISCONNECTED",
-      `Client${String(ended).padStart(2, "0")}`,
-    );
-  }
   await t.step("exit", async () => {
-    const { client } = await RawClient.greeted(s.port);
+    const { client, name } = await RawClient.greeted(s.port);
     await client.request("exit");
     client.close();
-    await slotFreed();
+    await s.disconnected(name);
   });
   await t.step("end of input", async () => {
-    const { client } = await RawClient.greeted(s.port);
+    const { client, name } = await RawClient.greeted(s.port);
     await client.conn.closeWrite();
     await client.closed();
     client.close();
-    await slotFreed();
+    await s.disconnected(name);
   });
   await t.step("close with a reply unread (reset)", async () => {
-    const client = await RawClient.connect(s.port);
+    const { client, name } = await RawClient.greeted(s.port);
     await client.send("status");
     client.close();
-    await slotFreed();
+    await s.disconnected(name);
   });
   await t.step("line too long", async () => {
-    const { client } = await RawClient.greeted(s.port);
+    const { client, name } = await RawClient.greeted(s.port);
     await client.write("z".repeat(70_000));
     await client.closed();
     client.close();
-    await slotFreed();
+    await s.disconnected(name);
   });
   await t.step("the slot is there again", async () => {
     const { client, name } = await RawClient.greeted(s.port);
@@ -257,12 +249,10 @@ Deno.test("thousands of connects and disconnects leave every slot free", async (
     }
   }
   await Promise.all([worker(), worker(), worker()]);
-  await within(
-    (async () => {
-      while (t.server.cache.connected > 0) await t.waitForLog("DISCONNECTED");
-    })(),
-    "every client to be recorded as gone",
-  );
+  // Every client admitted has been recorded as gone.
+  const admitted = t.logs.filter((e) => e.kind === "NEW CONNECTION").length;
+  await t.waitForLogCount("DISCONNECTED", admitted);
+  assertEquals(t.server.cache.connected, 0);
   const clients = [];
   try {
     for (let i = 0; i < 3; i++) {

@@ -12,9 +12,13 @@
 
 import { createHash } from "node:crypto";
 import { connect, type Session } from "../client.ts";
-import { integerFlag, parseFlags, runProgram } from "../lib/common/cli.ts";
-import { writeAll } from "../lib/common/io.ts";
-import { formatBytes } from "../lib/common/std.ts";
+import {
+  formatBytes,
+  integerFlag,
+  parseFlags,
+  runProgram,
+  writeAll,
+} from "../lib/common/mod.ts";
 import { parseStatusSummary } from "../lib/server/mod.ts";
 import { Code, type Reply, ReplyReader } from "../lib/wire/mod.ts";
 import { startServerProgram } from "../tests/support/programs.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { escapeControl } from "../common/text.ts";
+import { escapeControl } from "../common/mod.ts";
 import {
   Code,
   type FileHeader,

@@ -6,8 +6,7 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
-import { writeAll } from "../common/io.ts";
-import { joinPath } from "../common/path.ts";
+import { joinPath, writeAll } from "../common/mod.ts";
 
 /** Thrown when received bytes do not match what the server announced. */
 export class VerificationError extends Error {

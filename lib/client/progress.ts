@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatBytes } from "../common/std.ts";
+import { formatBytes } from "../common/mod.ts";
 
 const BAR_WIDTH = 24;
 const REDRAW_EVERY_MS = 100;

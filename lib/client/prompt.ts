@@ -5,13 +5,20 @@
  * @module
  */
 
-import { type Reader, writeAllSync } from "../common/io.ts";
-import { colors, formatBytes } from "../common/std.ts";
-import { escapeControl, formatDuration } from "../common/text.ts";
+import {
+  colors,
+  escapeControl,
+  formatBytes,
+  formatDuration,
+  type Reader,
+  writeAllSync,
+} from "../common/mod.ts";
 import {
   Code,
   isFailure,
   LineBuffer,
+  LineTooLongError,
+  MAX_REQUEST_LINE_BYTES,
   parseRequestText,
   type Reply,
 } from "../wire/mod.ts";
@@ -60,7 +67,8 @@ export interface PromptOptions {
   downloadsDir: string;
 }
 
-const LONGEST_INPUT_LINE = 16 * 1024 * 1024;
+// Any line a server can be set to accept can be sent.
+const LONGEST_INPUT_LINE = MAX_REQUEST_LINE_BYTES;
 
 /**
  * Yields the UTF-8 lines of `reader` without their LF or CRLF, the last one
@@ -180,6 +188,13 @@ export async function runPrompt(
   try {
     return await promptLoop(session, options, () => interrupted);
   } catch (error) {
+    if (error instanceof LineTooLongError) {
+      options.output.error(colors.red(
+        `error: A line of input is longer than ${error.limit} bytes; it was not sent`,
+      ));
+      await session.close();
+      return 1;
+    }
     if (!(error instanceof ConnectionClosedError)) throw error;
     if (interrupted) return 0;
     options.output.error(colors.red(`error: ${escapeControl(error.message)}`));

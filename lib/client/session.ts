@@ -6,7 +6,7 @@
  * @module
  */
 
-import { writeAll } from "../common/io.ts";
+import { writeAll } from "../common/mod.ts";
 import {
   Code,
   parseGreeting,
@@ -108,10 +108,8 @@ export class Session {
 
   /** Closes the connection; pending requests fail. */
   async close(): Promise<void> {
-    if (!this.#closedByUs && this.#closeReason === null) {
-      this.#closedByUs = true;
-      this.#closeConn();
-    }
+    this.#closedByUs ||= this.#closeReason === null;
+    this.#closeConn();
     await this.closed;
   }
 

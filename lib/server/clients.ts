@@ -6,8 +6,7 @@
  * @module
  */
 
-import { writeAll } from "../common/io.ts";
-import { formatAddress } from "../common/text.ts";
+import { formatAddress, writeAll } from "../common/mod.ts";
 import { ReplyWriter } from "../wire/mod.ts";
 import type { ServerContext } from "./context.ts";
 import {

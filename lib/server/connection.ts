@@ -6,7 +6,7 @@
  * @module
  */
 
-import { writeAll } from "../common/io.ts";
+import { writeAll } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
 import { CLOSE_GRACE_MS } from "./defaults.ts";
 

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { formatBytes } from "../common/std.ts";
 import {
   alignColumns,
   escapeControl,
+  formatBytes,
   formatTimestamp,
-} from "../common/text.ts";
+} from "../common/mod.ts";
 import type { RequestContext } from "./context.ts";
 import { FileRefusal, type OpenedFile } from "./repository.ts";
 import { streamFile } from "./transfer.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { colors } from "../common/std.ts";
+import { colors } from "../common/mod.ts";
 
 /** Kinds of log line, shown in brackets: `[NEW CONNECTION] …`. */
 export type LogKind =

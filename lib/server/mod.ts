@@ -15,7 +15,11 @@ export type {
   ServerContext,
 } from "./context.ts";
 export { Clients, type ClientsOptions } from "./clients.ts";
-export { ClientConnection, isDisconnect } from "./connection.ts";
+export {
+  ClientConnection,
+  type ClientConnectionOptions,
+  isDisconnect,
+} from "./connection.ts";
 export {
   ACCEPT_RETRY_MS,
   CLOSE_GRACE_MS,
@@ -43,6 +47,8 @@ export { formatStatus, parseStatusSummary } from "./status.ts";
 export {
   CHUNK_BYTES,
   PARALLEL_HASH_BYTES,
+  POOL_LIMIT,
+  pooledBuffers,
   ShortFileError,
   streamFile,
   type StreamFileOptions,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SEPARATOR } from "../common/path.ts";
+import { SEPARATOR } from "../common/mod.ts";
 import { type Refusal, refusalText } from "../wire/mod.ts";
 
 /** One file as `list` shows it. */

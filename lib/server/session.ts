@@ -6,7 +6,7 @@
  * @module
  */
 
-import { escapeControl, formatTimestamp } from "../common/text.ts";
+import { escapeControl, formatTimestamp } from "../common/mod.ts";
 import { isUtf8, LineTooLongError, parseRequest } from "../wire/mod.ts";
 import { runCommand } from "./commands.ts";
 import type { RequestContext, ServerContext } from "./context.ts";

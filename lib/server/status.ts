@@ -9,7 +9,7 @@ import {
   alignColumns,
   formatDuration,
   formatTimestamp,
-} from "../common/text.ts";
+} from "../common/mod.ts";
 import type { ClientRecord } from "./cache.ts";
 
 const HEADER = ["Client", "Address", "Connected", "Disconnected", "Duration"];

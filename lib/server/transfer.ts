@@ -35,8 +35,15 @@ const HASH_BACKLOG = 4;
 
 // Transfer buffers are reused: a fresh 1 MiB pair per download would churn
 // the allocator, and freed large blocks stay in the process as fragments.
-const POOL_LIMIT = 16;
 const pool: Uint8Array[] = [];
+
+/** Most transfer buffers kept for reuse between downloads. */
+export const POOL_LIMIT = 16;
+
+/** How many transfer buffers are kept for reuse now (at most {@linkcode POOL_LIMIT}). */
+export function pooledBuffers(): number {
+  return pool.length;
+}
 
 /**
  * Where the bytes of a transfer go to be hashed. `take` hands out a buffer

@@ -15,7 +15,8 @@ export const MAX_REQUEST_LINE_BYTES = 64 * 1024 * 1024;
  * The longest reply line a server may send: the echo of the longest request
  * it can be configured to accept, with its code and `ACK`.
  */
-export const MAX_REPLY_LINE_BYTES = MAX_REQUEST_LINE_BYTES + "250 ACK".length;
+export const MAX_REPLY_LINE_BYTES: number = MAX_REQUEST_LINE_BYTES +
+  "250 ACK".length;
 
 /** Limits a reply reader enforces on each reply. */
 export interface ReplyLimits {

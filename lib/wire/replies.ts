@@ -11,7 +11,7 @@
  * @module
  */
 
-import { formatIsoTime } from "../common/text.ts";
+import { formatIsoTime } from "../common/mod.ts";
 import { Code } from "./codes.ts";
 import {
   type CloseReason,

@@ -7,8 +7,7 @@
  * @module
  */
 
-import type { Reader } from "../common/io.ts";
-import { escapeControl } from "../common/text.ts";
+import { escapeControl, type Reader } from "../common/mod.ts";
 import { Code } from "./codes.ts";
 import { REPLY_LIMITS, type ReplyLimits } from "./limits.ts";
 import { LineBuffer, LineTooLongError } from "./line_buffer.ts";
@@ -94,6 +93,7 @@ export class ReplyReader {
   #replyLines = 0;
   #replyBytes = 0;
   #payloadRemaining = 0;
+  #ended = false;
 
   /** Creates a reader of `source` that enforces `limits`. */
   constructor(source: Reader, limits: Partial<ReplyLimits> = {}) {
@@ -111,8 +111,11 @@ export class ReplyReader {
    * Reads more bytes from the source into the buffer.
    *
    * @returns `false` at the end of the stream.
+   * @throws {Error} if called again after the end.
    */
   async fill(): Promise<boolean> {
+    // Asking a finished stream again would get `null` again, forever.
+    if (this.#ended) throw new Error("The stream has already ended");
     let space: Uint8Array;
     try {
       space = this.#lines.space();
@@ -120,7 +123,10 @@ export class ReplyReader {
       throw this.#limitError(error);
     }
     const n = await this.#source.read(space);
-    if (n === null) return false;
+    if (n === null) {
+      this.#ended = true;
+      return false;
+    }
     this.#lines.filled(n);
     return true;
   }
@@ -180,6 +186,7 @@ export class ReplyReader {
    *
    * @returns the reply, or `null` when the stream ends (also mid-reply).
    * @throws {ProtocolError} as {@linkcode nextLine} does.
+   * @throws {Error} if called again after it returned `null`.
    */
   async read(): Promise<Reply | null> {
     const lines: string[] = [];

@@ -4,8 +4,8 @@ import {
   type PromptOutput,
   runPrompt,
 } from "../../lib/client/prompt.ts";
-import type { Reader } from "../../lib/common/io.ts";
-import { colors } from "../../lib/common/std.ts";
+import { colors, type Reader } from "../../lib/common/mod.ts";
+import { MAX_REQUEST_LINE_BYTES } from "../../lib/wire/mod.ts";
 import { assertEquals, assertMatch } from "../support/assert.ts";
 import { send, sendReplies, withFakeServer } from "../support/fake_server.ts";
 import { listDir, withTempDir } from "../support/files.ts";
@@ -32,9 +32,16 @@ function transcript(): { events: string[]; output: PromptOutput } {
 /** Input that holds `text`, then ends. */
 function inputOf(text: string): Reader {
   let rest = new TextEncoder().encode(text);
+  let readsPastEnd = 0;
   return {
     read(buf) {
-      if (rest.length === 0) return Promise.resolve(null);
+      if (rest.length === 0) {
+        // A reader that keeps asking past the end would spin forever.
+        if (++readsPastEnd > 100) {
+          throw new Error("Read again and again past the end");
+        }
+        return Promise.resolve(null);
+      }
       const n = Math.min(buf.length, rest.length);
       buf.set(rest.subarray(0, n));
       rest = rest.subarray(n);
@@ -155,4 +162,26 @@ Deno.test("the prompt says why when the server goes away, and exits 1", async ()
       "Server is shutting down\n",
     ]);
   });
+});
+
+Deno.test("a line of input longer than any server takes is refused, not sent", async () => {
+  await using t = await startServer();
+  const session = await openSession(t.port);
+  const { events, output } = transcript();
+  const code = await within(
+    runPrompt(session, {
+      input: inputOf("x".repeat(MAX_REQUEST_LINE_BYTES + 1) + "\nhello\n"),
+      output,
+      interactive: false,
+      showProgress: false,
+      downloadsDir: "unused",
+    }),
+    "the prompt to end",
+  );
+  assertEquals(code, 1);
+  assertEquals(events, [
+    "Connected as Client01\n",
+    `[stderr] error: A line of input is longer than ${MAX_REQUEST_LINE_BYTES} bytes; it was not sent\n`,
+  ]);
+  assertEquals(await closeSession(session), "Connection closed");
 });

@@ -1,5 +1,8 @@
 import {
+  CHUNK_BYTES,
   PARALLEL_HASH_BYTES,
+  POOL_LIMIT,
+  pooledBuffers,
   ShortFileError,
   streamFile,
 } from "../../lib/server/transfer.ts";
@@ -39,14 +42,24 @@ Deno.test("streamFile sends exactly the bytes with their SHA-256, in chunks", as
 Deno.test("streamFile handles an empty file and can skip hashing", async () => {
   await withFile(new Uint8Array(), async (path) => {
     using file = await Deno.open(path);
-    assertEquals(
-      await streamFile(file, 0, () => Promise.resolve()),
-      sha256Hex(new Uint8Array()),
-    );
-    assertEquals(
-      await streamFile(file, 0, () => Promise.resolve(), { hash: false }),
-      null,
-    );
+    const chunks: number[] = [];
+    const sink = (chunk: Uint8Array) => {
+      chunks.push(chunk.length);
+      return Promise.resolve();
+    };
+    assertEquals(await streamFile(file, 0, sink), sha256Hex(new Uint8Array()));
+    assertEquals(await streamFile(file, 0, sink, { hash: false }), null);
+    assertEquals(chunks, [], "nothing to send, no chunk");
+  });
+  await withFile(new Uint8Array([42]), async (path) => {
+    using file = await Deno.open(path);
+    const chunks: Uint8Array[] = [];
+    const digest = await streamFile(file, 1, (chunk) => {
+      chunks.push(chunk.slice());
+      return Promise.resolve();
+    });
+    assertEquals(chunks, [new Uint8Array([42])]);
+    assertEquals(digest, sha256Hex(new Uint8Array([42])));
   });
 });
 
@@ -114,5 +127,32 @@ Deno.test("streamFile hashes a file below the threshold, or an unhashed one, on 
     );
     assertEquals(unhashed.started, 0);
     assertEquals(unhashed.result, null);
+  });
+});
+
+Deno.test("transfers reuse their buffers, and keep no more than the pool's limit", async () => {
+  const transfers = 16; // two buffers each: twice what may be kept
+  const bytes = new Uint8Array(3 * CHUNK_BYTES);
+  await withFile(bytes, async (path) => {
+    const files = await Promise.all(
+      Array.from({ length: transfers }, () => Deno.open(path)),
+    );
+    try {
+      // Every transfer holds its buffers until all of them have started.
+      const started = Promise.withResolvers<void>();
+      let waiting = transfers;
+      await Promise.all(
+        files.map((file) =>
+          streamFile(file, bytes.length, async () => {
+            if (--waiting === 0) started.resolve();
+            await started.promise;
+          })
+        ),
+      );
+      assertEquals(pooledBuffers(), 16);
+      assertEquals(POOL_LIMIT, 16);
+    } finally {
+      for (const file of files) file.close();
+    }
   });
 });

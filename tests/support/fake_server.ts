@@ -5,7 +5,7 @@
  * @module
  */
 
-import { writeAll } from "../../lib/common/io.ts";
+import { writeAll } from "../../lib/common/mod.ts";
 import { ReplyWriter } from "../../lib/wire/mod.ts";
 import { within } from "./wait.ts";
 

@@ -182,10 +182,20 @@ export interface ServerProgramOptions {
 export async function startServerProgram(
   options: ServerProgramOptions,
 ): Promise<RunningServer> {
+  // A build whose server did not start once will not start the next time
+  // either: fail at once instead of waiting again in every test.
+  if (startFailure !== null) throw startFailure;
   const command = await programCommand(
     "server",
     ["--port", "0", ...options.args ?? []],
     { cwd: options.cwd, env: { NO_COLOR: "1" } },
   );
-  return await spawnServer(command, LISTENING, options.keep);
+  try {
+    return await spawnServer(command, LISTENING, options.keep);
+  } catch (error) {
+    startFailure = new Error(`The server program does not start: ${error}`);
+    throw startFailure;
+  }
 }
+
+let startFailure: Error | null = null;

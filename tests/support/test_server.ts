@@ -27,6 +27,10 @@ export interface TestServer extends AsyncDisposable {
   logs: LogEntry[];
   /** Resolves with the first log line (past or future) that matches. */
   waitForLog(kind: LogKind, pattern?: RegExp | string): Promise<LogEntry>;
+  /** Resolves once the server has logged that client `name` is gone. */
+  disconnected(name: string): Promise<LogEntry>;
+  /** Resolves once `count` lines of `kind` have been logged. */
+  waitForLogCount(kind: LogKind, count: number): Promise<void>;
 }
 
 /** Options of {@linkcode startServer}. */
@@ -72,17 +76,32 @@ export async function startServer(
       for (const listener of listeners.splice(0)) listener();
     },
   });
-  function waitForLog(kind: LogKind, pattern?: RegExp | string) {
+  /** Resolves with `found()` once it returns something, checking per line. */
+  function until<T>(found: () => T | undefined, what: string): Promise<T> {
     return within(
-      new Promise<LogEntry>((resolve) => {
+      new Promise<T>((resolve) => {
         const check = () => {
-          const found = logs.find((entry) => matches(entry, kind, pattern));
-          if (found) resolve(found);
+          const result = found();
+          if (result !== undefined) resolve(result);
           else listeners.push(check);
         };
         check();
       }),
+      what,
+    );
+  }
+  function waitForLog(kind: LogKind, pattern?: RegExp | string) {
+    return until(
+      () => logs.find((entry) => matches(entry, kind, pattern)),
       `log [${kind}] ${pattern ?? ""}`,
+    );
+  }
+  async function waitForLogCount(kind: LogKind, count: number) {
+    await until(
+      () =>
+        logs.filter((entry) => entry.kind === kind).length >= count ||
+        undefined,
+      `${count} log lines [${kind}]`,
     );
   }
   return {
@@ -91,6 +110,8 @@ export async function startServer(
     filesDir,
     logs,
     waitForLog,
+    waitForLogCount,
+    disconnected: (name) => waitForLog("DISCONNECTED", `${name} at `),
     async [Symbol.asyncDispose]() {
       try {
         await within(server.shutdown(), "the server to shut down");

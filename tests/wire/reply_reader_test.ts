@@ -1,5 +1,10 @@
 import fc from "fast-check";
-import type { Reader } from "../../lib/common/io.ts";
+import type { Reader } from "../../lib/common/mod.ts";
+import {
+  MAX_REPLY_LINE_BYTES,
+  MAX_REQUEST_LINE_BYTES,
+  REPLY_LIMITS,
+} from "../../lib/wire/limits.ts";
 import { ReplyWriter } from "../../lib/wire/replies.ts";
 import {
   ProtocolError,
@@ -14,9 +19,16 @@ const encoder = new TextEncoder();
 function chunked(bytes: Uint8Array, sizes: readonly number[] = [1 << 20]) {
   let at = 0;
   let i = 0;
+  let readsPastEnd = 0;
   const source: Reader = {
     read(buf: Uint8Array) {
-      if (at >= bytes.length) return Promise.resolve(null);
+      if (at >= bytes.length) {
+        // A reader that keeps asking past the end would spin forever.
+        if (++readsPastEnd > 100) {
+          throw new Error("Read again and again past the end");
+        }
+        return Promise.resolve(null);
+      }
       const n = Math.min(
         buf.length,
         sizes[i++ % sizes.length],
@@ -53,6 +65,8 @@ Deno.test("ReplyReader ends at the end of the stream, also mid-reply", async () 
   const replies = reader("211-a\n211-b\n");
   assertEquals(await replies.read(), null);
   assertEquals(replies.inReply, true);
+  // The end is final: asking again is a mistake, not a reason to spin.
+  await assertRejects(() => replies.read(), Error, "already ended");
 });
 
 Deno.test("ReplyReader refuses what is not a reply line", async (t) => {
@@ -81,6 +95,26 @@ Deno.test("ReplyReader refuses what is not a reply line", async (t) => {
       "Unexpected line from the server: \\x1b[2Jx",
     );
   });
+});
+
+Deno.test("ReplyReader's default limits are the ones PROTOCOL.md gives", () => {
+  assertEquals(REPLY_LIMITS, {
+    maxLineBytes: 67_108_871,
+    maxLines: 1_000_000,
+    maxReplyBytes: 134_217_742,
+  });
+  assertEquals(MAX_REPLY_LINE_BYTES, MAX_REQUEST_LINE_BYTES + 7);
+});
+
+Deno.test("ReplyReader by default takes a million lines in a reply, not one more", async () => {
+  const body = "211-x\n".repeat(999_999);
+  const ok = reader(body + "211 x\n", [1 << 20]);
+  assertEquals((await ok.read())?.lines.length, 1_000_000);
+  await assertRejects(
+    () => reader(body + "211-x\n211 x\n", [1 << 20]).read(),
+    ProtocolError,
+    "Reply has more than 1000000 lines",
+  );
 });
 
 Deno.test("ReplyReader enforces its limits on lines, line count and bytes", async () => {

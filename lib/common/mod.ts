@@ -1,0 +1,42 @@
+/**
+ * Helpers both programs use that are not the protocol: command-line
+ * parsing and exit codes, writing all of a buffer, paths, text for people,
+ * and the std functions with their types.
+ *
+ * @module
+ */
+
+export {
+  integerFlag,
+  type ParsedFlags,
+  parseFlags,
+  runProgram,
+  UsageError,
+  UserFacingError,
+} from "./cli.ts";
+export {
+  type Reader,
+  type SyncWriter,
+  writeAll,
+  writeAllSync,
+  type Writer,
+} from "./io.ts";
+export { joinPath, SEPARATOR } from "./path.ts";
+export {
+  type Colorizer,
+  colors,
+  formatBytes,
+  type FormatBytesOptions,
+  type FormatDurationOptions,
+  parseArgs,
+  type ParseArgsOptions,
+} from "./std.ts";
+export {
+  alignColumns,
+  type DurationStyle,
+  escapeControl,
+  formatAddress,
+  formatDuration,
+  formatIsoTime,
+  formatTimestamp,
+} from "./text.ts";
