@@ -180,6 +180,17 @@ Deno.test("server logs like the reference and stops cleanly on SIGTERM", async (
   });
 });
 
+Deno.test("server --idle-timeout is in seconds", async () => {
+  await withServerProgram(["--idle-timeout", "1"], async (server) => {
+    const { client } = await RawClient.greeted(server.port);
+    using _ = client;
+    assertEquals(await client.reply(), {
+      code: 421,
+      lines: ["Idle timeout: no request for 1 s; closing"],
+    });
+  });
+});
+
 Deno.test("client run from a script prints each reply and exits after the last", async () => {
   await withServerProgram([], async ({ port }, dir) => {
     const { code, stdout, stderr } = await runClient(

@@ -208,7 +208,7 @@ Deno.test("ReplyReader says how much of a download never came", async () => {
   const error = await assertRejects(
     () => replies.readPayload(() => {}),
     TruncatedPayloadError,
-    "with 6 of 10 bytes still to come",
+    "Server closed the connection with 6 of 10 bytes still to come",
   );
   assertEquals([error.missing, error.size], [6, 10]);
 });
