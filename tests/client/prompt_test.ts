@@ -185,3 +185,26 @@ Deno.test("a line of input longer than any server takes is refused, not sent", a
   ]);
   assertEquals(await closeSession(session), "Connection closed");
 });
+
+Deno.test("the prompt says why when the server goes away before answering", async () => {
+  // The server takes the request and closes without a reply.
+  await withFakeServer(async () => {}, async (port) => {
+    const session = await openSession(port);
+    const { events, output } = transcript();
+    const code = await within(
+      runPrompt(session, {
+        input: inputOf("hello\n"),
+        output,
+        interactive: false,
+        showProgress: false,
+        downloadsDir: "unused",
+      }),
+      "the prompt to end",
+    );
+    assertEquals(code, 1);
+    assertEquals(events, [
+      "Connected as Client01\n",
+      "[stderr] error: Server closed the connection\n",
+    ]);
+  });
+});

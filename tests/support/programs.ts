@@ -115,17 +115,24 @@ export function spawnProgram(
   const child = command.spawn();
   const stdout = new Output(child.stdout, keep);
   const stderr = new Output(child.stderr, keep);
-  async function stop(signal: Deno.Signal = "SIGTERM"): Promise<number> {
+  function kill(signal: Deno.Signal): void {
     try {
       child.kill(signal);
     } catch {
       // Already exited.
     }
+  }
+  async function stop(signal: Deno.Signal = "SIGTERM"): Promise<number> {
+    kill(stopFailure === null ? signal : "SIGKILL");
     try {
+      if (stopFailure !== null) throw stopFailure;
       const { code } = await within(child.status, "the program to exit");
       return code;
     } catch (error) {
-      child.kill("SIGKILL");
+      // A build whose programs ignore the signal once will again: later
+      // stops kill at once instead of waiting in every test.
+      stopFailure ??= new Error(`A program did not stop on ${signal}`);
+      kill("SIGKILL");
       throw error;
     } finally {
       await within(child.status, "the killed program to exit");
@@ -199,3 +206,4 @@ export async function startServerProgram(
 }
 
 let startFailure: Error | null = null;
+let stopFailure: Error | null = null;

@@ -41,6 +41,13 @@ Deno.test("parseRequest knows the exact request words and echoes the rest", () =
       "set x",
       "net",
       "g",
+      // As long as a word, and starting like one:
+      "stxtus",
+      "statuz",
+      "exix",
+      "lisx",
+      "tome",
+      "gex a",
     ]
   ) {
     assertEquals(request(text), null, text);
