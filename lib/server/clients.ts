@@ -67,10 +67,12 @@ export class Clients {
     log("NEW CONNECTION", `${name} connected from ${remote}`);
     const connection = new ClientConnection(conn, this.#options);
     this.#connections.add(connection);
-    this.#track(
-      runSession(connection, name, this.#server),
-      () => this.#connections.delete(connection),
-    );
+    const done: Promise<void> = runSession(connection, name, this.#server)
+      .finally(() => {
+        this.#connections.delete(connection);
+        this.#running.delete(done);
+      });
+    this.#running.add(done);
   }
 
   #reject(conn: Deno.TcpConn): void {
@@ -80,17 +82,12 @@ export class Clients {
       "REJECTED",
       `${remote}: server full (${maxClients} of ${maxClients})`,
     );
-    this.#track(
-      writeAll(conn, this.#fullReply).catch(() => {}),
-      () => conn.close(),
-    );
-  }
-
-  #track(work: Promise<void>, cleanup: () => void): void {
-    const done = work.finally(() => {
-      cleanup();
-      this.#running.delete(done);
-    });
+    const done: Promise<void> = writeAll(conn, this.#fullReply)
+      .catch(() => {})
+      .finally(() => {
+        conn.close();
+        this.#running.delete(done);
+      });
     this.#running.add(done);
   }
 }

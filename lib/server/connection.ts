@@ -84,19 +84,25 @@ export class ClientConnection {
    * {@linkcode stop} took the socket over during the read.
    * @throws {LineTooLongError} if a pending line already exceeds the limit.
    */
-  async read(): Promise<boolean> {
+  read(): Promise<boolean> {
     const space = this.lines.space();
     this.#reading = true;
-    let n: number | null;
-    try {
-      n = await this.#conn.read(space);
-    } finally {
-      this.#reading = false;
-    }
+    // A promise chain rather than an async function: every idle connection
+    // waits here, and a suspended async frame would cost each one memory.
+    return this.#conn.read(space).then(this.#afterRead, this.#readFailed);
+  }
+
+  #afterRead = (n: number | null): boolean => {
+    this.#reading = false;
     if (n === null || this.#stopReason !== null) return false;
     this.lines.filled(n);
     return true;
-  }
+  };
+
+  #readFailed = (error: unknown): never => {
+    this.#reading = false;
+    throw error;
+  };
 
   /** Writes the collected replies, waiting while the client does not read. */
   async flush(): Promise<void> {

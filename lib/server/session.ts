@@ -13,6 +13,21 @@ import type { RequestContext, ServerContext } from "./context.ts";
 import { type ClientConnection, isDisconnect } from "./connection.ts";
 import { FLUSH_BYTES } from "./defaults.ts";
 
+function requestContext(
+  connection: ClientConnection,
+  client: string,
+  server: ServerContext,
+): RequestContext {
+  return {
+    client,
+    server,
+    out: connection.out,
+    signal: connection.signal,
+    flush: () => connection.flush(),
+    send: (chunk) => connection.send(chunk),
+  };
+}
+
 /**
  * Serves the client on `connection` until it leaves or is stopped, then
  * records the disconnect. Never throws.
@@ -22,19 +37,11 @@ export async function runSession(
   client: string,
   server: ServerContext,
 ): Promise<void> {
-  const request: RequestContext = {
-    client,
-    server,
-    out: connection.out,
-    signal: connection.signal,
-    flush: () => connection.flush(),
-    send: (chunk) => connection.send(chunk),
-  };
   try {
     connection.start();
     connection.out.greeting(client);
     await connection.flush();
-    await serveRequests(connection, request);
+    await serveRequests(connection, client, server);
   } catch (error) {
     if (error instanceof LineTooLongError) {
       connection.out.clear();
@@ -59,9 +66,13 @@ export async function runSession(
  */
 async function serveRequests(
   connection: ClientConnection,
-  request: RequestContext,
+  client: string,
+  server: ServerContext,
 ): Promise<void> {
   const { lines, out } = connection;
+  // Made at the first request: most lines are echoes, and an idle
+  // connection should not pay for it.
+  let request: RequestContext | undefined;
   for (;;) {
     const stopReason = connection.stopReason;
     if (stopReason !== null) {
@@ -82,7 +93,12 @@ async function serveRequests(
       }
       const command = parseRequest(bytes, start, end);
       if (command === null) out.echo(bytes, start, end);
-      else if (await runCommand(request, command) === "close") {
+      else if (
+        await runCommand(
+          request ??= requestContext(connection, client, server),
+          command,
+        ) === "close"
+      ) {
         await connection.flush();
         return;
       }
