@@ -31,6 +31,35 @@ Deno.test("an idle client is told why and closed", async () => {
   await t.disconnected(name);
 });
 
+Deno.test("requests keep a client from being idle; 0 turns the watch off", async (t) => {
+  // Time passing without a request is what is under test here, so these
+  // pauses are the subject, not a synchronisation.
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await t.step("a request every quarter of the timeout", async () => {
+    await using s = await startServer({ idleTimeoutMs: 1000 });
+    const { client } = await RawClient.greeted(s.port);
+    using _ = client;
+    for (let i = 0; i < 6; i++) {
+      await pause(250);
+      assertEquals(await client.request(`still here ${i}`), {
+        code: 250,
+        lines: [`still here ${i}ACK`],
+      });
+    }
+    assertEquals((await client.reply()).code, 421); // then silence
+  });
+  await t.step("--idle-timeout 0", async () => {
+    await using s = await startServer({ idleTimeoutMs: 0 });
+    const { client } = await RawClient.greeted(s.port);
+    using _ = client;
+    await pause(200);
+    assertEquals(await client.request("hello"), {
+      code: 250,
+      lines: ["helloACK"],
+    });
+  });
+});
+
 Deno.test("a client trickling one line a byte at a time cannot hold its slot", async () => {
   await using t = await startServer({
     idleTimeoutMs: IDLE_MS,

@@ -106,7 +106,6 @@ export class ClientConnection {
 
   /** Writes the collected replies, waiting while the client does not read. */
   async flush(): Promise<void> {
-    if (this.out.length === 0) return;
     await writeAll(this.#conn, this.out.bytes());
     this.out.clear();
   }

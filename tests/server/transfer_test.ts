@@ -9,7 +9,8 @@ import {
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { sha256Hex } from "../support/files.ts";
 import { fillRandom } from "../support/random.ts";
-import { countingWorkers } from "../support/workers.ts";
+import { countingWorkers, withFakeWorker } from "../support/workers.ts";
+import { within } from "../support/wait.ts";
 
 async function withFile(
   bytes: Uint8Array,
@@ -154,5 +155,44 @@ Deno.test("transfers reuse their buffers, and keep no more than the pool's limit
     } finally {
       for (const file of files) file.close();
     }
+  });
+});
+
+/** A hashing thread that hands buffers back, then fails when asked for the digest. */
+class FailsAtDigest {
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  postMessage(data: { buffer: ArrayBuffer } | null): void {
+    setTimeout(() => {
+      if (data === null) {
+        this.onerror?.(
+          new ErrorEvent("error", {
+            message: "out of memory",
+            cancelable: true,
+          }),
+        );
+      } else {
+        this.onmessage?.(new MessageEvent("message", { data: data.buffer }));
+      }
+    }, 0);
+  }
+  terminate(): void {}
+}
+
+Deno.test("a hashing thread that fails fails the transfer, not the server", async () => {
+  const bytes = new Uint8Array(PARALLEL_HASH_BYTES);
+  await withFile(bytes, async (path) => {
+    using file = await Deno.open(path);
+    await withFakeWorker(FailsAtDigest, async () => {
+      await assertRejects(
+        () =>
+          within(
+            streamFile(file, bytes.length, () => Promise.resolve()),
+            "the transfer to end",
+          ),
+        Error,
+        "Hashing failed: out of memory",
+      );
+    });
   });
 });

@@ -28,3 +28,20 @@ export async function countingWorkers<T>(
     globalThis.Worker = Original;
   }
 }
+
+/**
+ * Runs `fn` while `new Worker` makes a `Fake` instead (a worker that fails,
+ * say), and returns what `fn` returns.
+ */
+export async function withFakeWorker<T>(
+  Fake: new (url: string | URL, options?: WorkerOptions) => unknown,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const Original = globalThis.Worker;
+  globalThis.Worker = Fake as typeof Worker;
+  try {
+    return await fn();
+  } finally {
+    globalThis.Worker = Original;
+  }
+}
