@@ -1,9 +1,11 @@
 import {
   HINT,
   PROMPT,
+  type PromptOptions,
   type PromptOutput,
   runPrompt,
 } from "../../lib/client/prompt.ts";
+import type { Session } from "../../client.ts";
 import { colors, type Reader } from "../../lib/common/mod.ts";
 import { MAX_REQUEST_LINE_BYTES } from "../../lib/wire/mod.ts";
 import { assertEquals, assertMatch } from "../support/assert.ts";
@@ -27,6 +29,30 @@ function transcript(): { events: string[]; output: PromptOutput } {
       write: (text) => events.push(text),
     },
   };
+}
+
+/**
+ * Runs the prompt on `input` to its end (a script, unless told otherwise)
+ * and returns its exit code and transcript.
+ */
+async function prompt(
+  session: Session,
+  input: string,
+  options: Partial<Omit<PromptOptions, "input" | "output">> = {},
+): Promise<{ code: number; events: string[] }> {
+  const { events, output } = transcript();
+  const code = await within(
+    runPrompt(session, {
+      input: inputOf(input),
+      output,
+      interactive: false,
+      showProgress: false,
+      downloadsDir: "unused",
+      ...options,
+    }),
+    "the prompt to end",
+  );
+  return { code, events };
 }
 
 /** Input that holds `text`, then ends. */
@@ -53,17 +79,9 @@ function inputOf(text: string): Reader {
 Deno.test("the prompt shows the course's prompt and hint, and ends its line", async () => {
   await using t = await startServer();
   const session = await openSession(t.port);
-  const { events, output } = transcript();
-  const code = await within(
-    runPrompt(session, {
-      input: inputOf("hello world\nhelp\n"),
-      output,
-      interactive: true,
-      showProgress: false,
-      downloadsDir: "unused",
-    }),
-    "the prompt to end",
-  );
+  const { code, events } = await prompt(session, "hello world\nhelp\n", {
+    interactive: true,
+  });
   assertEquals(code, 0);
   assertEquals(events, [
     "Connected as Client01\n",
@@ -82,17 +100,11 @@ Deno.test("a download at the prompt draws progress, then clears it for the summa
   await withTempDir(async (dir) => {
     await using t = await startServer({ files: { "notes.txt": "hello file" } });
     const session = await openSession(t.port);
-    const { events, output } = transcript();
-    const code = await within(
-      runPrompt(session, {
-        input: inputOf("get notes.txt\n"),
-        output,
-        interactive: true,
-        showProgress: true,
-        downloadsDir: dir,
-      }),
-      "the prompt to end",
-    );
+    const { code, events } = await prompt(session, "get notes.txt\n", {
+      interactive: true,
+      showProgress: true,
+      downloadsDir: dir,
+    });
     assertEquals(code, 0);
     const saved = events.findIndex((e) => e.startsWith("Saved"));
     assertMatch(
@@ -117,17 +129,9 @@ Deno.test("a script's failed downloads say why and make the exit code 1", async 
       await conn.read(new Uint8Array(16)); // until the client closes
     }, async (port) => {
       const session = await openSession(port);
-      const { events, output } = transcript();
-      const code = await within(
-        runPrompt(session, {
-          input: inputOf("get f.bin\n"),
-          output,
-          interactive: false,
-          showProgress: false,
-          downloadsDir: dir,
-        }),
-        "the prompt to end",
-      );
+      const { code, events } = await prompt(session, "get f.bin\n", {
+        downloadsDir: dir,
+      });
       assertEquals(code, 1);
       assertEquals(events[0], "Connected as Client01\n");
       assertMatch(
@@ -145,17 +149,7 @@ Deno.test("the prompt says why when the server goes away, and exits 1", async ()
     await sendReplies(conn, (out) => out.closing({ kind: "shutdown" }));
   }, async (port) => {
     const session = await openSession(port);
-    const { events, output } = transcript();
-    const code = await within(
-      runPrompt(session, {
-        input: inputOf("hello\n"),
-        output,
-        interactive: false,
-        showProgress: false,
-        downloadsDir: "unused",
-      }),
-      "the prompt to end",
-    );
+    const { code, events } = await prompt(session, "hello\n");
     assertEquals(code, 1);
     assertEquals(events, [
       "Connected as Client01\n",
@@ -167,16 +161,9 @@ Deno.test("the prompt says why when the server goes away, and exits 1", async ()
 Deno.test("a line of input longer than any server takes is refused, not sent", async () => {
   await using t = await startServer();
   const session = await openSession(t.port);
-  const { events, output } = transcript();
-  const code = await within(
-    runPrompt(session, {
-      input: inputOf("x".repeat(MAX_REQUEST_LINE_BYTES + 1) + "\nhello\n"),
-      output,
-      interactive: false,
-      showProgress: false,
-      downloadsDir: "unused",
-    }),
-    "the prompt to end",
+  const { code, events } = await prompt(
+    session,
+    "x".repeat(MAX_REQUEST_LINE_BYTES + 1) + "\nhello\n",
   );
   assertEquals(code, 1);
   assertEquals(events, [
@@ -190,17 +177,7 @@ Deno.test("the prompt says why when the server goes away before answering", asyn
   // The server takes the request and closes without a reply.
   await withFakeServer(async () => {}, async (port) => {
     const session = await openSession(port);
-    const { events, output } = transcript();
-    const code = await within(
-      runPrompt(session, {
-        input: inputOf("hello\n"),
-        output,
-        interactive: false,
-        showProgress: false,
-        downloadsDir: "unused",
-      }),
-      "the prompt to end",
-    );
+    const { code, events } = await prompt(session, "hello\n");
     assertEquals(code, 1);
     assertEquals(events, [
       "Connected as Client01\n",
