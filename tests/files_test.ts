@@ -40,6 +40,23 @@ Deno.test("list shows each file with size and time, and says when empty", async 
   });
 });
 
+Deno.test("list says why it cannot list, naming no path, and the connection stays", async () => {
+  await using t = await startServer({ files: { "a.txt": "a" } });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  await Deno.remove(t.filesDir, { recursive: true });
+  assertEquals(await client.request("list"), {
+    code: 451,
+    lines: ["Cannot list the files: it does not exist"],
+  });
+  await t.waitForLog("ERROR", "list failed: it does not exist");
+  assertEquals(await client.request("still here"), {
+    code: 250,
+    lines: ["still hereACK"],
+  });
+  await Deno.mkdir(t.filesDir); // for the server's cleanup
+});
+
 Deno.test("get sends header, exact raw bytes and a SHA-256 trailer", async (t) => {
   await using s = await startServer({
     files: {

@@ -12,14 +12,28 @@ import {
   formatTimestamp,
 } from "../common/mod.ts";
 import type { RequestContext } from "./context.ts";
-import { FileRefusal, type OpenedFile } from "./repository.ts";
+import {
+  describeForClient,
+  FileRefusal,
+  type OpenedFile,
+  type RepositoryEntry,
+} from "./repository.ts";
 import { streamFile } from "./transfer.ts";
 
 /** `list`: name, size and time of each file, then a summary. */
 export async function listFiles(
-  { out, server }: RequestContext,
+  { out, server, client }: RequestContext,
 ): Promise<void> {
-  const entries = await server.repository.list();
+  let entries: RepositoryEntry[];
+  try {
+    entries = await server.repository.list();
+  } catch (error) {
+    // Out of file descriptors, or the folder gone: say so, keep serving.
+    const detail = describeForClient(error);
+    out.listFailed(detail);
+    server.log("ERROR", `${client}: list failed: ${detail}`);
+    return;
+  }
   if (entries.length === 0) {
     out.noFiles();
     return;

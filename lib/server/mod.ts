@@ -36,6 +36,7 @@ export {
 } from "./log.ts";
 export { clientName, ClientNamer } from "./naming.ts";
 export {
+  describeForClient,
   FileRefusal,
   FileRepository,
   type OpenedFile,

@@ -68,6 +68,23 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Says what went wrong with a file system call in words fit for a client:
+ * the system's description without the path it names, which would tell a
+ * client where the served folder is on this machine.
+ */
+export function describeForClient(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "it does not exist";
+  if (
+    error instanceof Deno.errors.NotCapable ||
+    error instanceof Deno.errors.PermissionDenied
+  ) {
+    return "permission denied";
+  }
+  const message = error instanceof Error ? error.message : "";
+  return /^(.+?) \(os error \d+\)/.exec(message)?.[1] ?? "input/output error";
+}
+
 /** A folder of files served read-only, never reading outside it. */
 export class FileRepository {
   /** The folder's real path (symlinks resolved). */
@@ -170,6 +187,6 @@ export class FileRepository {
     ) {
       return new FileRefusal("missing", name);
     }
-    return new FileRefusal("unreadable", name, describe(error));
+    return new FileRefusal("unreadable", name, describeForClient(error));
   }
 }

@@ -26,7 +26,7 @@ export const Code = {
   Echo: 250,
   /** The server is closing this connection (full, shutting down, idle). */
   Closing: 421,
-  /** A file exists but could not be read. */
+  /** A file exists but could not be read, or the folder could not be listed. */
   FileError: 451,
   /** The line itself is unacceptable (too long, not UTF-8). */
   BadLine: 500,

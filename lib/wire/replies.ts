@@ -156,6 +156,11 @@ export class ReplyWriter {
     this.#line(refusalCode(refusal), refusalText(refusal));
   }
 
+  /** `451`: `list` failed; `detail` says why, naming no path. */
+  listFailed(detail: string): void {
+    this.#line(Code.FileError, `Cannot list the files: ${detail}`);
+  }
+
   /** `500`: a line that is not UTF-8; the connection stays open. */
   notUtf8(): void {
     this.#line(Code.BadLine, "Line is not valid UTF-8; it was ignored");

@@ -1,4 +1,5 @@
 import {
+  describeForClient,
   FileRefusal,
   FileRepository,
   RepositoryError,
@@ -92,9 +93,10 @@ Deno.test("FileRepository.openFile refuses every name that is not a file here", 
         const error = await assertRejects(
           () => repo.openFile("loop"),
           FileRefusal,
-          "Cannot read loop: ",
+          "Cannot read loop: Too many levels of symbolic links",
         );
         assertEquals(error.refusal.reason, "unreadable");
+        assertEquals(error.message.includes(dir), false, "no path is told");
       },
     );
     await t.step("a symlink that stays inside is followed", async () => {
@@ -103,4 +105,32 @@ Deno.test("FileRepository.openFile refuses every name that is not a file here", 
       assertEquals(opened.info.size, 4);
     });
   });
+});
+
+Deno.test("describeForClient names what went wrong, never the path", () => {
+  assertEquals(
+    describeForClient(new Deno.errors.NotFound("x '/srv/a'")),
+    "it does not exist",
+  );
+  assertEquals(
+    describeForClient(new Deno.errors.PermissionDenied("/srv/a")),
+    "permission denied",
+  );
+  assertEquals(
+    describeForClient(
+      new Deno.errors.NotCapable("Requires read access to '/srv'"),
+    ),
+    "permission denied",
+  );
+  assertEquals(
+    describeForClient(
+      new Error("Too many open files (os error 24): readdir '/srv/files'"),
+    ),
+    "Too many open files",
+  );
+  assertEquals(
+    describeForClient(new Error("/srv/files went away")),
+    "input/output error",
+  );
+  assertEquals(describeForClient("odd"), "input/output error");
 });

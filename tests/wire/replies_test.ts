@@ -50,6 +50,10 @@ Deno.test("ReplyWriter writes every reply with its code and words", () => {
       "451 Cannot read f: EIO\n",
     ],
     [
+      (out) => out.listFailed("Too many open files"),
+      "451 Cannot list the files: Too many open files\n",
+    ],
+    [
       (out) => out.notUtf8(),
       "500 Line is not valid UTF-8; it was ignored\n",
     ],
