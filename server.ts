@@ -24,7 +24,7 @@ import {
   UserFacingError,
 } from "./lib/common/mod.ts";
 import {
-  ACCEPT_RETRY_MS,
+  acceptLoop,
   Clients,
   ConnectionCache,
   consoleLogger,
@@ -71,28 +71,6 @@ export interface Server extends AsyncDisposable {
   shutdown(): Promise<void>;
 }
 
-/** Accepts connections until `signal` aborts, handing each over. */
-async function acceptLoop(
-  listener: Deno.TcpListener,
-  clients: Clients,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<void> {
-  while (!signal.aborted) {
-    let conn: Deno.TcpConn;
-    try {
-      conn = await listener.accept();
-    } catch (error) {
-      if (signal.aborted || error instanceof Deno.errors.BadResource) return;
-      log("ERROR", `Accept failed: ${error}`);
-      await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
-      continue;
-    }
-    if (signal.aborted) conn.close();
-    else clients.accept(conn);
-  }
-}
-
 /**
  * Starts a server and returns once it listens.
  *
@@ -120,8 +98,10 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   });
   log("SERVER", `Listening on ${formatAddress(listener.addr)}`);
   const stopping = new AbortController();
-  const closed = acceptLoop(listener, clients, log, stopping.signal)
-    .then(() => clients.drained());
+  const closed = acceptLoop(listener, (conn) => clients.accept(conn), {
+    log,
+    signal: stopping.signal,
+  }).then(() => clients.drained());
   async function shutdown(): Promise<void> {
     if (!stopping.signal.aborted) {
       stopping.abort();

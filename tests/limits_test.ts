@@ -14,6 +14,15 @@ import { startServer } from "./support/test_server.ts";
 import { within } from "./support/wait.ts";
 
 const IDLE_MS = 300;
+const RESET_STORM = new URL("./fixtures/reset_storm.py", import.meta.url)
+  .pathname;
+
+// The reset storm needs a peer that can reset its connections at once.
+const noPython = await new Deno.Command("python3", { args: ["--version"] })
+  .output().then(
+    ({ success }) => success ? null : "python3 does not run here",
+    () => "python3 is not installed here",
+  );
 
 Deno.test("an idle client is told why and closed", async () => {
   await using t = await startServer({ idleTimeoutMs: IDLE_MS });
@@ -169,4 +178,26 @@ Deno.test("a client facing garbage instead of a greeting gives up clearly", asyn
     error.message,
     /Unexpected line from the server: HTTP\/1\.1 400/,
   );
+});
+
+Deno.test({
+  name: `a storm of connections reset before they are accepted delays no one${
+    noPython ? ` (ignored: ${noPython})` : ""
+  }`,
+  ignore: noPython !== null,
+}, async () => {
+  await using t = await startServer();
+  // Each used to cost a 100 ms pause and a log line: 300 would keep the
+  // next client waiting 30 s, past the bound of every wait here.
+  const storm = await new Deno.Command("python3", {
+    args: [RESET_STORM, String(t.port), "300"],
+  }).output();
+  assertEquals(storm.success, true, new TextDecoder().decode(storm.stderr));
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  assertEquals(await client.request("hello"), {
+    code: 250,
+    lines: ["helloACK"],
+  });
+  assertEquals(t.logs.filter((entry) => entry.kind === "ERROR"), []);
 });

@@ -36,6 +36,3 @@ export const FLUSH_BYTES = 64 * 1024;
 
 /** How long a closing client gets to take its last reply. */
 export const CLOSE_GRACE_MS = 1000;
-
-/** Pause after a failed accept (e.g. out of file descriptors). */
-export const ACCEPT_RETRY_MS = 100;

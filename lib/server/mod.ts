@@ -6,6 +6,14 @@
  * @module
  */
 
+export {
+  acceptLoop,
+  type AcceptLoopOptions,
+  type Acceptor,
+  FIRST_BACKOFF_MS,
+  isConnectionError,
+  MAX_BACKOFF_MS,
+} from "./accept.ts";
 export { type ClientRecord, ConnectionCache } from "./cache.ts";
 export { COMMANDS, runCommand } from "./commands.ts";
 export type {
@@ -20,13 +28,7 @@ export {
   type ClientConnectionOptions,
   isDisconnect,
 } from "./connection.ts";
-export {
-  ACCEPT_RETRY_MS,
-  CLOSE_GRACE_MS,
-  DEFAULTS,
-  FLUSH_BYTES,
-  RANGES,
-} from "./defaults.ts";
+export { CLOSE_GRACE_MS, DEFAULTS, FLUSH_BYTES, RANGES } from "./defaults.ts";
 export { DigestCache } from "./digest_cache.ts";
 export {
   consoleLogger,

@@ -1,0 +1,75 @@
+/**
+ * The accept loop: takes connections off the listener and hands each over.
+ * A failure that concerns one connection (it was reset before it was
+ * accepted) is skipped at once; a failure of the process (out of file
+ * descriptors or memory) backs off, exponentially, and is logged once per
+ * burst.
+ *
+ * @module
+ */
+
+import type { Logger } from "./log.ts";
+
+/** What the loop needs of a listener. */
+export interface Acceptor {
+  /** Waits for the next connection. */
+  accept(): Promise<Deno.TcpConn>;
+}
+
+/** Options of {@linkcode acceptLoop}. */
+export interface AcceptLoopOptions {
+  /** Where a burst of failures is reported. */
+  log: Logger;
+  /** Ends the loop. */
+  signal: AbortSignal;
+  /** Waits `ms` before the next try; tests pass their own. */
+  pause?: (ms: number) => Promise<void>;
+}
+
+/** First pause after a failure that is not one connection's. */
+export const FIRST_BACKOFF_MS = 5;
+/** Longest pause between tries. */
+export const MAX_BACKOFF_MS = 1000;
+
+/** Whether an accept failure concerns only the connection it was for. */
+export function isConnectionError(error: unknown): boolean {
+  return error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.ConnectionReset;
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Accepts connections until `signal` aborts or the listener closes,
+ * handing each to `handle`.
+ */
+export async function acceptLoop(
+  listener: Acceptor,
+  handle: (conn: Deno.TcpConn) => void,
+  { log, signal, pause = sleep }: AcceptLoopOptions,
+): Promise<void> {
+  let failures = 0;
+  let backoff = FIRST_BACKOFF_MS;
+  while (!signal.aborted) {
+    let conn: Deno.TcpConn;
+    try {
+      conn = await listener.accept();
+    } catch (error) {
+      if (signal.aborted || error instanceof Deno.errors.BadResource) return;
+      if (isConnectionError(error)) continue; // gone before it was accepted
+      if (failures++ === 0) log("ERROR", `Accept failed: ${error}; retrying`);
+      await pause(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      continue;
+    }
+    if (failures > 0) {
+      log("SERVER", `Accepting again after ${failures} failed attempts`);
+      failures = 0;
+      backoff = FIRST_BACKOFF_MS;
+    }
+    if (signal.aborted) conn.close();
+    else handle(conn);
+  }
+}
