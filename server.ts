@@ -53,6 +53,8 @@ export interface ServeOptions {
   maxLineBytes?: number;
   /** Close a client after this long without a request; 0 never. Default 300 s. */
   idleTimeoutMs?: number;
+  /** Clients that left that `status` still lists. Default 1,000. */
+  history?: number;
   /** Where log lines go. Default: nowhere. */
   log?: Logger;
   /** The wall clock, for the times people see (tests pass their own). */
@@ -84,7 +86,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     options.filesDir ?? DEFAULTS.filesDir,
   );
   const listener = Deno.listen({ hostname, port, transport: "tcp" });
-  const cache = new ConnectionCache();
+  const cache = new ConnectionCache(options.history ?? DEFAULTS.history);
   const clients = new Clients({
     cache,
     repository,
@@ -133,6 +135,7 @@ Options:
   --idle-timeout SEC   Close a client silent this long, 0 for never (default ${
     DEFAULTS.idleTimeoutMs / 1000
   })
+  --history N          Clients that left that status still lists (default ${DEFAULTS.history})
   -h, --help           Show this help
 
 Stop it with Ctrl+C: every client is told and the server exits with 0.`;
@@ -146,6 +149,7 @@ function parseCommandLine(args: string[]): ServeOptions | null {
     "files",
     "max-line",
     "idle-timeout",
+    "history",
   ]);
   if (flags.help) {
     console.log(HELP);
@@ -170,6 +174,10 @@ function parseCommandLine(args: string[]): ServeOptions | null {
     idleTimeoutMs: 1000 * integerFlag("idle-timeout", values["idle-timeout"], {
       ...RANGES.idleTimeoutSeconds,
       fallback: DEFAULTS.idleTimeoutMs / 1000,
+    }),
+    history: integerFlag("history", values.history, {
+      ...RANGES.history,
+      fallback: DEFAULTS.history,
     }),
   };
 }

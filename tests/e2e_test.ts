@@ -95,6 +95,7 @@ Deno.test("server --help shows every flag with its default and exits 0", async (
       /--files DIR .*\(default \.\/files\)/,
       /--max-line BYTES .*\(default 65536\)/,
       /--idle-timeout SEC .*\(default 300\)/,
+      /--history N .*\(default 1000\)/,
       /-h, --help/,
     ]
   ) {

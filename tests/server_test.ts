@@ -198,6 +198,30 @@ Deno.test("status lists a client that left and one that joined", async () => {
   ]);
 });
 
+Deno.test("status lists the latest clients that left, and says how many it leaves out", async () => {
+  await using t = await startServer({ history: 2 });
+  for (let i = 0; i < 4; i++) {
+    const { client, name } = await RawClient.greeted(t.port);
+    client.close();
+    await t.disconnected(name);
+  }
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  const reply = await client.request("status");
+  assertEquals(reply.code, 211);
+  assertEquals(
+    reply.lines.slice(1, -1).map((line) => line.split(" ")[0]),
+    ["Client03", "Client04", "Client05"],
+  );
+  assertEquals(
+    reply.lines.at(-1),
+    "5 clients since start, 1 connected; 2 earlier clients not shown",
+  );
+  const next = await RawClient.greeted(t.port); // names still never repeat
+  using _n = next.client;
+  assertEquals(next.name, "Client06");
+});
+
 Deno.test("every way a connection ends frees its slot", async (t) => {
   await using s = await startServer({ maxClients: 1 });
   await t.step("exit", async () => {

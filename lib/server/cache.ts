@@ -1,5 +1,7 @@
 /**
- * The in-memory record of every client accepted since the server started.
+ * The in-memory record of the clients a server has accepted: every one
+ * still connected, and the most recent that have left, up to a limit, so
+ * that endless comings and goings cannot grow memory without bound.
  *
  * @module
  */
@@ -16,52 +18,85 @@ export interface ClientRecord {
   disconnectedAt: Date | null;
 }
 
-/** Records of accepted clients, in order of acceptance. */
+interface Entry {
+  record: ClientRecord;
+  /** Order of acceptance, for listing. */
+  order: number;
+}
+
+/** Records of accepted clients, listed in order of acceptance. */
 export class ConnectionCache {
-  #records = new Map<string, ClientRecord>();
-  #connected = 0;
+  readonly #history: number;
+  readonly #connected = new Map<string, Entry>();
+  // Clients that left, oldest departure first (Maps keep insertion order).
+  readonly #left = new Map<string, Entry>();
+  #accepted = 0;
+  #forgotten = 0;
+
+  /**
+   * Creates a cache that keeps, besides the connected clients, the
+   * `history` most recent clients that left.
+   */
+  constructor(history = Infinity) {
+    if (!(history >= 0)) throw new RangeError("History cannot be negative");
+    this.#history = history;
+  }
 
   /**
    * Records a newly accepted client.
    *
-   * @throws {Error} if a client of that name was already recorded.
+   * @throws {Error} if a client of that name is recorded.
    */
   connect(name: string, address: string, at: Date): ClientRecord {
-    if (this.#records.has(name)) {
+    if (this.#connected.has(name) || this.#left.has(name)) {
       throw new Error(`Client ${name} is already recorded`);
     }
     const record = { name, address, connectedAt: at, disconnectedAt: null };
-    this.#records.set(name, record);
-    this.#connected++;
+    this.#connected.set(name, { record, order: this.#accepted++ });
     return record;
   }
 
   /**
    * Records that a client went away; a second call for the same client
-   * keeps the first time.
+   * keeps the first time. The oldest departures beyond the history are
+   * forgotten.
    *
-   * @throws {Error} if no client of that name was recorded.
+   * @throws {Error} if no client of that name is connected or remembered.
    */
   disconnect(name: string, at: Date): void {
-    const record = this.#records.get(name);
-    if (!record) throw new Error(`Client ${name} is not recorded`);
-    if (record.disconnectedAt) return;
-    record.disconnectedAt = at;
-    this.#connected--;
+    const entry = this.#connected.get(name);
+    if (!entry) {
+      if (this.#left.has(name)) return;
+      throw new Error(`Client ${name} is not recorded`);
+    }
+    this.#connected.delete(name);
+    entry.record.disconnectedAt = at;
+    this.#left.set(name, entry);
+    if (this.#left.size > this.#history) {
+      this.#left.delete(this.#left.keys().next().value!);
+      this.#forgotten++;
+    }
   }
 
-  /** Number of clients recorded and still connected. */
+  /** Number of clients connected now. */
   get connected(): number {
-    return this.#connected;
+    return this.#connected.size;
   }
 
-  /** Number of clients recorded since start. */
+  /** Number of clients accepted since start. */
   get size(): number {
-    return this.#records.size;
+    return this.#accepted;
   }
 
-  /** The records in order of acceptance. */
+  /** Number of clients that left and are no longer remembered. */
+  get forgotten(): number {
+    return this.#forgotten;
+  }
+
+  /** The records kept, in order of acceptance. */
   records(): ClientRecord[] {
-    return [...this.#records.values()];
+    return [...this.#connected.values(), ...this.#left.values()]
+      .sort((a, b) => a.order - b.order)
+      .map((entry) => entry.record);
   }
 }

@@ -17,7 +17,11 @@ import { listFiles, sendFile } from "./files.ts";
 import { formatStatus } from "./status.ts";
 
 function replyStatus({ out, server }: RequestContext): void {
-  const { lines, summary } = formatStatus(server.cache.records(), server.now());
+  const { cache } = server;
+  const { lines, summary } = formatStatus(cache.records(), server.now(), {
+    accepted: cache.size,
+    forgotten: cache.forgotten,
+  });
   out.status(lines, summary);
 }
 

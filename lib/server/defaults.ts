@@ -18,6 +18,7 @@ export const DEFAULTS = {
   filesDir: "./files",
   maxLineBytes: DEFAULT_REQUEST_LINE_BYTES,
   idleTimeoutMs: 300_000,
+  history: 1000,
 } as const;
 
 /** The values each numeric flag accepts. */
@@ -26,6 +27,7 @@ export const RANGES = {
   maxClients: { min: 1, max: 1_000_000 },
   maxLineBytes: { min: 16, max: MAX_REQUEST_LINE_BYTES },
   idleTimeoutSeconds: { min: 0, max: 24 * 3600 },
+  history: { min: 0, max: 1_000_000 },
 } as const;
 
 /**

@@ -46,7 +46,11 @@ export {
   RepositoryError,
 } from "./repository.ts";
 export { runSession } from "./session.ts";
-export { formatStatus, parseStatusSummary } from "./status.ts";
+export {
+  formatStatus,
+  parseStatusSummary,
+  type StatusCounts,
+} from "./status.ts";
 export {
   CHUNK_BYTES,
   PARALLEL_HASH_BYTES,

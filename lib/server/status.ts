@@ -14,13 +14,23 @@ import type { ClientRecord } from "./cache.ts";
 
 const HEADER = ["Client", "Address", "Connected", "Disconnected", "Duration"];
 
+/** How many clients a status covers beyond the records it lists. */
+export interface StatusCounts {
+  /** Clients accepted since start. */
+  accepted: number;
+  /** Clients that left and are no longer listed. */
+  forgotten: number;
+}
+
 /**
  * Formats the records as table lines (header first) and a summary line.
- * The duration of a connected client runs up to `now`.
+ * The duration of a connected client runs up to `now`. `counts` default
+ * to the records being all the clients there were.
  */
 export function formatStatus(
   records: readonly ClientRecord[],
   now: Date,
+  counts: StatusCounts = { accepted: records.length, forgotten: 0 },
 ): { lines: string[]; summary: string } {
   const rows = records.map((record) => {
     const end = record.disconnectedAt ?? now;
@@ -33,14 +43,21 @@ export function formatStatus(
     ];
   });
   const connected = records.filter((record) => !record.disconnectedAt).length;
-  const noun = records.length === 1 ? "client" : "clients";
+  const { accepted, forgotten } = counts;
+  const noun = (n: number) => n === 1 ? "client" : "clients";
+  const notShown = forgotten > 0
+    ? `; ${forgotten} earlier ${noun(forgotten)} not shown`
+    : "";
   return {
     lines: alignColumns([HEADER, ...rows]),
-    summary: `${records.length} ${noun} since start, ${connected} connected`,
+    summary: `${accepted} ${
+      noun(accepted)
+    } since start, ${connected} connected${notShown}`,
   };
 }
 
-const SUMMARY = /^(\d+) clients? since start, (\d+) connected$/;
+const SUMMARY =
+  /^(\d+) clients? since start, (\d+) connected(?:; (\d+) earlier clients? not shown)?$/;
 
 /**
  * Reads the summary line of a `status` reply back (for tools that check a
@@ -50,9 +67,13 @@ const SUMMARY = /^(\d+) clients? since start, (\d+) connected$/;
  */
 export function parseStatusSummary(
   line: string,
-): { total: number; connected: number } | null {
+): { total: number; connected: number; notShown: number } | null {
   const match = SUMMARY.exec(line);
   return match
-    ? { total: Number(match[1]), connected: Number(match[2]) }
+    ? {
+      total: Number(match[1]),
+      connected: Number(match[2]),
+      notShown: Number(match[3] ?? 0),
+    }
     : null;
 }

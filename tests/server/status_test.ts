@@ -39,10 +39,33 @@ Deno.test("parseStatusSummary reads the summary line back", () => {
     disconnectedAt: null,
   }], new Date(1));
   assertEquals(summary, "1 client since start, 1 connected");
-  assertEquals(parseStatusSummary(summary), { total: 1, connected: 1 });
-  assertEquals(parseStatusSummary("12 clients since start, 3 connected"), {
-    total: 12,
-    connected: 3,
+  assertEquals(parseStatusSummary(summary), {
+    total: 1,
+    connected: 1,
+    notShown: 0,
   });
+  assertEquals(
+    parseStatusSummary(
+      "12 clients since start, 3 connected; 4 earlier clients not shown",
+    ),
+    { total: 12, connected: 3, notShown: 4 },
+  );
   assertEquals(parseStatusSummary("Client01  a  b"), null);
+});
+
+Deno.test("formatStatus says how many earlier clients it leaves out", () => {
+  const record = {
+    name: "Client09",
+    address: "a",
+    connectedAt: new Date(0),
+    disconnectedAt: null,
+  };
+  assertEquals(
+    formatStatus([record], new Date(1), { accepted: 9, forgotten: 8 }).summary,
+    "9 clients since start, 1 connected; 8 earlier clients not shown",
+  );
+  assertEquals(
+    formatStatus([record], new Date(1), { accepted: 2, forgotten: 1 }).summary,
+    "2 clients since start, 1 connected; 1 earlier client not shown",
+  );
 });
