@@ -110,6 +110,9 @@ Deno.test("get sends header, exact raw bytes and a SHA-256 trailer", async (t) =
 Deno.test("a repeat download of an unchanged file is not hashed again", async () => {
   const content = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES));
   await using t = await startServer({ files: { "big.bin": content } });
+  // Settled: changed long enough ago for its digest to be remembered.
+  const settled = new Date(Date.now() - 60_000);
+  await Deno.utime(`${t.filesDir}/big.bin`, settled, settled);
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
   // A file this large is hashed on a thread of its own, so a download
@@ -132,6 +135,48 @@ Deno.test("a repeat download of an unchanged file is not hashed again", async ()
     result: `SHA-256 ${sha256Hex(content)}`,
     started: 1,
   });
+});
+
+Deno.test("a trailer always matches the bytes sent, while the file is rewritten in place", async () => {
+  const size = 4096;
+  const versions = [1, 2, 3].map((n) => new Uint8Array(size).fill(n));
+  await using t = await startServer({ files: { "racy.bin": versions[0] } });
+  const path = `${t.filesDir}/racy.bin`;
+  let rewriting = true;
+  const rewrites = (async () => {
+    // Same size, other bytes, as fast as the file system allows: many land
+    // in the same millisecond as the download before them.
+    for (let i = 0; rewriting; i++) {
+      using file = await Deno.open(path, { write: true });
+      await file.write(versions[i % 3]);
+    }
+  })();
+  let checked = 0;
+  let cut = 0;
+  try {
+    for (let i = 0; i < 500; i++) {
+      const { client } = await RawClient.greeted(t.port);
+      using _ = client;
+      const header = await client.request("get racy.bin");
+      assertEquals(header.code, 150);
+      const bytes = await client.payload().catch(() => null);
+      const trailer = bytes && await client.reply().catch(() => null);
+      if (!trailer) {
+        cut++; // the server may cut a transfer it cannot vouch for
+        continue;
+      }
+      assertEquals(
+        trailer.lines[0],
+        `SHA-256 ${sha256Hex(bytes)}`,
+        `download ${i}`,
+      );
+      checked++;
+    }
+  } finally {
+    rewriting = false;
+    await within(rewrites, "the rewrites to stop");
+  }
+  assert(checked > cut, `${checked} checked, ${cut} cut`);
 });
 
 Deno.test("get refuses every unsafe name and the connection stays usable", async () => {

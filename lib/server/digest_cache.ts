@@ -5,6 +5,14 @@
  * @module
  */
 
+/**
+ * A file modified less than this long before it was looked at may change
+ * again within the same timestamp, unseen (git calls such an entry
+ * "racily clean"): its digest is not remembered. Two seconds covers the
+ * coarsest file system clocks.
+ */
+export const RACY_MS = 2000;
+
 function identity(info: Deno.FileInfo): string | null {
   if (!info.mtime) return null;
   return `${info.dev}:${info.ino}:${info.size}:${info.mtime.getTime()}:${
@@ -33,10 +41,22 @@ export class DigestCache {
     return entry && id !== null && entry.identity === id ? entry.digest : null;
   }
 
-  /** Records the digest of the file at `path` in the version `info` names. */
-  set(path: string, info: Deno.FileInfo, digest: string): void {
+  /**
+   * Records the digest of the file at `path` in the version `info` names,
+   * read from `statAt` (milliseconds since the epoch, by the wall clock
+   * file times use). A file whose times are not safely older than that is
+   * not remembered.
+   */
+  set(
+    path: string,
+    info: Deno.FileInfo,
+    digest: string,
+    statAt: number,
+  ): void {
     const id = identity(info);
     if (id === null) return;
+    // Writing content moves the modification time to the present.
+    if (info.mtime!.getTime() > statAt - RACY_MS) return;
     this.#entries.delete(path);
     this.#entries.set(path, { identity: id, digest });
     if (this.#entries.size > this.#capacity) {
@@ -44,4 +64,10 @@ export class DigestCache {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
   }
+}
+
+/** Whether two looks at a file saw the same version of it. */
+export function sameVersion(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  const id = identity(a);
+  return id !== null && id === identity(b);
 }

@@ -18,6 +18,7 @@ import {
   type OpenedFile,
   type RepositoryEntry,
 } from "./repository.ts";
+import { sameVersion } from "./digest_cache.ts";
 import { streamFile } from "./transfer.ts";
 
 /** `list`: name, size and time of each file, then a summary. */
@@ -95,6 +96,8 @@ async function transfer(
   { file, name, path, info }: OpenedFile,
 ): Promise<void> {
   const { digests } = server;
+  // File times are wall-clock times, so this is compared with Date.now().
+  const statAt = Date.now();
   const known = digests.get(path, info);
   out.fileHeader(info.size, name);
   await flush();
@@ -102,12 +105,15 @@ async function transfer(
     hash: known === null,
     signal,
   });
+  const after = await file.stat();
+  if (known !== null && !sameVersion(info, after)) {
+    // The bytes sent are not the ones the remembered digest is of, and no
+    // other digest was computed: end without a trailer that would lie.
+    throw new Error(`${name} changed while it was sent; transfer cut`);
+  }
   out.fileTrailer(known ?? digest!);
-  if (known === null) {
-    // Only a file that did not change while it was read may be remembered.
-    const after = await file.stat();
-    if (after.mtime?.getTime() === info.mtime?.getTime()) {
-      digests.set(path, after, digest!);
-    }
+  // Only a file that did not change while it was read may be remembered.
+  if (known === null && sameVersion(info, after)) {
+    digests.set(path, after, digest!, statAt);
   }
 }

@@ -29,7 +29,7 @@ export {
   isDisconnect,
 } from "./connection.ts";
 export { CLOSE_GRACE_MS, DEFAULTS, FLUSH_BYTES, RANGES } from "./defaults.ts";
-export { DigestCache } from "./digest_cache.ts";
+export { DigestCache, RACY_MS, sameVersion } from "./digest_cache.ts";
 export {
   consoleLogger,
   formatLogLine,
