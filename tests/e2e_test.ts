@@ -172,7 +172,7 @@ Deno.test("server logs like the reference and stops cleanly on SIGTERM", async (
     assertEquals(await server.stop(), 0);
     assertMatch(
       server.stdout.text,
-      /^\[DISCONNECTED\] Client01 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/m,
+      /^\[DISCONNECTED\] Client01 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \(server shutting down\)$/m,
     );
     assert(
       !server.stdout.text.includes("\u001b["),

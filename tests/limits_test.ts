@@ -37,7 +37,7 @@ Deno.test("an idle client is told why and closed", async () => {
     lines: ["Idle timeout: no request for 0.3 s; closing"],
   });
   await client.closed();
-  await t.disconnected(name);
+  assertMatch((await t.disconnected(name)).message, / \(idle for 0\.3 s\)$/);
 });
 
 Deno.test("requests keep a client from being idle; 0 turns the watch off", async (t) => {

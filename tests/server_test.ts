@@ -168,7 +168,10 @@ Deno.test("exit says goodbye, closes and records the disconnect", async () => {
   });
   await client.closed();
   const entry = await t.waitForLog("DISCONNECTED");
-  assertEquals(entry.message, "Client01 at 2025-02-08 20:08:47.904");
+  assertEquals(
+    entry.message,
+    "Client01 at 2025-02-08 20:08:47.904 (left with exit)",
+  );
   assertEquals(t.server.cache.records()[0].disconnectedAt, times[1]);
   assertEquals(t.server.cache.connected, 0);
 });
@@ -228,14 +231,17 @@ Deno.test("every way a connection ends frees its slot", async (t) => {
     const { client, name } = await RawClient.greeted(s.port);
     await client.request("exit");
     client.close();
-    await s.disconnected(name);
+    assertMatch((await s.disconnected(name)).message, / \(left with exit\)$/);
   });
   await t.step("end of input", async () => {
     const { client, name } = await RawClient.greeted(s.port);
     await client.conn.closeWrite();
     await client.closed();
     client.close();
-    await s.disconnected(name);
+    assertMatch(
+      (await s.disconnected(name)).message,
+      / \(closed by the client\)$/,
+    );
   });
   await t.step("close with a reply unread (reset)", async () => {
     const { client, name } = await RawClient.greeted(s.port);
@@ -248,7 +254,7 @@ Deno.test("every way a connection ends frees its slot", async (t) => {
     await client.write("z".repeat(70_000));
     await client.closed();
     client.close();
-    await s.disconnected(name);
+    assertMatch((await s.disconnected(name)).message, / \(line too long\)$/);
   });
   await t.step("the slot is there again", async () => {
     const { client, name } = await RawClient.greeted(s.port);

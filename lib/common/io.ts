@@ -17,17 +17,21 @@ function progress(n: number): number {
 }
 
 /**
- * Writes all of `bytes`, looping over partial writes.
+ * Writes all of `bytes`, looping over partial writes; `onProgress` hears of
+ * each one (a slow reader is still a reader).
  *
  * @throws {Deno.errors.WriteZero} if the writer stops taking bytes.
  */
 export async function writeAll(
   writer: Writer,
   bytes: Uint8Array,
+  onProgress?: (written: number) => void,
 ): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
-    written += progress(await writer.write(bytes.subarray(written)));
+    const n = progress(await writer.write(bytes.subarray(written)));
+    written += n;
+    onProgress?.(n);
   }
 }
 

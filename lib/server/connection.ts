@@ -106,20 +106,22 @@ export class ClientConnection {
 
   /** Writes the collected replies, waiting while the client does not read. */
   async flush(): Promise<void> {
-    await writeAll(this.#conn, this.out.bytes());
+    await writeAll(this.#conn, this.out.bytes(), this.markActive);
     this.out.clear();
   }
 
-  /** Writes raw bytes (a download's payload); progress counts as activity. */
+  /** Writes raw bytes (a download's payload), waiting on a slow reader. */
   async send(chunk: Uint8Array): Promise<void> {
-    await writeAll(this.#conn, chunk);
-    this.markActive();
+    await writeAll(this.#conn, chunk, this.markActive);
   }
 
-  /** Records activity: complete requests, or a reply making progress. */
-  markActive(): void {
+  /**
+   * Records activity: a complete request, or any bytes of a reply the
+   * socket took.
+   */
+  markActive = (): void => {
     this.#lastActive = performance.now();
-  }
+  };
 
   /**
    * Asks the connection to end with `421`: at once when it is waiting for

@@ -7,7 +7,12 @@
  */
 
 import { escapeControl, formatTimestamp } from "../common/mod.ts";
-import { isUtf8, LineTooLongError, parseRequest } from "../wire/mod.ts";
+import {
+  type CloseReason,
+  isUtf8,
+  LineTooLongError,
+  parseRequest,
+} from "../wire/mod.ts";
 import { runCommand } from "./commands.ts";
 import type { RequestContext, ServerContext } from "./context.ts";
 import { type ClientConnection, isDisconnect } from "./connection.ts";
@@ -28,34 +33,56 @@ function requestContext(
   };
 }
 
+/** Why a session ended, in words for the log. */
+function stopWords(reason: CloseReason): string {
+  return reason.kind === "shutdown"
+    ? "server shutting down"
+    : `idle for ${reason.timeoutMs / 1000} s`;
+}
+
+/** Why the connection failed, in words for the log. */
+function failureWords(connection: ClientConnection, error: unknown): string {
+  if (error instanceof LineTooLongError) return "line too long";
+  const stopReason = connection.stopReason;
+  // Closed by the grace timer while still writing to a client that does not read.
+  if (connection.closed && stopReason !== null) return stopWords(stopReason);
+  if (error instanceof Deno.errors.ConnectionReset) {
+    return "reset by the client";
+  }
+  if (isDisconnect(error)) return "the client went away";
+  return `error: ${escapeControl(String(error))}`;
+}
+
 /**
  * Serves the client on `connection` until it leaves or is stopped, then
- * records the disconnect. Never throws.
+ * records the disconnect and logs why. Never throws.
  */
 export async function runSession(
   connection: ClientConnection,
   client: string,
   server: ServerContext,
 ): Promise<void> {
+  let why: string;
   try {
     connection.start();
     connection.out.greeting(client);
     await connection.flush();
-    await serveRequests(connection, client, server);
+    why = await serveRequests(connection, client, server);
   } catch (error) {
+    why = failureWords(connection, error);
     if (error instanceof LineTooLongError) {
       connection.out.clear();
       connection.out.lineTooLong(error.limit);
       await connection.flush().catch(() => {});
-    } else if (!connection.closed && !isDisconnect(error)) {
+    } else if (why.startsWith("error: ")) {
       server.log("ERROR", `${client}: ${escapeControl(String(error))}`);
     }
   } finally {
     connection.close();
-    const at = server.now();
-    server.cache.disconnect(client, at);
-    server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)}`);
   }
+  const at = server.now();
+  server.cache.disconnect(client, at);
+  server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)} (${why})`);
 }
 
 /**
@@ -68,7 +95,7 @@ async function serveRequests(
   connection: ClientConnection,
   client: string,
   server: ServerContext,
-): Promise<void> {
+): Promise<string> {
   const { lines, out } = connection;
   // Made at the first request: most lines are echoes, and an idle
   // connection should not pay for it.
@@ -78,9 +105,12 @@ async function serveRequests(
     if (stopReason !== null) {
       out.closing(stopReason);
       await connection.flush();
-      return;
+      return stopWords(stopReason);
     }
-    if (!await connection.read()) return;
+    if (!await connection.read()) {
+      const stopped = connection.stopReason;
+      return stopped === null ? "closed by the client" : stopWords(stopped);
+    }
     let answered = false;
     while (lines.next()) {
       answered = true;
@@ -100,7 +130,7 @@ async function serveRequests(
         ) === "close"
       ) {
         await connection.flush();
-        return;
+        return "left with exit";
       }
       if (out.length >= FLUSH_BYTES) await connection.flush();
     }

@@ -22,9 +22,11 @@ Deno.test("writeAll loops over partial writes until every byte is out", async ()
     },
   };
   const bytes = new Uint8Array(10).map((_, i) => i);
-  await writeAll(trickle, bytes);
+  const progress: number[] = [];
+  await writeAll(trickle, bytes, (n) => progress.push(n));
   assertEquals(new Uint8Array(received), bytes);
   assertEquals(calls, [10, 7, 4, 1]);
+  assertEquals(progress, [3, 3, 3, 1], "each partial write is reported");
   await writeAll(trickle, new Uint8Array());
   assertEquals(calls.length, 4); // nothing to write, no call
 });
