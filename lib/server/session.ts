@@ -44,7 +44,7 @@ function stopWords(reason: CloseReason): string {
 function failureWords(connection: ClientConnection, error: unknown): string {
   if (error instanceof LineTooLongError) return "line too long";
   const stopReason = connection.stopReason;
-  // Closed by the grace timer while still writing to a client that does not read.
+  // Closed by the grace timer while writing to a client that does not read.
   if (connection.closed && stopReason !== null) return stopWords(stopReason);
   if (error instanceof Deno.errors.ConnectionReset) {
     return "reset by the client";
@@ -62,7 +62,7 @@ export async function runSession(
   client: string,
   server: ServerContext,
 ): Promise<void> {
-  let why: string;
+  let why = "the client went away";
   try {
     connection.start();
     connection.out.greeting(client);
@@ -79,10 +79,10 @@ export async function runSession(
     }
   } finally {
     connection.close();
+    const at = server.now();
+    server.cache.disconnect(client, at);
+    server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)} (${why})`);
   }
-  const at = server.now();
-  server.cache.disconnect(client, at);
-  server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)} (${why})`);
 }
 
 /**
