@@ -31,7 +31,7 @@ import {
   runPrompt,
   Session,
 } from "./lib/client/mod.ts";
-import type { ReplyLimits } from "./lib/wire/mod.ts";
+import { formatRequest, type ReplyLimits } from "./lib/wire/mod.ts";
 
 export {
   ConnectionClosedError,
@@ -72,9 +72,15 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
     replyTimeoutMs: options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs,
     replyLimits: options.replyLimits,
   });
+  // Speak at once, before the greeting: a full server makes room for a
+  // newcomer that sends a line, never for one that stays silent.
+  const greeted = session.greeting();
+  const spoken = session.request(formatRequest("noop"));
   try {
-    await session.greeting();
+    await greeted;
+    await spoken;
   } catch (error) {
+    spoken.catch(() => {});
     await session.close();
     throw error;
   }

@@ -55,6 +55,11 @@ export interface ServeOptions {
   idleTimeoutMs?: number;
   /** Clients that left that `status` still lists. Default 1,000. */
   history?: number;
+  /**
+   * How long a newcomer to a full server gets to send its first line (to
+   * take the slot of a client that never made a request). Default 5 s.
+   */
+  admissionWaitMs?: number;
   /** Where log lines go. Default: nowhere. */
   log?: Logger;
   /** The wall clock, for the times people see (tests pass their own). */
@@ -97,6 +102,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     maxClients: options.maxClients ?? DEFAULTS.maxClients,
     maxLineBytes: options.maxLineBytes ?? DEFAULTS.maxLineBytes,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+    admissionWaitMs: options.admissionWaitMs,
   });
   log("SERVER", `Listening on ${formatAddress(listener.addr)}`);
   const stopping = new AbortController();

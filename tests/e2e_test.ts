@@ -247,6 +247,8 @@ Deno.test("client says the server is full and exits non-zero", async () => {
   await withServerProgram(["--max-clients", "1"], async ({ port }, dir) => {
     const { client } = await RawClient.greeted(port);
     using _ = client;
+    // A client that has made a request keeps its slot.
+    await client.request("hello");
     const { code, stdout, stderr } = await runClient(
       ["--port", String(port)],
       "hello\n",
@@ -258,6 +260,27 @@ Deno.test("client says the server is full and exits non-zero", async () => {
       stderr,
       "error: Server is full: 1 of 1 clients connected; try again later\n",
     );
+  });
+});
+
+Deno.test("client gets in against three silent hogs by speaking at once", async () => {
+  await withServerProgram([], async ({ port }, dir) => {
+    const hogs = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        hogs.push((await RawClient.greeted(port)).client);
+      }
+      const { code, stdout } = await runClient(
+        ["--port", String(port)],
+        "hello\n",
+        dir,
+      );
+      assertEquals(code, 0);
+      assertEquals(stdout, "Connected as Client04\nhelloACK\n");
+      assertEquals((await hogs[0].reply()).code, 421);
+    } finally {
+      for (const hog of hogs) hog.close();
+    }
   });
 });
 

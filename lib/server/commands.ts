@@ -34,6 +34,10 @@ function replyTime({ out, server }: RequestContext): void {
   out.time(server.now());
 }
 
+function replyOk({ out }: RequestContext): void {
+  out.ok();
+}
+
 /** Every request and its handler. */
 export const COMMANDS: {
   readonly [K in RequestName]: CommandHandler<RequestArguments[K]>;
@@ -43,6 +47,7 @@ export const COMMANDS: {
   list: listFiles,
   get: sendFile,
   time: replyTime,
+  noop: replyOk,
 };
 
 /** Runs the handler of `request`. */

@@ -9,6 +9,7 @@
 import { writeAll } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
 import { CLOSE_GRACE_MS } from "./defaults.ts";
+import { lingerThenClose } from "./linger.ts";
 
 /** Options of {@linkcode ClientConnection}. */
 export interface ClientConnectionOptions {
@@ -41,7 +42,11 @@ export class ClientConnection {
   readonly #idleTimeoutMs: number;
   readonly #abort = new AbortController();
   #closed = false;
+  #writeClosed = false;
   #reading = false;
+  #spoke = false;
+  // A read begun while the client waited for a slot, taken over by read().
+  #pendingRead: Promise<boolean> | undefined;
   #stopReason: CloseReason | null = null;
   #lastActive = performance.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -69,6 +74,16 @@ export class ClientConnection {
     return this.#closed;
   }
 
+  /** The client's address. */
+  get remoteAddr(): Deno.NetAddr {
+    return this.#conn.remoteAddr;
+  }
+
+  /** Whether the client has sent a complete request line yet. */
+  get hasSpoken(): boolean {
+    return this.#spoke;
+  }
+
   /** Turns off Nagle's delay and starts the idle watch. */
   start(): void {
     this.#conn.setNoDelay(true);
@@ -85,6 +100,11 @@ export class ClientConnection {
    * @throws {LineTooLongError} if a pending line already exceeds the limit.
    */
   read(): Promise<boolean> {
+    const pending = this.#pendingRead;
+    if (pending !== undefined) {
+      this.#pendingRead = undefined;
+      return pending;
+    }
     const space = this.lines.space();
     this.#reading = true;
     // A promise chain rather than an async function: every idle connection
@@ -104,6 +124,33 @@ export class ClientConnection {
     throw error;
   };
 
+  /**
+   * Reads until a complete line is buffered (`"spoke"`), `timeoutMs` passes
+   * (`"silent"`), or the client leaves or sends too long a line (`"gone"`).
+   * After `"silent"` a read is still under way; {@linkcode read} takes it
+   * over, so no byte is lost.
+   */
+  async firstLine(timeoutMs: number): Promise<"spoke" | "silent" | "gone"> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"silent">((resolve) => {
+      timer = setTimeout(() => resolve("silent"), timeoutMs);
+    });
+    try {
+      while (!this.lines.hasLine()) {
+        const reading = this.#pendingRead ??= this.read();
+        const result = await Promise.race([reading, timeout]);
+        if (result === "silent") return result;
+        this.#pendingRead = undefined;
+        if (!result) return "gone";
+      }
+      return "spoke";
+    } catch {
+      return "gone";
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Writes the collected replies, waiting while the client does not read. */
   async flush(): Promise<void> {
     await writeAll(this.#conn, this.out.bytes(), this.markActive);
@@ -115,10 +162,13 @@ export class ClientConnection {
     await writeAll(this.#conn, chunk, this.markActive);
   }
 
-  /**
-   * Records activity: a complete request, or any bytes of a reply the
-   * socket took.
-   */
+  /** Records a complete request: the client is active and has spoken. */
+  requested(): void {
+    this.#spoke = true;
+    this.#lastActive = performance.now();
+  }
+
+  /** Records activity: any bytes of a reply the socket took. */
   markActive = (): void => {
     this.#lastActive = performance.now();
   };
@@ -134,14 +184,35 @@ export class ClientConnection {
     if (this.#stopReason !== null || this.#closed) return;
     this.#stopReason = reason;
     this.#abort.abort();
-    this.#graceTimer = setTimeout(() => this.close(), CLOSE_GRACE_MS);
+    this.#graceTimer ??= setTimeout(() => this.close(), CLOSE_GRACE_MS);
     if (this.#reading) {
-      // The session is parked in read(); nothing else is writing.
+      // The session is parked in read(); nothing else is writing. The end
+      // of stream after the reply tells the client to close, which ends
+      // that read.
       this.out.closing(reason);
-      writeAll(this.#conn, this.out.bytes()).catch(() => {}).finally(() =>
-        this.close()
-      );
+      writeAll(this.#conn, this.out.bytes())
+        .then(() => this.#closeWrite())
+        .catch(() => this.close());
     }
+  }
+
+  /**
+   * Ends the connection so that the last reply arrives: half-closes,
+   * drops what the client still sends for a bounded time and size (see
+   * `linger.ts`), then closes.
+   */
+  async finish(): Promise<void> {
+    if (this.#closed) return;
+    this.#graceTimer ??= setTimeout(() => this.close(), CLOSE_GRACE_MS);
+    const writeClosed = this.#writeClosed;
+    this.#writeClosed = true;
+    await lingerThenClose(this.#conn, () => this.close(), writeClosed);
+  }
+
+  async #closeWrite(): Promise<void> {
+    if (this.#writeClosed || this.#closed) return;
+    this.#writeClosed = true;
+    await this.#conn.closeWrite();
   }
 
   /** Closes the socket and stops every timer (idempotent). */

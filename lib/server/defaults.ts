@@ -36,5 +36,18 @@ export const RANGES = {
  */
 export const FLUSH_BYTES = 64 * 1024;
 
-/** How long a closing client gets to take its last reply. */
-export const CLOSE_GRACE_MS = 1000;
+/**
+ * How long a closing client gets to take its last reply and end its side;
+ * after that the socket is closed whatever it is doing.
+ */
+export const CLOSE_GRACE_MS = 2000;
+
+/**
+ * How long a newcomer to a full server gets to send its first line: one
+ * that does, while a client that never sent a request holds a slot, takes
+ * that slot (see `clients.ts`).
+ */
+export const ADMISSION_WAIT_MS = 5000;
+
+/** Newcomers waiting at once; one more pushes out the longest waiting. */
+export const MAX_WAITING = 32;

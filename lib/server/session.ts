@@ -33,11 +33,18 @@ function requestContext(
   };
 }
 
-/** Why a session ended, in words for the log. */
+/** Why the server ended a session, in words for the log. */
 function stopWords(reason: CloseReason): string {
-  return reason.kind === "shutdown"
-    ? "server shutting down"
-    : `idle for ${reason.timeoutMs / 1000} s`;
+  switch (reason.kind) {
+    case "shutdown":
+      return "server shutting down";
+    case "idle":
+      return `idle for ${reason.timeoutMs / 1000} s`;
+    case "full":
+      return "server full";
+    case "evicted":
+      return "made room: no request while the server was full";
+  }
 }
 
 /** Why the connection failed, in words for the log. */
@@ -78,7 +85,7 @@ export async function runSession(
       server.log("ERROR", `${client}: ${escapeControl(String(error))}`);
     }
   } finally {
-    connection.close();
+    await connection.finish();
     const at = server.now();
     server.cache.disconnect(client, at);
     server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)} (${why})`);
@@ -107,10 +114,8 @@ async function serveRequests(
       await connection.flush();
       return stopWords(stopReason);
     }
-    if (!await connection.read()) {
-      const stopped = connection.stopReason;
-      return stopped === null ? "closed by the client" : stopWords(stopped);
-    }
+    // Lines already buffered first: a client admitted to a full server
+    // has sent one while it waited.
     let answered = false;
     while (lines.next()) {
       answered = true;
@@ -134,7 +139,13 @@ async function serveRequests(
       }
       if (out.length >= FLUSH_BYTES) await connection.flush();
     }
-    if (answered) connection.markActive();
-    await connection.flush();
+    if (answered) {
+      connection.requested();
+      await connection.flush();
+    }
+    if (!await connection.read()) {
+      const stopped = connection.stopReason;
+      return stopped === null ? "closed by the client" : stopWords(stopped);
+    }
   }
 }

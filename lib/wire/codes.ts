@@ -10,6 +10,8 @@
 export const Code = {
   /** Header of a file download: `150 <size> <name>`, raw bytes follow. */
   FileHeader: 150,
+  /** The reply to `noop`: `200 OK`. */
+  Ok: 200,
   /** Status table, one client a line. */
   Status: 211,
   /** File list, one file a line. */

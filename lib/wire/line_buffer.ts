@@ -131,6 +131,13 @@ export class LineBuffer {
     return true;
   }
 
+  /** Tells whether a complete line is buffered, without taking it. */
+  hasLine(): boolean {
+    if (this.#filled.indexOf(LF, this.#scanFrom) >= 0) return true;
+    this.#scanFrom = this.#end;
+    return false;
+  }
+
   /** The current line as a view (no copy), valid until the next read. */
   line(): Uint8Array {
     return this.#buf.subarray(this.lineStart, this.lineEnd);

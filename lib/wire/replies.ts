@@ -89,15 +89,17 @@ export class ReplyWriter {
 
   /** `421 Server is full: …`: the reply to a client turned away. */
   serverFull(maxClients: number): void {
-    this.#line(
-      Code.Closing,
-      `Server is full: ${maxClients} of ${maxClients} clients connected; try again later`,
-    );
+    this.closing({ kind: "full", maxClients });
   }
 
   /** `421 <why>`: the server closes the connection on its own. */
   closing(reason: CloseReason): void {
     this.#line(Code.Closing, closingText(reason));
+  }
+
+  /** `200 OK`: the reply to `noop`. */
+  ok(): void {
+    this.#line(Code.Ok, "OK");
   }
 
   /** `250 <line>ACK`: the echo of the raw line `src[start, end)`. */

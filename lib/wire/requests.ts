@@ -57,6 +57,7 @@ export const REQUESTS = {
   list: noArguments,
   get: restOfLine,
   time: noArguments,
+  noop: noArguments,
 } as const;
 
 /** The words of the requests. */

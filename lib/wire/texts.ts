@@ -13,7 +13,9 @@ const SHA256_PREFIX = "SHA-256 ";
 /** Why the server closes a connection on its own (`421`). */
 export type CloseReason =
   | { kind: "shutdown" }
-  | { kind: "idle"; timeoutMs: number };
+  | { kind: "idle"; timeoutMs: number }
+  | { kind: "full"; maxClients: number }
+  | { kind: "evicted" };
 
 /** Why a `get` was refused, and the name it was refused for. */
 export interface Refusal {
@@ -31,9 +33,18 @@ export interface Refusal {
 
 /** The text of a `421` reply: the server is closing the connection. */
 export function closingText(reason: CloseReason): string {
-  return reason.kind === "shutdown"
-    ? "Server is shutting down"
-    : `Idle timeout: no request for ${reason.timeoutMs / 1000} s; closing`;
+  switch (reason.kind) {
+    case "shutdown":
+      return "Server is shutting down";
+    case "idle":
+      return `Idle timeout: no request for ${
+        reason.timeoutMs / 1000
+      } s; closing`;
+    case "full":
+      return `Server is full: ${reason.maxClients} of ${reason.maxClients} clients connected; try again later`;
+    case "evicted":
+      return "Server is full and this connection has sent no request; closing to make room";
+  }
 }
 
 /** The code of a refusal: `451` when the file could not be read, else `550`. */

@@ -30,8 +30,24 @@ export async function sendReplies(
 }
 
 /**
- * A one-connection server: greets as a real one would, waits for one
- * request line, then lets `script` write whatever it likes, and closes.
+ * Reads from `conn` until `count` line ends have come, dropping the bytes.
+ *
+ * @returns `false` if the connection ended first.
+ */
+export async function readLines(conn: Deno.Conn, count = 1): Promise<boolean> {
+  const buf = new Uint8Array(4096);
+  while (count > 0) {
+    const n = await conn.read(buf);
+    if (n === null) return false;
+    for (let i = 0; i < n; i++) if (buf[i] === 0x0a) count--;
+  }
+  return true;
+}
+
+/**
+ * A one-connection server: greets and answers the client's opening `noop`
+ * as a real one would, waits for one request line, then lets `script`
+ * write whatever it likes, and closes.
  */
 export async function withFakeServer(
   script: (conn: Deno.TcpConn) => Promise<void>,
@@ -47,7 +63,9 @@ export async function withFakeServer(
     }
     try {
       await sendReplies(conn, (out) => out.greeting("Client01"));
-      await conn.read(new Uint8Array(1024)); // the request
+      await readLines(conn); // the client's noop
+      await sendReplies(conn, (out) => out.ok());
+      await readLines(conn); // the request
       await script(conn);
     } catch {
       // The client may close first; that is part of some tests.

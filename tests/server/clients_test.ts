@@ -1,0 +1,163 @@
+import { connect } from "../../client.ts";
+import { MAX_WAITING } from "../../lib/server/defaults.ts";
+import { closingText } from "../../lib/wire/mod.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+import { RawClient } from "../support/raw_client.ts";
+import { closeSession } from "../support/sessions.ts";
+import { startServer } from "../support/test_server.ts";
+
+const EVICTED = closingText({ kind: "evicted" });
+const full = (maxClients: number) => closingText({ kind: "full", maxClients });
+
+Deno.test("a newcomer that speaks takes the slot of a client that never made a request", async (t) => {
+  // A silent hog sends nothing; a trickling one sends bytes but never a line.
+  for (const [kind, opening] of [["silent", ""], ["trickling", "abc"]]) {
+    await t.step(`${kind} hogs`, async () => {
+      await using s = await startServer({ maxClients: 3 });
+      const hogs: RawClient[] = [];
+      try {
+        for (let i = 0; i < 3; i++) {
+          const { client } = await RawClient.greeted(s.port);
+          hogs.push(client);
+          if (opening) await client.write(opening);
+        }
+        using newcomer = await RawClient.connect(s.port);
+        await newcomer.send("hello");
+        assertEquals((await newcomer.reply()).lines, ["Connected as Client04"]);
+        assertEquals((await newcomer.reply()).lines, ["helloACK"]);
+        // The hog that has held its slot longest was told why and closed.
+        assertEquals(await hogs[0].reply(), { code: 421, lines: [EVICTED] });
+        await hogs[0].closed();
+        hogs[0].close();
+        await s.waitForLog(
+          "DISCONNECTED",
+          /^Client01 at .* \(made room: no request while the server was full\)$/,
+        );
+        // The other two keep their slots.
+        assertEquals((await hogs[1].request("still here")).code, 250);
+      } finally {
+        for (const hog of hogs) hog.close();
+      }
+    });
+  }
+});
+
+Deno.test("a client that has made a request is never pushed out", async () => {
+  await using s = await startServer({ maxClients: 2 });
+  // The older client has spoken; the younger one has not.
+  const { client: spoken } = await RawClient.greeted(s.port);
+  using _spoken = spoken;
+  await spoken.request("hi");
+  const { client: silent } = await RawClient.greeted(s.port);
+  using _silent = silent;
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("hello");
+  assertEquals((await newcomer.reply()).code, 220);
+  assertEquals(await silent.reply(), { code: 421, lines: [EVICTED] });
+  assertEquals((await spoken.request("still here")).lines, ["still hereACK"]);
+  // Now every slot is held by a client that has spoken: the next is refused
+  // at once, whether it speaks or not.
+  using late = await RawClient.connect(s.port);
+  assertEquals(await late.reply(), { code: 421, lines: [full(2)] });
+  await late.closed();
+});
+
+Deno.test("a newcomer that does not speak pushes no one out and is refused", async () => {
+  await using s = await startServer({ maxClients: 1, admissionWaitMs: 100 });
+  const { client: hog } = await RawClient.greeted(s.port);
+  using _ = hog;
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.write("no line end");
+  assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
+  await newcomer.closed();
+  await s.waitForLog("REJECTED", "server full (1 of 1)");
+  assertEquals((await hog.request("still here")).code, 250);
+});
+
+Deno.test("a waiting newcomer gets a slot that frees, and keeps what it sent", async () => {
+  await using s = await startServer({ maxClients: 1, admissionWaitMs: 200 });
+  const { client: hog } = await RawClient.greeted(s.port);
+  using newcomer = await RawClient.connect(s.port);
+  // Half a line while it waits, the rest once admitted.
+  await newcomer.write("hel");
+  hog.close();
+  await s.disconnected("Client01");
+  assertEquals((await newcomer.reply()).lines, ["Connected as Client02"]);
+  assertEquals((await newcomer.request("lo")).lines, ["helloACK"]);
+});
+
+Deno.test("the waiting room is bounded: one too many pushes out the longest waiting", async () => {
+  await using s = await startServer({ maxClients: 1, admissionWaitMs: 60_000 });
+  const { client: hog } = await RawClient.greeted(s.port);
+  using _ = hog;
+  const waiting: RawClient[] = [];
+  try {
+    for (let i = 0; i <= MAX_WAITING; i++) {
+      waiting.push(await RawClient.connect(s.port));
+    }
+    assertEquals(await waiting[0].reply(), { code: 421, lines: [full(1)] });
+    await waiting[0].closed();
+    waiting[0].close();
+    // The rest still wait; shutting down tells them why.
+    const shutdown = s.server.shutdown();
+    for (const client of waiting.slice(1)) {
+      assertEquals(await client.reply(), {
+        code: 421,
+        lines: ["Server is shutting down"],
+      });
+      client.close();
+    }
+    await shutdown;
+  } finally {
+    for (const client of waiting) client.close();
+  }
+});
+
+Deno.test("hogs that reconnect at once cannot starve a real client", async () => {
+  await using s = await startServer({ maxClients: 3, admissionWaitMs: 50 });
+  const stop = new AbortController();
+  // Each hog reconnects as soon as it is dropped and never sends a byte.
+  const hog = async () => {
+    while (!stop.signal.aborted) {
+      try {
+        using client = await RawClient.connect(s.port);
+        await client.closed();
+      } catch {
+        return; // the server has shut down
+      }
+    }
+  };
+  const hogs = [hog(), hog(), hog()];
+  try {
+    for (let round = 0; round < 5; round++) {
+      // Every slot held by a hog: the three first, then the one evicted
+      // last round, back in the slot the real client left.
+      await s.waitForLogCount("NEW CONNECTION", 3 + 2 * round);
+      // The real client speaks at once, so it gets in every time.
+      const session = await connect({ port: s.port });
+      assertEquals((await session.request("hello")).lines, ["helloACK"]);
+      await closeSession(session);
+    }
+  } finally {
+    stop.abort();
+    await s.server.shutdown();
+    await Promise.all(hogs);
+  }
+  const evictions = s.logs.filter((entry) =>
+    entry.message.endsWith("(made room: no request while the server was full)")
+  );
+  assertEquals(evictions.length, 5);
+});
+
+Deno.test("shutdown waits until the last client's disconnect is recorded", async () => {
+  const s = await startServer();
+  const { client } = await RawClient.greeted(s.port);
+  using _ = client;
+  // The client leaves once told; the server then finishes at once.
+  const leaving = client.closed().then(() => client.close());
+  await s.server.shutdown();
+  await leaving;
+  const [record] = s.server.cache.records();
+  assert(record.disconnectedAt !== null, "the disconnect was not recorded");
+  await s[Symbol.asyncDispose]();
+});
