@@ -34,6 +34,7 @@ import {
   type Logger,
   RANGES,
   RepositoryError,
+  SHUTDOWN_WAIT_MS,
 } from "./lib/server/mod.ts";
 
 export { DEFAULTS, type Logger };
@@ -224,13 +225,34 @@ async function main(args: string[]): Promise<number> {
   const signals: Deno.Signal[] = Deno.build.os === "windows"
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM"];
+  let gaveUp: (() => void) | undefined;
+  const givenUp = new Promise<"gave up">((resolve) => {
+    gaveUp = () => resolve("gave up");
+  });
+  let deadline: ReturnType<typeof setTimeout> | undefined;
   const onSignal = () => {
-    consoleLogger("SERVER", "Shutting down");
+    if (deadline !== undefined) {
+      // A second Ctrl+C: the user does not want to wait.
+      consoleLogger("SERVER", "Stopped at once");
+      Deno.exit(1);
+    }
+    consoleLogger("SERVER", "Shutting down (Ctrl+C again to stop at once)");
+    deadline = setTimeout(gaveUp!, SHUTDOWN_WAIT_MS);
     server.shutdown();
   };
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
-  await server.closed;
+  const ended = await Promise.race([server.closed, givenUp]);
+  clearTimeout(deadline);
   for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+  if (ended === "gave up") {
+    consoleLogger(
+      "SERVER",
+      `Stopped without waiting longer than ${
+        SHUTDOWN_WAIT_MS / 1000
+      } s for the last clients`,
+    );
+    return 1;
+  }
   consoleLogger("SERVER", "Stopped");
   return 0;
 }

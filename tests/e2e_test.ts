@@ -169,7 +169,9 @@ Deno.test("server logs like the reference and stops cleanly on SIGTERM", async (
       code: 421,
       lines: ["Server is shutting down"],
     });
-    assertEquals(await server.stop(), 0);
+    client.close();
+    const { code } = await within(server.child.status, "the server to exit");
+    assertEquals(code, 0);
     assertMatch(
       server.stdout.text,
       /^\[DISCONNECTED\] Client01 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \(server shutting down\)$/m,
@@ -178,6 +180,59 @@ Deno.test("server logs like the reference and stops cleanly on SIGTERM", async (
       !server.stdout.text.includes("\u001b["),
       "colour codes in a log that is not a terminal",
     );
+  });
+});
+
+Deno.test("a FIFO swapped in for a served file wedges neither a client nor shutdown", async () => {
+  await withServerProgram([], async (server, dir) => {
+    const files = `${dir}/files`;
+    await Deno.writeFile(`${files}/data.bin`, new Uint8Array(4096));
+    const made = await new Deno.Command("mkfifo", { args: [`${files}/fifo`] })
+      .output();
+    if (!made.success) throw new Error("mkfifo failed");
+    // Swap the file and the FIFO back and forth while a client fetches it.
+    let swapping = true;
+    const swapper = (async () => {
+      while (swapping) {
+        await Deno.rename(`${files}/data.bin`, `${files}/held`);
+        await Deno.rename(`${files}/fifo`, `${files}/data.bin`);
+        await Deno.rename(`${files}/data.bin`, `${files}/fifo`);
+        await Deno.rename(`${files}/held`, `${files}/data.bin`);
+      }
+    })();
+    const { client } = await RawClient.greeted(server.port);
+    using _ = client;
+    const codes = new Map<number, number>();
+    try {
+      // Until the FIFO wins the race once (each win costs the open's
+      // time limit), or a bounded number of tries.
+      for (let i = 0; i < 300 && !codes.has(451); i++) {
+        const reply = await client.request("get data.bin");
+        if (reply.code === 150) {
+          await client.payload();
+          await client.reply();
+        }
+        codes.set(reply.code, (codes.get(reply.code) ?? 0) + 1);
+      }
+    } finally {
+      swapping = false;
+      await swapper;
+    }
+    // Every get was answered; the server still stops on its own.
+    assert(codes.size > 0);
+    assertEquals(await server.stop(), 0);
+  });
+});
+
+Deno.test("a second Ctrl+C stops the server at once", async () => {
+  await withServerProgram([], async (server) => {
+    // A client that never reads nor closes keeps a shutdown waiting.
+    const { client } = await RawClient.greeted(server.port);
+    using _ = client;
+    server.child.kill("SIGINT");
+    await server.stdout.waitFor(/^\[SERVER\] Shutting down/);
+    assertEquals(await server.stop("SIGINT"), 1);
+    assertMatch(server.stdout.text, /^\[SERVER\] Stopped at once$/m);
   });
 });
 
@@ -408,7 +463,11 @@ Deno.test("Ctrl+C on the server with clients idle and downloading: all told, all
     });
     await idle.client.closed();
     await downloading.client.closed(); // cut: nothing can be said mid-payload
-    assertEquals(await server.stop(), 0);
+    idle.client.close();
+    downloading.client.close();
+    // It exits on its own once both are gone: no second signal needed.
+    const { code } = await within(server.child.status, "the server to exit");
+    assertEquals(code, 0);
     for (const { name } of [idle, downloading]) {
       assertMatch(
         server.stdout.text,

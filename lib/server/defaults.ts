@@ -51,3 +51,10 @@ export const ADMISSION_WAIT_MS = 5000;
 
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;
+
+/**
+ * How long a shutdown waits for its clients to finish (each is closed at
+ * most {@linkcode CLOSE_GRACE_MS} after it is told) before the program
+ * exits anyway: a session stuck in the file system must not keep it alive.
+ */
+export const SHUTDOWN_WAIT_MS = 5000;

@@ -63,14 +63,14 @@ export async function sendFile(
   request: RequestContext,
   name: string,
 ): Promise<void> {
-  const { out, client, server } = request;
+  const { out, client, server, signal } = request;
   if (name === "") {
     out.getUsage();
     return;
   }
   let opened: OpenedFile;
   try {
-    opened = await server.repository.openFile(name);
+    opened = await server.repository.openFile(name, signal);
   } catch (error) {
     if (!(error instanceof FileRefusal)) throw error;
     out.refusal(error.refusal);

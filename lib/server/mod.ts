@@ -28,7 +28,15 @@ export {
   type ClientConnectionOptions,
   isDisconnect,
 } from "./connection.ts";
-export { CLOSE_GRACE_MS, DEFAULTS, FLUSH_BYTES, RANGES } from "./defaults.ts";
+export {
+  ADMISSION_WAIT_MS,
+  CLOSE_GRACE_MS,
+  DEFAULTS,
+  FLUSH_BYTES,
+  MAX_WAITING,
+  RANGES,
+  SHUTDOWN_WAIT_MS,
+} from "./defaults.ts";
 export { DigestCache, RACY_MS, sameVersion } from "./digest_cache.ts";
 export {
   consoleLogger,
@@ -41,10 +49,13 @@ export {
   describeForClient,
   FileRefusal,
   FileRepository,
+  OPEN_TIMEOUT_MS,
   type OpenedFile,
+  openWithin,
   type RepositoryEntry,
   RepositoryError,
 } from "./repository.ts";
+export { LINGER_BYTES, lingerThenClose } from "./linger.ts";
 export { runSession } from "./session.ts";
 export {
   formatStatus,

@@ -75,6 +75,7 @@ function describe(error: unknown): string {
  */
 export function describeForClient(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "it does not exist";
+  if (error instanceof Deno.errors.TimedOut) return error.message;
   if (
     error instanceof Deno.errors.NotCapable ||
     error instanceof Deno.errors.PermissionDenied
@@ -83,6 +84,46 @@ export function describeForClient(error: unknown): string {
   }
   const message = error instanceof Error ? error.message : "";
   return /^(.+?) \(os error \d+\)/.exec(message)?.[1] ?? "input/output error";
+}
+
+/**
+ * Longest wait for a file to open. Opening a FIFO blocks until a writer
+ * comes, and a FIFO swapped in for a file after its type was checked gets
+ * that far; the server gives up on it rather than hold the client forever.
+ */
+export const OPEN_TIMEOUT_MS = 2000;
+
+/**
+ * Opens `path` for reading, giving up after `timeoutMs` or when `signal`
+ * aborts. An open that never finishes keeps one of the runtime's blocking
+ * threads until a writer comes; if it ever finishes, the file is closed.
+ *
+ * @throws {Deno.errors.TimedOut} when it gives up.
+ */
+export async function openWithin(
+  path: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Deno.FsFile> {
+  const opening = Deno.open(path, { read: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const givenUp = new Promise<never>((_, reject) => {
+    const giveUp = () =>
+      reject(new Deno.errors.TimedOut("it did not open in time"));
+    timer = setTimeout(giveUp, timeoutMs);
+    onAbort = giveUp;
+    signal?.addEventListener("abort", giveUp, { once: true });
+  });
+  try {
+    return await Promise.race([opening, givenUp]);
+  } catch (error) {
+    opening.then((file) => file.close(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort!);
+  }
 }
 
 /** A folder of files served read-only, never reading outside it. */
@@ -144,9 +185,10 @@ export class FileRepository {
    * Names with path separators, `.` and `..` are refused before any file
    * system call; a symlink is followed only if it stays inside the folder.
    *
-   * @throws {FileRefusal} for anything that is not such a file.
+   * @throws {FileRefusal} for anything that is not such a file, or that
+   * does not open within {@linkcode OPEN_TIMEOUT_MS} or before `signal`.
    */
-  async openFile(name: string): Promise<OpenedFile> {
+  async openFile(name: string, signal?: AbortSignal): Promise<OpenedFile> {
     if (
       name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)
     ) {
@@ -167,7 +209,8 @@ export class FileRepository {
       if (!before.isFile) {
         throw new FileRefusal("not-a-file", name);
       }
-      file = await Deno.open(path, { read: true });
+      // Checked again once open: it may have been swapped since.
+      file = await openWithin(path, OPEN_TIMEOUT_MS, signal);
       const info = await file.stat();
       if (!info.isFile) {
         throw new FileRefusal("not-a-file", name);

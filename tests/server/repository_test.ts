@@ -2,9 +2,11 @@ import {
   describeForClient,
   FileRefusal,
   FileRepository,
+  openWithin,
   RepositoryError,
 } from "../../lib/server/repository.ts";
 import { assertEquals, assertRejects } from "../support/assert.ts";
+import { within } from "../support/wait.ts";
 
 async function withFolder(fn: (dir: string, outside: string) => Promise<void>) {
   const base = await Deno.makeTempDir({ prefix: "ackline-repo-" });
@@ -133,4 +135,39 @@ Deno.test("describeForClient names what went wrong, never the path", () => {
     "input/output error",
   );
   assertEquals(describeForClient("odd"), "input/output error");
+});
+
+Deno.test("openWithin gives up on a FIFO that nobody writes to", async (t) => {
+  await withFolder(async (dir) => {
+    const fifo = `${dir}/pipe`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    if (!made.success) throw new Error("mkfifo failed");
+    // Opening the write end lets the abandoned open finish, so no
+    // operation outlives the step; the server's own is closed when it does.
+    const release = async () =>
+      (await Deno.open(fifo, { write: true })).close();
+    await t.step("after the time given", async () => {
+      await assertRejects(
+        () => within(openWithin(fifo, 50), "openWithin to give up"),
+        Deno.errors.TimedOut,
+        "it did not open in time",
+      );
+      await release();
+    });
+    await t.step("when the connection is stopped", async () => {
+      const stop = new AbortController();
+      const opening = openWithin(fifo, 60_000, stop.signal);
+      stop.abort();
+      await assertRejects(
+        () => within(opening, "openWithin to give up"),
+        Deno.errors.TimedOut,
+      );
+      await release();
+    });
+    await t.step("and still opens a regular file", async () => {
+      await Deno.writeTextFile(`${dir}/ok.txt`, "fine");
+      using file = await openWithin(`${dir}/ok.txt`, 1000);
+      assertEquals((await file.stat()).size, 4);
+    });
+  });
 });
