@@ -32,6 +32,7 @@ import {
   DigestCache,
   FileRepository,
   type Logger,
+  QueuedLog,
   RANGES,
   RepositoryError,
   SHUTDOWN_WAIT_MS,
@@ -212,13 +213,18 @@ function startError(error: unknown, hostname: string, port: number): unknown {
   return error;
 }
 
+/** How long the last log lines get to reach a slow output at exit. */
+const LOG_FLUSH_MS = 1000;
+
 async function main(args: string[]): Promise<number> {
   const options = parseCommandLine(args);
   if (options === null) return 0;
   colors.setColorEnabled(Deno.stdout.isTerminal());
+  const logs = new QueuedLog(Deno.stdout);
+  const log = logs.log;
   let server: Server;
   try {
-    server = await serve({ ...options, log: consoleLogger });
+    server = await serve({ ...options, log });
   } catch (error) {
     throw startError(error, options.hostname!, options.port!);
   }
@@ -236,25 +242,32 @@ async function main(args: string[]): Promise<number> {
       consoleLogger("SERVER", "Stopped at once");
       Deno.exit(1);
     }
-    consoleLogger("SERVER", "Shutting down (Ctrl+C again to stop at once)");
+    log("SERVER", "Shutting down (Ctrl+C again to stop at once)");
     deadline = setTimeout(gaveUp!, SHUTDOWN_WAIT_MS);
     server.shutdown();
   };
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   const ended = await Promise.race([server.closed, givenUp]);
   clearTimeout(deadline);
-  for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
   if (ended === "gave up") {
-    consoleLogger(
+    log(
       "SERVER",
       `Stopped without waiting longer than ${
         SHUTDOWN_WAIT_MS / 1000
       } s for the last clients`,
     );
-    return 1;
+  } else {
+    log("SERVER", "Stopped");
   }
-  consoleLogger("SERVER", "Stopped");
-  return 0;
+  // The log may be a pipe nobody reads: wait for it, but not forever.
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    logs.flushed(),
+    new Promise((resolve) => flushTimer = setTimeout(resolve, LOG_FLUSH_MS)),
+  ]);
+  clearTimeout(flushTimer);
+  for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+  return ended === "gave up" ? 1 : 0;
 }
 
 if (import.meta.main) {

@@ -7,6 +7,7 @@
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import {
+  LISTENING,
   Output,
   programCommand,
   type RunningServer,
@@ -234,6 +235,44 @@ Deno.test("a second Ctrl+C stops the server at once", async () => {
     assertEquals(await server.stop("SIGINT"), 1);
     assertMatch(server.stdout.text, /^\[SERVER\] Stopped at once$/m);
   });
+});
+
+Deno.test("a log that nobody reads holds up no client", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ackline-e2e-log-" });
+  try {
+    await Deno.mkdir(`${dir}/files`);
+    const command = await programCommand("server", ["--port", "0"], {
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+    });
+    const child = command.spawn();
+    // Read the log only until the port shows, then never again: the pipe
+    // fills after a few hundred clients.
+    const reader = child.stdout.getReader();
+    try {
+      let text = "";
+      let match: RegExpMatchArray | null = null;
+      while (match === null) {
+        const { value, done } = await within(reader.read(), "the port");
+        if (done) throw new Error(`The server exited: ${text}`);
+        text += decoder.decode(value);
+        match = text.split("\n").map((line) => line.match(LISTENING))
+          .find((m) => m !== null) ?? null;
+      }
+      const port = Number(match[1]);
+      for (let i = 0; i < 2000; i++) {
+        const { client } = await RawClient.greeted(port);
+        client.close();
+      }
+    } finally {
+      child.kill("SIGKILL");
+      await within(child.status, "the server to exit");
+      await reader.cancel();
+      await child.stderr.cancel();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("server --idle-timeout is in seconds", async () => {

@@ -39,10 +39,15 @@ export {
 } from "./defaults.ts";
 export { DigestCache, RACY_MS, sameVersion } from "./digest_cache.ts";
 export {
+  capLogMessage,
   consoleLogger,
   formatLogLine,
   type Logger,
   type LogKind,
+  type LogOutput,
+  MAX_LOG_MESSAGE,
+  MAX_LOG_QUEUE_BYTES,
+  QueuedLog,
 } from "./log.ts";
 export { clientName, ClientNamer } from "./naming.ts";
 export {
