@@ -31,6 +31,7 @@ import {
   DEFAULTS,
   DigestCache,
   FileRepository,
+  HashThreads,
   type Logger,
   QueuedLog,
   RANGES,
@@ -94,10 +95,12 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   );
   const listener = Deno.listen({ hostname, port, transport: "tcp" });
   const cache = new ConnectionCache(options.history ?? DEFAULTS.history);
+  const hashThreads = new HashThreads();
   const clients = new Clients({
     cache,
     repository,
     digests: new DigestCache(),
+    hashThreads,
     log,
     now: options.now ?? (() => new Date()),
   }, {
@@ -111,7 +114,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   const closed = acceptLoop(listener, (conn) => clients.accept(conn), {
     log,
     signal: stopping.signal,
-  }).then(() => clients.drained());
+  }).then(() => clients.drained()).finally(() => hashThreads.close());
   async function shutdown(): Promise<void> {
     if (!stopping.signal.aborted) {
       stopping.abort();

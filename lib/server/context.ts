@@ -8,6 +8,7 @@
 import type { ReplyWriter } from "../wire/mod.ts";
 import type { ConnectionCache } from "./cache.ts";
 import type { DigestCache } from "./digest_cache.ts";
+import type { HashThreads } from "./hash_threads.ts";
 import type { Logger } from "./log.ts";
 import type { FileRepository } from "./repository.ts";
 
@@ -19,6 +20,8 @@ export interface ServerContext {
   readonly repository: FileRepository;
   /** Digests of files already sent. */
   readonly digests: DigestCache;
+  /** Threads that hash large downloads beside their writes. */
+  readonly hashThreads: HashThreads;
   /** Where log lines go. */
   readonly log: Logger;
   /** The wall clock, for the times people see. */

@@ -104,6 +104,7 @@ async function transfer(
   const digest = await streamFile(file, info.size, send, {
     hash: known === null,
     signal,
+    threads: server.hashThreads,
   });
   const after = await file.stat();
   if (known !== null && !sameVersion(info, after)) {

@@ -60,6 +60,12 @@ export {
   type RepositoryEntry,
   RepositoryError,
 } from "./repository.ts";
+export {
+  HASH_THREAD_IDLE_MS,
+  HashThreads,
+  type HashThreadsOptions,
+  MAX_HASH_THREADS,
+} from "./hash_threads.ts";
 export { LINGER_BYTES, lingerThenClose } from "./linger.ts";
 export { runSession } from "./session.ts";
 export {

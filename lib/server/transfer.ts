@@ -5,6 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
+import type { HashThreads } from "./hash_threads.ts";
 
 /** Size of each read from disk and write to the socket. */
 export const CHUNK_BYTES = 1 << 20;
@@ -26,9 +27,11 @@ export interface StreamFileOptions {
   signal?: AbortSignal;
   /** Bytes read and written per step; defaults to {@linkcode CHUNK_BYTES}. */
   chunkBytes?: number;
+  /** Threads that may hash a large file beside the writes. */
+  threads?: HashThreads;
 }
 
-/** Files at least this large are hashed on a second thread. */
+/** Files at least this large are hashed on a second thread, if one is free. */
 export const PARALLEL_HASH_BYTES = 32 << 20;
 // Chunks a hashing thread may hold before the transfer waits for it.
 const HASH_BACKLOG = 4;
@@ -92,22 +95,6 @@ class InlineHasher implements Hasher {
   }
 }
 
-// The hashing thread's code. It is loaded from a blob URL rather than a
-// file so the server needs no read permission beyond its files folder, and
-// compiled binaries need nothing extra. It hashes chunks in order and sends
-// each buffer back for reuse; `null` asks for the digest.
-const HASH_WORKER_SOURCE = `
-import { createHash } from "node:crypto";
-const hash = createHash("sha256");
-self.onmessage = (event) => {
-  if (event.data === null) return self.postMessage(hash.digest("hex"));
-  const { buffer, length } = event.data;
-  hash.update(new Uint8Array(buffer, 0, length));
-  self.postMessage(buffer, [buffer]);
-};
-`;
-let hashWorkerUrl: string | undefined;
-
 /**
  * Hashes on a worker thread, so SHA-256 (about 1.7 GB/s on one core) runs
  * beside the socket writes instead of between them. Buffers travel to the
@@ -115,20 +102,21 @@ let hashWorkerUrl: string | undefined;
  * there, so a slow hash slows the transfer instead of growing memory.
  */
 class ParallelHasher implements Hasher {
+  readonly #threads: HashThreads;
   readonly #worker: Worker;
   readonly #free: Uint8Array[] = [];
   readonly #waiting: PromiseWithResolvers<Uint8Array>[] = [];
   readonly #digest = Promise.withResolvers<string>();
   #atWorker = 0;
   #error: Error | null = null;
+  #done = false;
 
-  constructor() {
-    hashWorkerUrl ??= URL.createObjectURL(
-      new Blob([HASH_WORKER_SOURCE], { type: "text/javascript" }),
-    );
-    this.#worker = new Worker(hashWorkerUrl, { type: "module" });
-    this.#worker.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
+  constructor(threads: HashThreads, worker: Worker) {
+    this.#threads = threads;
+    this.#worker = worker;
+    worker.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
       if (typeof event.data === "string") {
+        this.#done = true;
         this.#digest.resolve(event.data);
         return;
       }
@@ -139,7 +127,7 @@ class ParallelHasher implements Hasher {
       else this.#free.push(buffer);
     };
     // A failed worker fails this transfer, never the whole server.
-    this.#worker.onerror = (event: ErrorEvent) => {
+    worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       this.#error = new Error(`Hashing failed: ${event.message}`);
       this.#digest.reject(this.#error);
@@ -172,7 +160,13 @@ class ParallelHasher implements Hasher {
   }
 
   dispose(): void {
-    this.#worker.terminate();
+    // A thread that gave its digest has nothing in flight and can serve
+    // the next download; one cut mid-way or failed is ended.
+    if (this.#done && this.#error === null) {
+      this.#threads.release(this.#worker);
+    } else {
+      this.#threads.discard(this.#worker);
+    }
   }
 }
 
@@ -189,7 +183,8 @@ async function readSome(
 /**
  * Sends exactly `size` bytes from `file` to `sink`, one chunk at a time;
  * the next chunk is read from disk while the current one is written, large
- * files are hashed on a second thread, and `sink` applies backpressure
+ * files are hashed on a second thread (one of `options.threads`, when one is
+ * free), and `sink` applies backpressure
  * simply by not resolving.
  *
  * @returns the SHA-256 of the bytes sent as lowercase hex, or `null` when
@@ -203,11 +198,14 @@ export async function streamFile(
   sink: (chunk: Uint8Array) => Promise<void>,
   options: StreamFileOptions = {},
 ): Promise<string | null> {
-  const { hash = true, signal, chunkBytes = CHUNK_BYTES } = options;
-  const hasher: Hasher =
-    hash && size >= PARALLEL_HASH_BYTES && chunkBytes === CHUNK_BYTES
-      ? new ParallelHasher()
-      : new InlineHasher(hash, chunkBytes);
+  const { hash = true, signal, chunkBytes = CHUNK_BYTES, threads } = options;
+  const worker = hash && size >= PARALLEL_HASH_BYTES &&
+      chunkBytes === CHUNK_BYTES
+    ? threads?.acquire() ?? null
+    : null;
+  const hasher: Hasher = worker !== null
+    ? new ParallelHasher(threads!, worker)
+    : new InlineHasher(hash, chunkBytes);
   let reading: Promise<number> | null = null;
   try {
     if (size === 0) return await hasher.digest();

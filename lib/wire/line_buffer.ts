@@ -51,6 +51,7 @@ export class LineBuffer {
   lineEnd = 0;
 
   #buf: Uint8Array;
+  readonly #initialCapacity: number;
   #start = 0; // first byte not yet handed out
   #end = 0; // end of the bytes read so far
   #scanFrom = 0; // bytes in [#start, #scanFrom) hold no LF
@@ -62,7 +63,8 @@ export class LineBuffer {
       throw new RangeError("The line limit must be a positive integer");
     }
     this.maxLineBytes = maxLineBytes;
-    this.#buf = new Uint8Array(Math.min(initialCapacity, maxLineBytes + 2));
+    this.#initialCapacity = Math.min(initialCapacity, maxLineBytes + 2);
+    this.#buf = new Uint8Array(this.#initialCapacity);
     this.#filled = this.#buf.subarray(0, 0);
   }
 
@@ -78,13 +80,19 @@ export class LineBuffer {
 
   /**
    * Returns the free space to read into, making room first: handed-out bytes
-   * are dropped and the buffer grows if a partial line fills it.
+   * are dropped, the buffer grows if a partial line fills it, and shrinks
+   * back to its first size once a long line has been handed out.
    *
    * @throws {LineTooLongError} if the partial line already exceeds the limit.
    */
   space(): Uint8Array {
     const pending = this.#end - this.#start;
-    if (this.#start > 0) {
+    if (pending === 0 && this.#buf.length > this.#initialCapacity) {
+      // Grown for one long line, now empty: a connection must not keep
+      // that for life.
+      this.#buf = new Uint8Array(this.#initialCapacity);
+      this.#start = this.#end = this.#scanFrom = 0;
+    } else if (this.#start > 0) {
       if (pending > 0) this.#buf.copyWithin(0, this.#start, this.#end);
       this.#scanFrom -= this.#start;
       this.#start = 0;

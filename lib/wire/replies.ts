@@ -29,7 +29,7 @@ const ACK_LF = encoder.encode("ACK\n");
 const ECHO_PREFIX = encoder.encode(`${Code.Echo} `);
 
 /** Most memory a {@linkcode ReplyWriter} keeps between replies. */
-export const REPLY_RETAIN_BYTES = 128 * 1024;
+export const REPLY_RETAIN_BYTES = 16 * 1024;
 
 /**
  * Collects reply bytes. Each method appends one complete reply; `bytes()`
@@ -72,7 +72,7 @@ export class ReplyWriter {
 
   /**
    * Forgets the collected bytes. The memory is kept for the next replies,
-   * unless one large reply (a `status` of thousands of clients) grew it past
+   * unless a large reply (a long echo, a `status` of many clients) grew it past
    * {@linkcode REPLY_RETAIN_BYTES}: a session must not hold that for life.
    */
   clear(): void {

@@ -6,6 +6,7 @@ import {
   ShortFileError,
   streamFile,
 } from "../../lib/server/transfer.ts";
+import { HashThreads } from "../../lib/server/hash_threads.ts";
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { sha256Hex } from "../support/files.ts";
 import { fillRandom } from "../support/random.ts";
@@ -97,12 +98,13 @@ Deno.test("streamFile hashes a large file on a second thread, same digest", asyn
   const bytes = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES + 12345));
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
+    using threads = new HashThreads();
     let received = 0;
     const { result: digest, started } = await countingWorkers(() =>
       streamFile(file, bytes.length, (chunk) => {
         received += chunk.length;
         return Promise.resolve();
-      })
+      }, { threads })
     );
     assertEquals(started, 1, "one hashing thread");
     assertEquals(received, bytes.length);
@@ -114,8 +116,9 @@ Deno.test("streamFile hashes a file below the threshold, or an unhashed one, on 
   const bytes = new Uint8Array(PARALLEL_HASH_BYTES - 1);
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
+    using threads = new HashThreads();
     const small = await countingWorkers(() =>
-      streamFile(file, bytes.length, () => Promise.resolve())
+      streamFile(file, bytes.length, () => Promise.resolve(), { threads })
     );
     assertEquals(small.started, 0);
     assertEquals(small.result, sha256Hex(bytes));
@@ -123,8 +126,12 @@ Deno.test("streamFile hashes a file below the threshold, or an unhashed one, on 
   const large = new Uint8Array(PARALLEL_HASH_BYTES);
   await withFile(large, async (path) => {
     using file = await Deno.open(path);
+    using threads = new HashThreads();
     const unhashed = await countingWorkers(() =>
-      streamFile(file, large.length, () => Promise.resolve(), { hash: false })
+      streamFile(file, large.length, () => Promise.resolve(), {
+        hash: false,
+        threads,
+      })
     );
     assertEquals(unhashed.started, 0);
     assertEquals(unhashed.result, null);
@@ -183,16 +190,61 @@ Deno.test("a hashing thread that fails fails the transfer, not the server", asyn
   const bytes = new Uint8Array(PARALLEL_HASH_BYTES);
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
+    using threads = new HashThreads();
     await withFakeWorker(FailsAtDigest, async () => {
       await assertRejects(
         () =>
           within(
-            streamFile(file, bytes.length, () => Promise.resolve()),
+            streamFile(file, bytes.length, () => Promise.resolve(), {
+              threads,
+            }),
             "the transfer to end",
           ),
         Error,
         "Hashing failed: out of memory",
       );
     });
+    // The failed thread is ended, not kept for the next download.
+    assertEquals(threads.alive, 0);
+  });
+});
+
+Deno.test("hashing threads are a small pool: bounded, reused, ended when idle or cut", async () => {
+  const bytes = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES));
+  const digest = sha256Hex(bytes);
+  await withFile(bytes, async (path) => {
+    using threads = new HashThreads({ max: 2, idleMs: 50 });
+    const transfer = async (sink = () => Promise.resolve()) => {
+      using file = await Deno.open(path);
+      return await streamFile(file, bytes.length, sink, { threads });
+    };
+    // Three at once, each holding on until all three have started: two
+    // threads, and the third download hashes on this thread.
+    const started = Promise.withResolvers<void>();
+    let waiting = 3;
+    const hold = async () => {
+      if (--waiting === 0) started.resolve();
+      await started.promise;
+    };
+    const three = await countingWorkers(() =>
+      Promise.all([transfer(hold), transfer(hold), transfer(hold)])
+    );
+    assertEquals(three.started, 2);
+    assertEquals(three.result, [digest, digest, digest]);
+    assertEquals(threads.alive, 2);
+    // One after another: the idle thread is reused.
+    const again = await countingWorkers(async () => [
+      await transfer(),
+      await transfer(),
+    ]);
+    assertEquals(again, { ...again, started: 0, result: [digest, digest] });
+    // Idle for a while, both end.
+    await within(threads.noneAlive(), "the idle threads to end");
+    assertEquals(threads.alive, 0);
+    // A download cut mid-way ends its thread instead of keeping it.
+    await assertRejects(() =>
+      transfer(() => Promise.reject(new Error("client went away")))
+    );
+    assertEquals(threads.alive, 0);
   });
 });

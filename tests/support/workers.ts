@@ -7,25 +7,37 @@
  */
 
 /**
- * Runs `fn` while every `new Worker` is counted, and returns its result
- * with the count. Workers run as usual.
+ * Runs `fn` while every `new Worker` and every message posted to any
+ * worker is counted, and returns its result with the counts. Workers run
+ * as usual.
  */
 export async function countingWorkers<T>(
   fn: () => Promise<T>,
-): Promise<{ result: T; started: number }> {
+): Promise<{ result: T; started: number; messages: number }> {
   const Original = globalThis.Worker;
+  // Seen as one signature: the overloads of postMessage do not matter here.
+  const proto = Original.prototype as unknown as {
+    postMessage(message: unknown, transfer?: Transferable[]): void;
+  };
+  const originalPost = proto.postMessage;
   let started = 0;
+  let messages = 0;
   globalThis.Worker = class extends Original {
     constructor(...args: ConstructorParameters<typeof Worker>) {
       super(...args);
       started++;
     }
   };
+  proto.postMessage = function (message, transfer) {
+    messages++;
+    originalPost.call(this, message, transfer);
+  };
   try {
     const result = await fn();
-    return { result, started };
+    return { result, started, messages };
   } finally {
     globalThis.Worker = Original;
+    proto.postMessage = originalPost;
   }
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { LineBuffer, LineTooLongError } from "../../lib/wire/line_buffer.ts";
-import { assertEquals, assertThrows } from "../support/assert.ts";
+import { assert, assertEquals, assertThrows } from "../support/assert.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -135,4 +135,32 @@ Deno.test("LineBuffer reproduces any stream under any chunking (property)", () =
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("LineBuffer shrinks back once a long line is handed out", () => {
+  const lines = new LineBuffer(100_000, 16);
+  const feed = (text: string) => {
+    const bytes = encoder.encode(text);
+    for (let at = 0; at < bytes.length;) {
+      const space = lines.space();
+      const n = Math.min(space.length, bytes.length - at);
+      space.set(bytes.subarray(at, at + n));
+      lines.filled(n);
+      at += n;
+    }
+  };
+  feed("x".repeat(50_000) + "\nab");
+  assert(lines.next());
+  assertEquals(lines.lineEnd - lines.lineStart, 50_000);
+  // "ab" still pending: the room stays.
+  assertEquals(lines.space().length + lines.buffered, lines.bytes.length);
+  assert(lines.bytes.length >= 50_000);
+  feed("\n");
+  assert(lines.next());
+  assertEquals(decoder.decode(lines.line()), "ab");
+  // Nothing pending: back to the first size, and still framing lines.
+  assertEquals(lines.space().length, 16);
+  feed("cd\n");
+  assert(lines.next());
+  assertEquals(decoder.decode(lines.line()), "cd");
 });

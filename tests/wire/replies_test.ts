@@ -99,15 +99,16 @@ Deno.test("ReplyWriter echoes raw bytes and collects replies in order", () => {
 Deno.test("ReplyWriter gives back the memory of a large reply", () => {
   const out = new ReplyWriter(64);
   const line = "Client01 127.0.0.1:50000"; // 29 bytes with code and LF
-  // About 100 kB: the buffer grows to 128 KiB, which it may keep.
-  out.status(new Array(3400).fill(line), "end");
+  // About 14 kB: the buffer grows to 16 KiB, which it may keep.
+  out.status(new Array(480).fill(line), "end");
   assertEquals(out.capacity, REPLY_RETAIN_BYTES);
   out.clear();
   assertEquals(out.capacity, REPLY_RETAIN_BYTES);
-  // About 140 kB: past what it may keep, so it starts small again.
-  out.status(new Array(4800).fill(line), "end");
+  // About 20 kB (an echo of a long line): past what it may keep, so it
+  // starts small again.
+  out.status(new Array(700).fill(line), "end");
   assertGreater(out.capacity, REPLY_RETAIN_BYTES);
   out.clear();
   assertEquals(out.capacity, 64);
-  assertEquals(REPLY_RETAIN_BYTES, 128 * 1024);
+  assertEquals(REPLY_RETAIN_BYTES, 16 * 1024);
 });

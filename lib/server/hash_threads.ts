@@ -1,0 +1,120 @@
+/**
+ * A small pool of hashing threads, shared by every download of a server.
+ * A thread costs about 15 MiB, so there are only a few, each reused from
+ * one large download to the next; a download that finds none free hashes
+ * on the main thread instead of waiting. A thread idle for a while is
+ * ended, so memory returns to its level before the load.
+ *
+ * @module
+ */
+
+/** Most hashing threads at once. */
+export const MAX_HASH_THREADS = 2;
+/** A thread idle this long is ended. */
+export const HASH_THREAD_IDLE_MS = 10_000;
+
+// The thread's code. It is loaded from a blob URL rather than a file so the
+// server needs no read permission beyond its files folder, and compiled
+// binaries need nothing extra. It hashes chunks in order and sends each
+// buffer back for reuse; `null` asks for the digest and starts a new hash.
+const HASH_WORKER_SOURCE = `
+import { createHash } from "node:crypto";
+let hash = createHash("sha256");
+self.onmessage = (event) => {
+  if (event.data === null) {
+    self.postMessage(hash.digest("hex"));
+    hash = createHash("sha256");
+    return;
+  }
+  const { buffer, length } = event.data;
+  hash.update(new Uint8Array(buffer, 0, length));
+  self.postMessage(buffer, [buffer]);
+};
+`;
+let hashWorkerUrl: string | undefined;
+
+/** Options of {@linkcode HashThreads}. */
+export interface HashThreadsOptions {
+  /** Most threads at once; default {@linkcode MAX_HASH_THREADS}. */
+  max?: number;
+  /** End a thread idle this long; default {@linkcode HASH_THREAD_IDLE_MS}. */
+  idleMs?: number;
+}
+
+/** The hashing threads of one server. */
+export class HashThreads implements Disposable {
+  readonly #max: number;
+  readonly #idleMs: number;
+  readonly #idle = new Map<Worker, ReturnType<typeof setTimeout>>();
+  #alive = 0;
+  #closed = false;
+  #noneAlive: PromiseWithResolvers<void> | null = null;
+
+  /** Creates an empty pool; threads start when first needed. */
+  constructor(options: HashThreadsOptions = {}) {
+    this.#max = options.max ?? MAX_HASH_THREADS;
+    this.#idleMs = options.idleMs ?? HASH_THREAD_IDLE_MS;
+  }
+
+  /** Threads running now, busy or idle. */
+  get alive(): number {
+    return this.#alive;
+  }
+
+  /** A thread for one download, or `null` when all are busy. */
+  acquire(): Worker | null {
+    for (const [worker, timer] of this.#idle) {
+      clearTimeout(timer);
+      this.#idle.delete(worker);
+      return worker;
+    }
+    if (this.#closed || this.#alive >= this.#max) return null;
+    hashWorkerUrl ??= URL.createObjectURL(
+      new Blob([HASH_WORKER_SOURCE], { type: "text/javascript" }),
+    );
+    this.#alive++;
+    return new Worker(hashWorkerUrl, { type: "module" });
+  }
+
+  /** Takes back a thread whose download ended with its digest. */
+  release(worker: Worker): void {
+    worker.onmessage = null;
+    worker.onerror = null;
+    if (this.#closed) return this.discard(worker);
+    this.#idle.set(
+      worker,
+      setTimeout(() => {
+        this.#idle.delete(worker);
+        this.discard(worker);
+      }, this.#idleMs),
+    );
+  }
+
+  /** Ends a thread that failed or whose download was cut mid-way. */
+  discard(worker: Worker): void {
+    worker.terminate();
+    if (--this.#alive === 0) this.#noneAlive?.resolve();
+  }
+
+  /** Resolves once no thread is running. */
+  noneAlive(): Promise<void> {
+    if (this.#alive === 0) return Promise.resolve();
+    this.#noneAlive ??= Promise.withResolvers<void>();
+    return this.#noneAlive.promise.finally(() => this.#noneAlive = null);
+  }
+
+  /** Ends the idle threads; busy ones end when their download does. */
+  close(): void {
+    this.#closed = true;
+    for (const [worker, timer] of this.#idle) {
+      clearTimeout(timer);
+      this.#idle.delete(worker);
+      this.discard(worker);
+    }
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
