@@ -80,4 +80,7 @@ Deno.test("isUtf8 accepts text and rejects broken sequences", () => {
   assertEquals(isUtf8(new Uint8Array([0xed, 0xa0, 0x80]), 0, 3), false); // surrogate
   assertEquals(isUtf8(new Uint8Array([0xff, 0x61]), 1, 2), true); // only the range counts
   assertEquals(isUtf8(new Uint8Array([0x61, 0xff]), 0, 1), true);
+  // The smallest byte that is not ASCII: a lone continuation byte.
+  assertEquals(isUtf8(new Uint8Array([0x61, 0x80]), 0, 2), false);
+  assertEquals(isUtf8(new Uint8Array([0x7f]), 0, 1), true);
 });
