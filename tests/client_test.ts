@@ -109,6 +109,32 @@ Deno.test("download saves a hostile name inside the folder only", async () => {
   }
 });
 
+Deno.test("download reads the name in the header as list shows it", async () => {
+  const body = encoder.encode("payload");
+  const digest = sha256Hex(body);
+  // Escaped on the wire: a space at an end, a character by number.
+  for (
+    const [sent, saved] of [
+      ["\\x20notes\\x20.txt", " notes .txt"],
+      ["caf\\u{e9}.txt", "café.txt"],
+    ]
+  ) {
+    await withTempDir(async (dir) => {
+      await withFakeServer(async (conn) => {
+        await sendReplies(conn, (out) => out.fileHeader(body.length, sent));
+        await send(conn, body);
+        await sendReplies(conn, (out) => out.fileTrailer(digest));
+      }, async (port) => {
+        const session = await openSession(port);
+        const result = await session.download("x", { dir });
+        await closeSession(session);
+        assertEquals(result.name, saved);
+        assertEquals(await listDir(dir), [saved]);
+      });
+    });
+  }
+});
+
 Deno.test("a cut or corrupt download leaves no file and says why", async (t) => {
   const body = encoder.encode("0123456789");
   const cases: [

@@ -1,4 +1,5 @@
 import { writeAll } from "../lib/common/mod.ts";
+import { escapeName } from "../lib/wire/mod.ts";
 import { CHUNK_BYTES, PARALLEL_HASH_BYTES } from "../lib/server/mod.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { fileSha256, sha256Hex } from "./support/files.ts";
@@ -8,6 +9,8 @@ import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
 import { within } from "./support/wait.ts";
 import { countingWorkers } from "./support/workers.ts";
+
+const decoder = new TextDecoder();
 
 const ALL_BYTES = new Uint8Array(256 * 4).map((_, i) => i & 255);
 
@@ -218,6 +221,60 @@ Deno.test("get refuses every unsafe name and the connection stays usable", async
   } finally {
     await Deno.remove(base, { recursive: true });
   }
+});
+
+Deno.test("every listed name can be fetched by exactly what list shows", async () => {
+  // Names that list once showed but get could not fetch, or the reverse.
+  const names = [
+    " leading space",
+    "trailing space ",
+    "\ufeffbom.txt",
+    "ends in cr\r",
+    "back\\slash",
+    "esc\x1b[31mred",
+    "tab\there",
+    "new\nline",
+    "invoice\u202efdp.exe",
+    "plain.txt",
+  ];
+  const files: Record<string, string> = {};
+  for (const [i, name] of names.entries()) files[name] = `content ${i}`;
+  await using t = await startServer({ files });
+  // A name that is not UTF-8 cannot be asked for: it is not listed.
+  const made = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import sys; open(sys.argv[1].encode() + b'/\\xff\\xfe.bin', 'wb').close()",
+      t.filesDir,
+    ],
+  }).output();
+  assert(made.success, "could not make a file whose name is not UTF-8");
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  const list = await client.request("list");
+  assertEquals(list.code, 212);
+  const rows = list.lines.slice(0, -1);
+  assertEquals(rows.length, names.length);
+  assertMatch(list.lines.at(-1)!, /; 1 file not shown: its name is not UTF-8$/);
+  for (const [i, name] of names.entries()) {
+    const shown = escapeName(name);
+    const row = rows.find((row) => row.startsWith(shown + "  "));
+    assert(row !== undefined, `${shown} is not listed: ${rows.join(" | ")}`);
+    const reply = await client.request(`get ${shown}`);
+    assertEquals(reply, {
+      code: 150,
+      lines: [`${files[name].length} ${shown}`],
+    }, shown);
+    assertEquals(decoder.decode(await client.payload()), `content ${i}`);
+    assertEquals((await client.reply()).code, 226);
+  }
+  // Raw names with what get trims, or a backslash that starts no escape,
+  // are not names; a name longer than any file system stores is missing.
+  assertEquals((await client.request("get back\\q")).code, 550);
+  assertEquals(await client.request(`get ${"x".repeat(300)}`), {
+    code: 550,
+    lines: [`No such file: ${"x".repeat(300)}`],
+  });
 });
 
 Deno.test("a large download streams intact beside other clients' traffic", async () => {

@@ -12,6 +12,7 @@ import {
   formatRequest,
   parseFileTrailer,
   type Reply,
+  unescapeName,
 } from "../wire/mod.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { ReplyError } from "./errors.ts";
@@ -66,9 +67,10 @@ class Receiver {
   /** Opens the temporary file for the announced download. */
   open: PayloadHandler = async (header) => {
     try {
+      // The header carries the name escaped, as `list` shows it.
       this.partial = await PartialFile.create(
         this.#dir,
-        header.name,
+        unescapeName(header.name) ?? header.name,
         header.size,
       );
     } catch (error) {

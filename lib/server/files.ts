@@ -16,8 +16,9 @@ import {
   describeForClient,
   FileRefusal,
   type OpenedFile,
-  type RepositoryEntry,
+  type RepositoryListing,
 } from "./repository.ts";
+import { escapeName, unescapeName } from "../wire/mod.ts";
 import { sameVersion } from "./digest_cache.ts";
 import { streamFile } from "./transfer.ts";
 
@@ -25,9 +26,9 @@ import { streamFile } from "./transfer.ts";
 export async function listFiles(
   { out, server, client }: RequestContext,
 ): Promise<void> {
-  let entries: RepositoryEntry[];
+  let listing: RepositoryListing;
   try {
-    entries = await server.repository.list();
+    listing = await server.repository.list();
   } catch (error) {
     // Out of file descriptors, or the folder gone: say so, keep serving.
     const detail = describeForClient(error);
@@ -35,12 +36,18 @@ export async function listFiles(
     server.log("ERROR", `${client}: list failed: ${detail}`);
     return;
   }
+  const { entries, notUtf8 } = listing;
+  const unlisted = notUtf8 === 0
+    ? ""
+    : `; ${notUtf8} ${notUtf8 === 1 ? "file" : "files"} not shown: ${
+      notUtf8 === 1 ? "its name is" : "their names are"
+    } not UTF-8`;
   if (entries.length === 0) {
-    out.noFiles();
+    out.noFiles(unlisted);
     return;
   }
   const rows = entries.map((entry) => [
-    escapeControl(entry.name),
+    escapeName(entry.name),
     formatBytes(entry.size),
     entry.modified ? formatTimestamp(entry.modified) : "-",
   ]);
@@ -50,7 +57,7 @@ export async function listFiles(
     alignColumns(rows, { right: [1] }),
     `${entries.length} ${noun}, ${
       formatBytes(total)
-    }; download one with: get <name>`,
+    }; download one with: get <name>${unlisted}`,
   );
 }
 
@@ -70,7 +77,11 @@ export async function sendFile(
   }
   let opened: OpenedFile;
   try {
-    opened = await server.repository.openFile(name, signal);
+    const fileName = unescapeName(name);
+    if (fileName === null) {
+      throw new FileRefusal("not-a-name", escapeControl(name));
+    }
+    opened = await server.repository.openFile(fileName, signal);
   } catch (error) {
     if (!(error instanceof FileRefusal)) throw error;
     out.refusal(error.refusal);
@@ -84,7 +95,9 @@ export async function sendFile(
     await transfer(request, opened);
     server.log(
       "DOWNLOAD",
-      `${client} got ${escapeControl(name)} (${formatBytes(opened.info.size)})`,
+      `${client} got ${escapeName(opened.name)} (${
+        formatBytes(opened.info.size)
+      })`,
     );
   } finally {
     opened.file.close();
@@ -99,7 +112,7 @@ async function transfer(
   // File times are wall-clock times, so this is compared with Date.now().
   const statAt = Date.now();
   const known = digests.get(path, info);
-  out.fileHeader(info.size, name);
+  out.fileHeader(info.size, escapeName(name));
   await flush();
   const digest = await streamFile(file, info.size, send, {
     hash: known === null,

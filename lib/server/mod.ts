@@ -59,6 +59,7 @@ export {
   openWithin,
   type RepositoryEntry,
   RepositoryError,
+  type RepositoryListing,
 } from "./repository.ts";
 export {
   HASH_THREAD_IDLE_MS,

@@ -6,9 +6,22 @@
  */
 
 import { SEPARATOR } from "../common/mod.ts";
-import { type Refusal, refusalText } from "../wire/mod.ts";
+import {
+  escapeName,
+  isNameTooLong,
+  type Refusal,
+  refusalText,
+} from "../wire/mod.ts";
 
 /** One file as `list` shows it. */
+export interface RepositoryListing {
+  /** The regular files, sorted by name. */
+  entries: RepositoryEntry[];
+  /** Files left out because their names are not UTF-8 (they cannot be asked for). */
+  notUtf8: number;
+}
+
+/** One regular file of the folder. */
 export interface RepositoryEntry {
   /** File name inside the folder. */
   name: string;
@@ -32,7 +45,10 @@ export class FileRefusal extends Error {
   /** The reason, as the reply builder takes it. */
   readonly refusal: Refusal;
 
-  /** Creates a refusal of `name` for `reason`. */
+  /**
+   * Creates a refusal for `reason` of the name shown as `name` (escaped:
+   * it goes into a reply line).
+   */
   constructor(
     reason: Refusal["reason"],
     name: string,
@@ -126,6 +142,9 @@ export async function openWithin(
   }
 }
 
+// Path separators and NUL; a backslash is a separator only on Windows.
+const NOT_IN_A_NAME = Deno.build.os === "windows" ? /[/\\\0]/ : /[/\0]/;
+
 /** A folder of files served read-only, never reading outside it. */
 export class FileRepository {
   /** The folder's real path (symlinks resolved). */
@@ -158,9 +177,14 @@ export class FileRepository {
     }
   }
 
-  /** Lists the regular files directly in the folder, sorted by name. */
-  async list(): Promise<RepositoryEntry[]> {
+  /**
+   * Lists the regular files directly in the folder, sorted by name, and
+   * counts those whose names are not UTF-8 (they arrive here with U+FFFD in
+   * place of the bytes that are not, so they cannot be opened by name).
+   */
+  async list(): Promise<RepositoryListing> {
     const entries: RepositoryEntry[] = [];
+    let notUtf8 = 0;
     for await (const entry of Deno.readDir(this.root)) {
       if (!entry.isFile) continue;
       try {
@@ -171,13 +195,17 @@ export class FileRepository {
           size: info.size,
           modified: info.mtime,
         });
-      } catch {
-        // Removed between listing and stat: it is no longer there to list.
+      } catch (error) {
+        if (
+          error instanceof Deno.errors.NotFound && entry.name.includes("\ufffd")
+        ) {
+          notUtf8++;
+        }
+        // Otherwise removed between listing and stat: no longer there.
       }
     }
-    return entries.sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-    );
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return { entries, notUtf8 };
   }
 
   /**
@@ -190,10 +218,11 @@ export class FileRepository {
    */
   async openFile(name: string, signal?: AbortSignal): Promise<OpenedFile> {
     if (
-      name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)
+      name === "" || name === "." || name === ".." || NOT_IN_A_NAME.test(name)
     ) {
-      throw new FileRefusal("not-a-name", name);
+      throw new FileRefusal("not-a-name", escapeName(name));
     }
+    if (isNameTooLong(name)) throw new FileRefusal("missing", escapeName(name));
     let path: string;
     try {
       path = await Deno.realPath(this.root + SEPARATOR + name);
@@ -201,19 +230,19 @@ export class FileRepository {
       throw this.#refusal(name, error);
     }
     if (!path.startsWith(this.root + SEPARATOR)) {
-      throw new FileRefusal("missing", name);
+      throw new FileRefusal("missing", escapeName(name));
     }
     let file: Deno.FsFile | undefined;
     try {
       const before = await Deno.stat(path);
       if (!before.isFile) {
-        throw new FileRefusal("not-a-file", name);
+        throw new FileRefusal("not-a-file", escapeName(name));
       }
       // Checked again once open: it may have been swapped since.
       file = await openWithin(path, OPEN_TIMEOUT_MS, signal);
       const info = await file.stat();
       if (!info.isFile) {
-        throw new FileRefusal("not-a-file", name);
+        throw new FileRefusal("not-a-file", escapeName(name));
       }
       return { file, name, path, info };
     } catch (error) {
@@ -228,8 +257,12 @@ export class FileRepository {
       error instanceof Deno.errors.NotCapable ||
       error instanceof Deno.errors.NotADirectory
     ) {
-      return new FileRefusal("missing", name);
+      return new FileRefusal("missing", escapeName(name));
     }
-    return new FileRefusal("unreadable", name, describeForClient(error));
+    return new FileRefusal(
+      "unreadable",
+      escapeName(name),
+      describeForClient(error),
+    );
   }
 }

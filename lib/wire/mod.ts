@@ -1,7 +1,7 @@
 /**
  * The ackline wire protocol, what both sides must agree on: reply codes,
  * the builders of every reply, the one reply reader, the request words and
- * their parsing, line framing, and the limits. PROTOCOL.md is the prose
+ * their parsing, line framing, how file names are escaped, and the limits. PROTOCOL.md is the prose
  * version of this folder.
  *
  * @module
@@ -16,6 +16,12 @@ export {
   type ReplyLimits,
 } from "./limits.ts";
 export { LineBuffer, LineTooLongError } from "./line_buffer.ts";
+export {
+  escapeName,
+  isNameTooLong,
+  MAX_NAME_BYTES,
+  unescapeName,
+} from "./names.ts";
 export { REPLY_RETAIN_BYTES, ReplyWriter } from "./replies.ts";
 export {
   ProtocolError,

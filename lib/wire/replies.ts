@@ -129,8 +129,8 @@ export class ReplyWriter {
   }
 
   /** `212`: the reply to `list` when there is nothing to offer. */
-  noFiles(): void {
-    this.#line(Code.List, "No files to offer: the folder is empty");
+  noFiles(more = ""): void {
+    this.#line(Code.List, `No files to offer: the folder is empty${more}`);
   }
 
   /** `213 <ISO 8601 time>`: the server's clock. */
