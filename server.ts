@@ -63,6 +63,11 @@ export interface ServeOptions {
    * take the slot of a client that never made a request). Default 5 s.
    */
   admissionWaitMs?: number;
+  /**
+   * How long a client may take no bytes of a reply it is sent before it is
+   * closed; the idle timeout if longer. Default 60 s.
+   */
+  writeStallMs?: number;
   /** Where log lines go. Default: nowhere. */
   log?: Logger;
   /** The wall clock, for the times people see (tests pass their own). */
@@ -108,6 +113,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     maxLineBytes: options.maxLineBytes ?? DEFAULTS.maxLineBytes,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
     admissionWaitMs: options.admissionWaitMs,
+    writeStallMs: options.writeStallMs,
   });
   log("SERVER", `Listening on ${formatAddress(listener.addr)}`);
   const stopping = new AbortController();

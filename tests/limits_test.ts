@@ -69,6 +69,46 @@ Deno.test("requests keep a client from being idle; 0 turns the watch off", async
   });
 });
 
+Deno.test("a client reading a download slowly is held to the stall limit, not the idle timeout", async (t) => {
+  // How long the client leaves the download unread is what is under test,
+  // so the pause is the subject, not a synchronisation.
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const size = 32 * 1024 * 1024; // more than the socket buffers hold
+  await t.step("a pause longer than the idle timeout", async () => {
+    await using s = await startServer({
+      idleTimeoutMs: IDLE_MS,
+      writeStallMs: 10_000,
+      files: { "big.bin": new Uint8Array(size) },
+    });
+    const { client, name } = await RawClient.greeted(s.port);
+    using _ = client;
+    await client.send("get big.bin");
+    assertEquals((await client.reply()).code, 150);
+    await client.payload(1024 * 1024);
+    await pause(3 * IDLE_MS);
+    await client.payload(size - 1024 * 1024);
+    assertEquals((await client.reply()).code, 226);
+    assertEquals((await client.request("still here")).code, 250);
+    assert(!s.logs.some((entry) => entry.message.startsWith(`${name} at`)));
+  });
+  await t.step("no bytes taken for the stall limit", async () => {
+    await using s = await startServer({
+      idleTimeoutMs: IDLE_MS,
+      writeStallMs: 2 * IDLE_MS,
+      files: { "big.bin": new Uint8Array(size) },
+    });
+    const { client, name } = await RawClient.greeted(s.port);
+    using _ = client;
+    await client.send("get big.bin");
+    assertEquals((await client.reply()).code, 150);
+    // Read nothing more: the transfer is cut, nothing can be said mid-payload.
+    assertMatch(
+      (await s.disconnected(name)).message,
+      / \(took no reply bytes for 0\.6 s\)$/,
+    );
+  });
+});
+
 Deno.test("a client trickling one line a byte at a time cannot hold its slot", async () => {
   await using t = await startServer({
     idleTimeoutMs: IDLE_MS,
@@ -100,7 +140,11 @@ Deno.test("a client that never reads its replies is closed, not buffered for", a
   // read them all and queued the replies would let this write finish.
   const requests = new Uint8Array(32 << 20).fill(0x78);
   for (let i = 63; i < requests.length; i += 64) requests[i] = 0x0a;
-  await using t = await startServer({ idleTimeoutMs: IDLE_MS, maxClients: 2 });
+  await using t = await startServer({
+    idleTimeoutMs: IDLE_MS,
+    writeStallMs: IDLE_MS,
+    maxClients: 2,
+  });
   const { client: deaf, name } = await RawClient.greeted(t.port);
   using _d = deaf;
   const { client: other } = await RawClient.greeted(t.port);
@@ -112,7 +156,10 @@ Deno.test("a client that never reads its replies is closed, not buffered for", a
       lines: [`ping ${i}ACK`],
     });
   }
-  await t.disconnected(name);
+  assertMatch(
+    (await t.disconnected(name)).message,
+    / \(took no reply bytes for 0\.3 s\)$/,
+  );
   assertEquals(await within(writing, "the deaf client's write to end"), "cut");
 });
 

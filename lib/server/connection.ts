@@ -8,7 +8,7 @@
 
 import { writeAll } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
-import { CLOSE_GRACE_MS } from "./defaults.ts";
+import { CLOSE_GRACE_MS, WRITE_STALL_MS } from "./defaults.ts";
 import { lingerThenClose } from "./linger.ts";
 
 /** Options of {@linkcode ClientConnection}. */
@@ -17,6 +17,12 @@ export interface ClientConnectionOptions {
   maxLineBytes: number;
   /** Stop the client after this long without a request; 0 never. */
   idleTimeoutMs: number;
+  /**
+   * While a reply waits for the client to read it, stop the client only
+   * after this long without progress, or the idle timeout if longer.
+   * Default {@linkcode WRITE_STALL_MS}.
+   */
+  writeStallMs?: number;
 }
 
 /** Errors that mean the peer went away, not that something is wrong here. */
@@ -40,6 +46,8 @@ export class ClientConnection {
 
   readonly #conn: Deno.TcpConn;
   readonly #idleTimeoutMs: number;
+  readonly #writeStallMs: number;
+  #writing = 0;
   readonly #abort = new AbortController();
   #closed = false;
   #writeClosed = false;
@@ -56,6 +64,10 @@ export class ClientConnection {
   constructor(conn: Deno.TcpConn, options: ClientConnectionOptions) {
     this.#conn = conn;
     this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#writeStallMs = Math.max(
+      options.idleTimeoutMs,
+      options.writeStallMs ?? WRITE_STALL_MS,
+    );
     this.lines = new LineBuffer(options.maxLineBytes);
   }
 
@@ -153,13 +165,18 @@ export class ClientConnection {
 
   /** Writes the collected replies, waiting while the client does not read. */
   async flush(): Promise<void> {
-    await writeAll(this.#conn, this.out.bytes(), this.markActive);
+    await this.send(this.out.bytes());
     this.out.clear();
   }
 
   /** Writes raw bytes (a download's payload), waiting on a slow reader. */
   async send(chunk: Uint8Array): Promise<void> {
-    await writeAll(this.#conn, chunk, this.markActive);
+    this.#writing++;
+    try {
+      await writeAll(this.#conn, chunk, this.markActive);
+    } finally {
+      this.#writing--;
+    }
   }
 
   /** Records a complete request: the client is active and has spoken. */
@@ -224,13 +241,21 @@ export class ClientConnection {
     this.#conn.close();
   }
 
+  // A client that reads slowly is woken for only when a good part of the
+  // socket's send buffer has drained, which at a slow but steady pace can
+  // take longer than a short idle timeout: while a write waits, the client
+  // gets the longer stall limit instead.
   #checkIdle = (): void => {
-    const timeout = this.#idleTimeoutMs;
+    const writing = this.#writing > 0;
+    const limit = writing ? this.#writeStallMs : this.#idleTimeoutMs;
     const idle = performance.now() - this.#lastActive;
-    if (idle >= timeout) {
-      this.stop({ kind: "idle", timeoutMs: timeout });
+    if (idle < limit) {
+      const next = Math.min(limit - idle, this.#idleTimeoutMs);
+      this.#idleTimer = setTimeout(this.#checkIdle, next);
+    } else if (writing) {
+      this.stop({ kind: "stalled", stallMs: limit });
     } else {
-      this.#idleTimer = setTimeout(this.#checkIdle, timeout - idle);
+      this.stop({ kind: "idle", timeoutMs: limit });
     }
   };
 }

@@ -58,3 +58,9 @@ export const MAX_WAITING = 32;
  * exits anyway: a session stuck in the file system must not keep it alive.
  */
 export const SHUTDOWN_WAIT_MS = 5000;
+
+/**
+ * How long a client may leave a reply or download unread, taking no bytes
+ * of it, before it is closed (the idle timeout applies if longer).
+ */
+export const WRITE_STALL_MS = 60_000;

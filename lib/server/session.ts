@@ -44,6 +44,8 @@ function stopWords(reason: CloseReason): string {
       return "server full";
     case "evicted":
       return "made room: no request while the server was full";
+    case "stalled":
+      return `took no reply bytes for ${reason.stallMs / 1000} s`;
   }
 }
 

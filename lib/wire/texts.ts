@@ -15,7 +15,8 @@ export type CloseReason =
   | { kind: "shutdown" }
   | { kind: "idle"; timeoutMs: number }
   | { kind: "full"; maxClients: number }
-  | { kind: "evicted" };
+  | { kind: "evicted" }
+  | { kind: "stalled"; stallMs: number };
 
 /** Why a `get` was refused, and the name it was refused for. */
 export interface Refusal {
@@ -44,6 +45,10 @@ export function closingText(reason: CloseReason): string {
       return `Server is full: ${reason.maxClients} of ${reason.maxClients} clients connected; try again later`;
     case "evicted":
       return "Server is full and this connection has sent no request; closing to make room";
+    case "stalled":
+      return `No bytes of the reply taken for ${
+        reason.stallMs / 1000
+      } s; closing`;
   }
 }
 
