@@ -64,6 +64,11 @@ export interface ServeOptions {
    */
   admissionWaitMs?: number;
   /**
+   * How long a client that has not sent a request is safe from being
+   * pushed out for a newcomer. Default 1 s.
+   */
+  silentGraceMs?: number;
+  /**
    * How long a client may take no bytes of a reply it is sent before it is
    * closed; the idle timeout if longer. Default 60 s.
    */
@@ -113,6 +118,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     maxLineBytes: options.maxLineBytes ?? DEFAULTS.maxLineBytes,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
     admissionWaitMs: options.admissionWaitMs,
+    silentGraceMs: options.silentGraceMs,
     writeStallMs: options.writeStallMs,
   });
   log("SERVER", `Listening on ${formatAddress(listener.addr)}`);

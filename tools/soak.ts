@@ -5,7 +5,12 @@
  * end is within half again of its steady level after warm-up. Prints the
  * figures; exits 1 on any failure.
  *
- * Usage: deno task soak [--duration SEC] [--clients N] [--seed N]
+ * With `--hostile`, hostile peers run beside the honest clients (reset
+ * storms, silent and trickling hogs, `status` storms, churn; see
+ * `soak_hostile.ts`), and the report adds the honest clients' worst
+ * greeting and reply times.
+ *
+ * Usage: deno task soak [--duration SEC] [--clients N] [--seed N] [--hostile]
  *
  * @module
  */
@@ -24,6 +29,7 @@ import { Code, type Reply, ReplyReader } from "../lib/wire/mod.ts";
 import { startServerProgram } from "../tests/support/programs.ts";
 import { fillRandom, seededRandom } from "../tests/support/random.ts";
 import { residentMemory } from "./memory.ts";
+import { describeHostile, hostileCounts, runHostile } from "./soak_hostile.ts";
 
 const encoder = new TextEncoder();
 
@@ -36,6 +42,10 @@ interface Counts {
   bytes: number;
   abrupt: number;
   failures: string[];
+  /** Milliseconds from connecting to being greeted, per honest session. */
+  greetings: number[];
+  /** Milliseconds from request to reply, for echo, status and list. */
+  replies: number[];
 }
 
 const WORDS = [
@@ -83,6 +93,13 @@ async function abruptDisconnect(port: number, next: () => number) {
   }
 }
 
+async function timed(counts: Counts, reply: Promise<Reply>): Promise<Reply> {
+  const started = performance.now();
+  const result = await reply;
+  counts.replies.push(performance.now() - started);
+  return result;
+}
+
 async function session(
   port: number,
   next: () => number,
@@ -92,7 +109,9 @@ async function session(
 ): Promise<void> {
   let client: Session;
   try {
+    const started = performance.now();
     client = await connect({ port, replyTimeoutMs: 30_000 });
+    counts.greetings.push(performance.now() - started);
   } catch (error) {
     counts.failures.push(`connect: ${error}`);
     return;
@@ -112,7 +131,7 @@ async function session(
             () => WORDS[Math.floor(next() * WORDS.length)],
           ),
         ].join(" ");
-        const reply = await client.request(message);
+        const reply = await timed(counts, client.request(message));
         if (reply.code !== Code.Echo || reply.lines[0] !== message + "ACK") {
           counts.failures.push(
             `echo ${JSON.stringify(message)}: ${JSON.stringify(reply)}`,
@@ -120,7 +139,7 @@ async function session(
         }
         counts.echo++;
       } else if (pick < 0.75) {
-        const reply = await client.request("status");
+        const reply = await timed(counts, client.request("status"));
         if (
           reply.code !== Code.Status ||
           parseStatusSummary(reply.lines.at(-1) ?? "") === null
@@ -129,7 +148,7 @@ async function session(
         }
         counts.status++;
       } else if (pick < 0.85) {
-        const reply = await client.request("list");
+        const reply = await timed(counts, client.request("list"));
         if (
           reply.code !== Code.List || reply.lines.length !== names.length + 1
         ) {
@@ -240,13 +259,20 @@ interface Options {
   seconds: number;
   workers: number;
   seed: number;
+  hostile: boolean;
 }
 
 function parseOptions(args: string[]): Options | null {
-  const flags = parseFlags(args, ["duration", "clients", "seed"]);
+  // The one switch of this tool; the rest are flags with values.
+  const hostile = args.includes("--hostile");
+  const flags = parseFlags(args.filter((arg) => arg !== "--hostile"), [
+    "duration",
+    "clients",
+    "seed",
+  ]);
   if (flags.help) {
     console.log(
-      "Usage: deno task soak [--duration SEC] [--clients N] [--seed N]",
+      "Usage: deno task soak [--duration SEC] [--clients N] [--seed N] [--hostile]",
     );
     return null;
   }
@@ -266,6 +292,7 @@ function parseOptions(args: string[]): Options | null {
       max: 2 ** 31,
       fallback: Date.now() % 2 ** 31,
     }),
+    hostile,
   };
 }
 
@@ -313,6 +340,18 @@ class MemoryWatch {
   }
 }
 
+/** Median, 99th percentile and worst of `ms`, for the report. */
+function spread(ms: number[]): string {
+  if (ms.length === 0) return "n/a";
+  const sorted = ms.toSorted((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+      .toFixed(1);
+  return `median ${at(0.5)} ms, p99 ${at(0.99)} ms, worst ${
+    sorted.at(-1)!.toFixed(1)
+  } ms`;
+}
+
 function report(
   counts: Counts,
   memory: MemoryWatch,
@@ -337,6 +376,8 @@ function report(
     `downloaded    ${formatBytes(counts.bytes)}, every SHA-256 verified`,
   );
   console.log(`wrong replies ${counts.failures.length}`);
+  console.log(`greeting      ${spread(counts.greetings)}`);
+  console.log(`reply         ${spread(counts.replies)} (echo, status, list)`);
   console.log(
     `slots         ${
       slots ||
@@ -385,12 +426,16 @@ async function main(args: string[]): Promise<number> {
     bytes: 0,
     abrupt: 0,
     failures: [],
+    greetings: [],
+    replies: [],
   };
+  const hostile = hostileCounts();
   const memory = new MemoryWatch(server.child.pid, seconds);
   await memory.begin();
   const deadline = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
+  await Promise.all([
+    options.hostile ? runHostile(port, deadline, hostile) : null,
+    ...Array.from({ length: workers }, async (_, w) => {
       const next = seededRandom(seed + w);
       while (Date.now() < deadline) {
         if (next() < 0.1) {
@@ -401,13 +446,14 @@ async function main(args: string[]): Promise<number> {
         }
       }
     }),
-  );
+  ]);
   const slots = await checkSlots(port, maxClients);
   await pause(1000); // let it settle
   await memory.finish();
   const serverExit = await server.stop();
   await Deno.remove(work, { recursive: true });
   const ok = report(counts, memory, slots, maxClients, serverExit);
+  if (options.hostile) console.log(`hostile       ${describeHostile(hostile)}`);
   console.log(ok ? "soak: PASS" : "soak: FAIL");
   return ok ? 0 : 1;
 }

@@ -7,8 +7,9 @@
  * is held by a connection that has never sent a request (a silent or
  * trickling hog, or a person who has not typed yet), a newcomer gets
  * {@linkcode ADMISSION_WAIT_MS} to send its first line, and if it does, the
- * longest-held such connection is told why and closed, and the newcomer
- * takes its slot. A client that has made a request is never pushed out, and
+ * longest-held such connection (admitted at least
+ * {@linkcode SILENT_GRACE_MS} ago, so a client whose first line is on its
+ * way is safe) is told why and closed, and the newcomer takes its slot. A client that has made a request is never pushed out, and
  * a newcomer that does not speak cannot push anyone out, so hogs that
  * reconnect at once cannot starve real clients (which speak at once).
  *
@@ -24,7 +25,12 @@ import {
 } from "./connection.ts";
 import { ClientNamer } from "./naming.ts";
 import { runSession } from "./session.ts";
-import { ADMISSION_WAIT_MS, CLOSE_GRACE_MS, MAX_WAITING } from "./defaults.ts";
+import {
+  ADMISSION_WAIT_MS,
+  CLOSE_GRACE_MS,
+  MAX_WAITING,
+  SILENT_GRACE_MS,
+} from "./defaults.ts";
 import { lingerThenClose } from "./linger.ts";
 
 /** Options of {@linkcode Clients}. */
@@ -33,6 +39,11 @@ export interface ClientsOptions extends ClientConnectionOptions {
   maxClients: number;
   /** How long a newcomer to a full server gets to speak; tests shorten it. */
   admissionWaitMs?: number;
+  /**
+   * How long a client that has not spoken yet is safe from being pushed
+   * out: its first line may be on its way. Tests shorten it.
+   */
+  silentGraceMs?: number;
 }
 
 /** Admits, turns away and stops the clients of one server. */
@@ -42,8 +53,9 @@ export class Clients {
   readonly #namer = new ClientNamer();
   readonly #connections = new Set<ClientConnection>();
   // Admitted connections that had sent no request when last looked at, in
-  // order of admission; cleaned as they are looked at.
-  readonly #silent = new Set<ClientConnection>();
+  // order of admission, with when they were admitted; cleaned as they are
+  // looked at.
+  readonly #silent = new Map<ClientConnection, number>();
   // Newcomers to a full server, given time to send their first line.
   readonly #waiting = new Set<ClientConnection>();
   readonly #running = new Set<Promise<void>>();
@@ -62,7 +74,7 @@ export class Clients {
   /** Admits `conn` if a slot is free, else turns it away or lets it wait. */
   accept(conn: Deno.TcpConn): void {
     if (this.#hasRoom()) this.#admit(this.#wrap(conn));
-    else if (this.#longestSilent() === undefined) this.#reject(conn);
+    else if (this.#longestSilent() === null) this.#reject(conn);
     else this.#hold(this.#wrap(conn));
   }
 
@@ -86,16 +98,19 @@ export class Clients {
     return new ClientConnection(conn, this.#options);
   }
 
-  /** The admitted connection that has waited longest without a request. */
-  #longestSilent(): ClientConnection | undefined {
-    for (const connection of this.#silent) {
+  /**
+   * The admitted connection that has been there longest without a request,
+   * and when it was admitted; `null` when every client has spoken.
+   */
+  #longestSilent(): { connection: ClientConnection; since: number } | null {
+    for (const [connection, since] of this.#silent) {
       if (connection.hasSpoken || connection.stopReason !== null) {
         this.#silent.delete(connection);
       } else {
-        return connection;
+        return { connection, since };
       }
     }
-    return undefined;
+    return null;
   }
 
   #track(done: Promise<void>): void {
@@ -112,7 +127,7 @@ export class Clients {
     cache.connect(name, remote, now());
     log("NEW CONNECTION", `${name} connected from ${remote}`);
     this.#connections.add(connection);
-    if (!connection.hasSpoken) this.#silent.add(connection);
+    if (!connection.hasSpoken) this.#silent.set(connection, performance.now());
     this.#track(
       runSession(connection, name, this.#server).finally(() => {
         this.#connections.delete(connection);
@@ -133,31 +148,61 @@ export class Clients {
 
   async #admitWhenSpoken(connection: ClientConnection): Promise<void> {
     const waitMs = this.#options.admissionWaitMs ?? ADMISSION_WAIT_MS;
+    const waitUntil = performance.now() + waitMs;
     const outcome = await connection.firstLine(waitMs);
-    this.#waiting.delete(connection);
-    if (outcome === "gone" || connection.stopReason !== null) {
-      // Left, or pushed out of the waiting room (already told why).
-      if (connection.stopReason?.kind === "full") this.#logRejected(connection);
-      await connection.finish();
-      return;
-    }
-    if (!this.#hasRoom()) {
-      const silent = outcome === "spoke" ? this.#longestSilent() : undefined;
-      if (silent === undefined) {
+    try {
+      if (outcome === "gone" || connection.stopReason !== null) {
+        // Left, or pushed out of the waiting room (already told why).
+        if (connection.stopReason?.kind === "full") {
+          this.#logRejected(connection);
+        }
+        await connection.finish();
+        return;
+      }
+      if (!await this.#makeRoom(outcome === "spoke", waitUntil, connection)) {
         this.#logRejected(connection);
-        connection.out.closing({
-          kind: "full",
-          maxClients: this.#options.maxClients,
-        });
+        connection.out.closing(
+          connection.stopReason ??
+            { kind: "full", maxClients: this.#options.maxClients },
+        );
         await connection.flush().catch(() => {});
         await connection.finish();
         return;
       }
-      this.#connections.delete(silent);
-      this.#silent.delete(silent);
-      silent.stop({ kind: "evicted" });
+    } finally {
+      this.#waiting.delete(connection);
     }
     this.#admit(connection);
+  }
+
+  /**
+   * Finds a slot for a newcomer: a free one, or, for one that spoke, the
+   * slot of the longest-silent client once its grace is over, waiting for
+   * that until `waitUntil` at most.
+   *
+   * @returns whether there is room now.
+   */
+  async #makeRoom(
+    spoke: boolean,
+    waitUntil: number,
+    newcomer: ClientConnection,
+  ): Promise<boolean> {
+    const graceMs = this.#options.silentGraceMs ?? SILENT_GRACE_MS;
+    for (;;) {
+      if (this.#hasRoom()) return true;
+      const silent = spoke ? this.#longestSilent() : null;
+      if (silent === null || newcomer.stopReason !== null) return false;
+      const now = performance.now();
+      const wait = silent.since + graceMs - now;
+      if (wait <= 0) {
+        this.#connections.delete(silent.connection);
+        this.#silent.delete(silent.connection);
+        silent.connection.stop({ kind: "evicted" });
+        return true;
+      }
+      if (now + wait > waitUntil) return false;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   #logRejected(connection: ClientConnection | Deno.TcpConn): void {

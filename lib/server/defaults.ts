@@ -49,6 +49,12 @@ export const CLOSE_GRACE_MS = 2000;
  */
 export const ADMISSION_WAIT_MS = 5000;
 
+/**
+ * How long a client that has sent no request yet is safe from being pushed
+ * out for a newcomer: its first line may be on its way.
+ */
+export const SILENT_GRACE_MS = 1000;
+
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;
 

@@ -36,6 +36,7 @@ export {
   MAX_WAITING,
   RANGES,
   SHUTDOWN_WAIT_MS,
+  SILENT_GRACE_MS,
   WRITE_STALL_MS,
 } from "./defaults.ts";
 export { DigestCache, RACY_MS, sameVersion } from "./digest_cache.ts";

@@ -13,7 +13,7 @@ Deno.test("a newcomer that speaks takes the slot of a client that never made a r
   // A silent hog sends nothing; a trickling one sends bytes but never a line.
   for (const [kind, opening] of [["silent", ""], ["trickling", "abc"]]) {
     await t.step(`${kind} hogs`, async () => {
-      await using s = await startServer({ maxClients: 3 });
+      await using s = await startServer({ maxClients: 3, silentGraceMs: 0 });
       const hogs: RawClient[] = [];
       try {
         for (let i = 0; i < 3; i++) {
@@ -43,7 +43,7 @@ Deno.test("a newcomer that speaks takes the slot of a client that never made a r
 });
 
 Deno.test("a client that has made a request is never pushed out", async () => {
-  await using s = await startServer({ maxClients: 2 });
+  await using s = await startServer({ maxClients: 2, silentGraceMs: 0 });
   // The older client has spoken; the younger one has not.
   const { client: spoken } = await RawClient.greeted(s.port);
   using _spoken = spoken;
@@ -60,6 +60,20 @@ Deno.test("a client that has made a request is never pushed out", async () => {
   using late = await RawClient.connect(s.port);
   assertEquals(await late.reply(), { code: 421, lines: [full(2)] });
   await late.closed();
+});
+
+Deno.test("a client whose first line is on its way is not pushed out", async () => {
+  await using s = await startServer({ maxClients: 1, silentGraceMs: 1000 });
+  const { client: first } = await RawClient.greeted(s.port);
+  using _ = first;
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("hello");
+  // Time passing is the subject here: the first client speaks late, but
+  // within its grace, and so keeps its slot; the newcomer waited for the
+  // grace to end, then is turned away.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assertEquals((await first.request("here")).lines, ["hereACK"]);
+  assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
 });
 
 Deno.test("a newcomer that does not speak pushes no one out and is refused", async () => {
@@ -114,7 +128,11 @@ Deno.test("the waiting room is bounded: one too many pushes out the longest wait
 });
 
 Deno.test("hogs that reconnect at once cannot starve a real client", async () => {
-  await using s = await startServer({ maxClients: 3, admissionWaitMs: 50 });
+  await using s = await startServer({
+    maxClients: 3,
+    admissionWaitMs: 50,
+    silentGraceMs: 0,
+  });
   const stop = new AbortController();
   // Each hog reconnects as soon as it is dropped and never sends a byte.
   const hog = async () => {
