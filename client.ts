@@ -110,6 +110,17 @@ function connectError(error: unknown, where: string): unknown {
       `Cannot connect to ${where}: connection refused (is the server running?)`,
     );
   }
+  if (error instanceof ConnectionClosedError) {
+    // Whatever a foreign server says first, quoted, instead of a wait.
+    const foreign = /^Unexpected line from the server: (.*)$/s.exec(
+      error.message,
+    );
+    if (foreign !== null) {
+      return new UserFacingError(
+        `${where} is not an ackline server; it sent: ${foreign[1]}`,
+      );
+    }
+  }
   if (error instanceof ReplyError || error instanceof ConnectionClosedError) {
     return new UserFacingError(escapeControl(error.message));
   }

@@ -378,6 +378,29 @@ Deno.test("client gets in against three silent hogs by speaking at once", async 
   });
 });
 
+Deno.test("client says at once that a foreign server is not an ackline server", async () => {
+  // As course servers of this kind do: a greeting with no code and no line
+  // end, then silence.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    using conn = await listener.accept();
+    await conn.write(encoder.encode("Welcome to the server! You are client 1"));
+    await conn.read(new Uint8Array(64)).catch(() => null); // until it leaves
+  })();
+  try {
+    const port = listener.addr.port;
+    const { code, stderr } = await runClient(["--port", String(port)], "");
+    assertEquals(code, 1);
+    assertEquals(
+      stderr,
+      `error: 127.0.0.1:${port} is not an ackline server; it sent: Welcome to the server! You are client 1\n`,
+    );
+  } finally {
+    listener.close();
+    await within(serving, "the foreign server to finish");
+  }
+});
+
 Deno.test("client without a server says so in one line", async () => {
   // A port that was free a moment ago: nothing listens there now.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

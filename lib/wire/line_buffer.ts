@@ -139,6 +139,11 @@ export class LineBuffer {
     return true;
   }
 
+  /** The bytes buffered after the last complete line (a view, no copy). */
+  pending(): Uint8Array {
+    return this.#buf.subarray(this.#start, this.#end);
+  }
+
   /** Tells whether a complete line is buffered, without taking it. */
   hasLine(): boolean {
     if (this.#filled.indexOf(LF, this.#scanFrom) >= 0) return true;

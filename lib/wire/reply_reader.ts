@@ -64,6 +64,14 @@ function replyCode(bytes: Uint8Array, start: number, length: number): number {
   return a * 100 + b * 10 + c;
 }
 
+function unexpected(line: Uint8Array): ProtocolError {
+  return new ProtocolError(
+    `Unexpected line from the server: ${
+      escapeControl(decoder.decode(line.subarray(0, 320)).slice(0, 80))
+    }`,
+  );
+}
+
 /**
  * Reads replies from a byte source, incrementally. {@linkcode read} is the
  * usual entry point; {@linkcode nextLine} and {@linkcode fill} let a hot
@@ -145,7 +153,10 @@ export class ReplyReader {
     }
     const lines = this.#lines;
     try {
-      if (!lines.next()) return false;
+      if (!lines.next()) {
+        this.#checkStart(lines.pending());
+        return false;
+      }
     } catch (error) {
       throw this.#limitError(error);
     }
@@ -158,11 +169,7 @@ export class ReplyReader {
       code < 0 || (separator !== SPACE && separator !== HYPHEN) ||
       (this.#pendingCode !== 0 && code !== this.#pendingCode)
     ) {
-      throw new ProtocolError(
-        `Unexpected line from the server: ${
-          escapeControl(decoder.decode(lines.line()).slice(0, 80))
-        }`,
-      );
+      throw unexpected(lines.line());
     }
     this.#count(length + 1);
     this.code = code;
@@ -243,6 +250,23 @@ export class ReplyReader {
     while (this.payload !== null) {
       const chunk = await this.readPayloadChunk(buf);
       if (chunk !== null) await sink(chunk);
+    }
+  }
+
+  /**
+   * Fails at once on a line that cannot become a reply line, instead of
+   * waiting for a line end that a foreign server may never send.
+   */
+  #checkStart(partial: Uint8Array): void {
+    const n = Math.min(partial.length, 4);
+    for (let i = 0; i < n; i++) {
+      const byte = partial[i];
+      const ok = i === 0
+        ? byte > ZERO && byte <= ZERO + 9
+        : i < 3
+        ? byte >= ZERO && byte <= ZERO + 9
+        : byte === SPACE || byte === HYPHEN;
+      if (!ok) throw unexpected(partial);
     }
   }
 

@@ -257,3 +257,33 @@ Deno.test("ReplyReader reads back whatever the server writes, however it is cut 
     { numRuns: 200 },
   );
 });
+
+Deno.test("ReplyReader fails at once on a start no reply line has, without waiting for its end", async () => {
+  for (const start of ["Welcome", "2", "25", "250", "250 "]) {
+    let reads = 0;
+    // Sends `start`, then nothing ever again, as a foreign server may.
+    const source: Reader = {
+      read(buf) {
+        if (reads++ > 0) return new Promise(() => {});
+        buf.set(encoder.encode(start));
+        return Promise.resolve(start.length);
+      },
+    };
+    const replies = new ReplyReader(source);
+    if (start === "Welcome") {
+      await assertRejects(
+        () => replies.read(),
+        ProtocolError,
+        "Unexpected line from the server: Welcome",
+      );
+    } else {
+      // A good start: the reader waits for more.
+      await replies.fill();
+      assertEquals(replies.nextLine(), false);
+    }
+  }
+  for (const bad of ["0", "2x", "25x", "250x", "a50 "]) {
+    const replies = new ReplyReader(chunked(encoder.encode(bad)));
+    await assertRejects(() => replies.read(), ProtocolError, bad);
+  }
+});
