@@ -13,6 +13,7 @@ import {
   type RunningServer,
   startServerProgram,
 } from "./support/programs.ts";
+import { send, sendReplies, serveOnce } from "./support/fake_server.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { within } from "./support/wait.ts";
 
@@ -494,7 +495,7 @@ Deno.test("client closes cleanly on end of input and on Ctrl+C", async (t) => {
         await stdout.waitFor(/^Connected as Client\d+$/);
         child.kill("SIGINT");
         const { code } = await within(child.status, "the client to exit");
-        assertEquals(code, 0);
+        assertEquals(code, 130);
       } finally {
         await child.stdin.close().catch(() => {});
         await within(Promise.all([stdout.done, stderr.done]), "its output");
@@ -503,6 +504,52 @@ Deno.test("client closes cleanly on end of input and on Ctrl+C", async (t) => {
       await server.stdout.waitFor(disconnected(stdout.text));
     });
   });
+});
+
+Deno.test("client stopped mid-download keeps no partial file and exits 128 + signal", async (t) => {
+  for (
+    const [signal, expected] of [["SIGTERM", 143], ["SIGINT", 130]] as const
+  ) {
+    await t.step(signal, async () => {
+      const dir = await Deno.makeTempDir({ prefix: "ackline-e2e-cut-" });
+      await Deno.mkdir(`${dir}/downloads`);
+      // A server that announces a large file, sends a little, then stalls.
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const serving = serveOnce(listener, async (conn) => {
+        await sendReplies(conn, (out) => out.fileHeader(1 << 30, "big.bin"));
+        await send(conn, new Uint8Array(64 * 1024));
+        await conn.read(new Uint8Array(16)).catch(() => null); // until it leaves
+      });
+      const watcher = Deno.watchFs(`${dir}/downloads`);
+      try {
+        const child = await spawnClient(
+          ["--port", String(listener.addr.port)],
+          dir,
+        );
+        const writer = child.stdin.getWriter();
+        await writer.write(encoder.encode("get big.bin\n"));
+        // Once the partial file exists, the download is under way.
+        await within(
+          (async () => {
+            for await (const event of watcher) {
+              if (event.kind === "create") return;
+            }
+          })(),
+          "the partial file",
+        );
+        child.kill(signal);
+        await writer.close().catch(() => {});
+        const { code } = await within(child.output(), "the client to exit");
+        assertEquals(code, expected);
+        assertEquals([...Deno.readDirSync(`${dir}/downloads`)], []);
+      } finally {
+        watcher.close();
+        listener.close();
+        await within(serving, "the fake server to finish");
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
 });
 
 Deno.test("Ctrl+C on the server with clients idle and downloading: all told, all recorded, exit 0", async () => {

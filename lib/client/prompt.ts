@@ -166,27 +166,46 @@ async function handleLine(
   return "ok";
 }
 
+/** Exit codes after a signal: 128 plus the signal's number, as shells do. */
+export const SIGNAL_EXIT_CODES: Partial<Record<Deno.Signal, number>> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+};
+
+// SIGTERM cannot be listened for on Windows.
+const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT"]
+  : ["SIGINT", "SIGTERM"];
+
 /**
  * Runs the prompt until the input ends, the user says `exit` or presses
  * Ctrl+C, or the connection ends.
  *
  * @returns the exit code: 0, or 1 when the server went away or turned the
- * client out, or a scripted download failed.
+ * client out, or a scripted download failed; 130 after Ctrl+C and 143
+ * after SIGTERM (a download in progress is cut and nothing of it is kept).
  */
 export async function runPrompt(
   session: Session,
   options: PromptOptions,
 ): Promise<number> {
-  // Ctrl+C closes the session from the moment it exists, before anything
-  // tells the user it is there.
-  let interrupted = false;
-  const onInterrupt = () => {
-    interrupted = true;
-    session.close();
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  // A stop signal closes the session from the moment it exists, before
+  // anything tells the user it is there; a download under way then fails
+  // and removes its partial file.
+  let stoppedBy: Deno.Signal | null = null;
+  const listeners = STOP_SIGNALS.map((signal) => {
+    const listener = () => {
+      stoppedBy ??= signal;
+      session.close();
+    };
+    Deno.addSignalListener(signal, listener);
+    return { signal, listener };
+  });
+  const signalled = () =>
+    stoppedBy === null ? null : SIGNAL_EXIT_CODES[stoppedBy] ?? 1;
   try {
-    return await promptLoop(session, options, () => interrupted);
+    const code = await promptLoop(session, options, () => stoppedBy !== null);
+    return signalled() ?? code;
   } catch (error) {
     if (error instanceof LineTooLongError) {
       options.output.error(colors.red(
@@ -196,11 +215,14 @@ export async function runPrompt(
       return 1;
     }
     if (!(error instanceof ConnectionClosedError)) throw error;
-    if (interrupted) return 0;
+    const code = signalled();
+    if (code !== null) return code;
     options.output.error(colors.red(`error: ${escapeControl(error.message)}`));
     return 1;
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    for (const { signal, listener } of listeners) {
+      Deno.removeSignalListener(signal, listener);
+    }
   }
 }
 

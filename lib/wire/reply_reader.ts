@@ -7,7 +7,7 @@
  * @module
  */
 
-import { escapeControl, type Reader } from "../common/mod.ts";
+import { escapeControl, formatBytes, type Reader } from "../common/mod.ts";
 import { Code } from "./codes.ts";
 import { REPLY_LIMITS, type ReplyLimits } from "./limits.ts";
 import { LineBuffer, LineTooLongError } from "./line_buffer.ts";
@@ -37,10 +37,17 @@ export class TruncatedPayloadError extends Error {
   /** Bytes the header announced. */
   readonly size: number;
 
-  /** Creates the error for a payload cut `missing` bytes short of `size`. */
-  constructor(missing: number, size: number) {
+  /**
+   * Creates the error for the download of `name` (as the header gave it),
+   * cut `missing` bytes short of `size`.
+   */
+  constructor(missing: number, size: number, name = "the file") {
     super(
-      `Server closed the connection with ${missing} of ${size} bytes still to come`,
+      `Server closed the connection during the download of ${
+        escapeControl(name)
+      }: ${formatBytes(size - missing)} of ${
+        formatBytes(size)
+      } arrived; nothing was kept`,
     );
     this.name = "TruncatedPayloadError";
     this.missing = missing;
@@ -226,7 +233,9 @@ export class ReplyReader {
     let chunk = this.#lines.take(want);
     if (chunk.length === 0) {
       const n = await this.#source.read(buf.subarray(0, want));
-      if (n === null) throw new TruncatedPayloadError(remaining, header.size);
+      if (n === null) {
+        throw new TruncatedPayloadError(remaining, header.size, header.name);
+      }
       chunk = buf.subarray(0, n);
     }
     this.#payloadRemaining -= chunk.length;

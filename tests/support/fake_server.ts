@@ -45,34 +45,44 @@ export async function readLines(conn: Deno.Conn, count = 1): Promise<boolean> {
 }
 
 /**
- * A one-connection server: greets and answers the client's opening `noop`
- * as a real one would, waits for one request line, then lets `script`
- * write whatever it likes, and closes.
+ * Serves one connection on `listener` as a real server would start it
+ * (greeting, the answer to the client's opening `noop`), takes one request
+ * line, then lets `script` write whatever it likes, and closes. Resolves
+ * when done, also when no client came before the listener closed.
+ */
+export async function serveOnce(
+  listener: Deno.TcpListener,
+  script: (conn: Deno.TcpConn) => Promise<void>,
+): Promise<void> {
+  let conn: Deno.TcpConn;
+  try {
+    conn = await listener.accept();
+  } catch {
+    return; // the test ended without connecting
+  }
+  try {
+    await sendReplies(conn, (out) => out.greeting("Client01"));
+    await readLines(conn); // the client's noop
+    await sendReplies(conn, (out) => out.ok());
+    await readLines(conn); // the request
+    await script(conn);
+  } catch {
+    // The client may close first; that is part of some tests.
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * A one-connection server (see {@linkcode serveOnce}) for the length of
+ * `test`, which gets its port.
  */
 export async function withFakeServer(
   script: (conn: Deno.TcpConn) => Promise<void>,
   test: (port: number) => Promise<void>,
 ): Promise<void> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const serving = (async () => {
-    let conn: Deno.TcpConn;
-    try {
-      conn = await listener.accept();
-    } catch {
-      return; // the test ended without connecting
-    }
-    try {
-      await sendReplies(conn, (out) => out.greeting("Client01"));
-      await readLines(conn); // the client's noop
-      await sendReplies(conn, (out) => out.ok());
-      await readLines(conn); // the request
-      await script(conn);
-    } catch {
-      // The client may close first; that is part of some tests.
-    } finally {
-      conn.close();
-    }
-  })();
+  const serving = serveOnce(listener, script);
   try {
     await test(listener.addr.port);
   } finally {
