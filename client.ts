@@ -17,9 +17,11 @@
 import {
   colors,
   escapeControl,
+  formatBytes,
   integerFlag,
   parseFlags,
   runProgram,
+  sizeFlag,
   UserFacingError,
 } from "./lib/common/mod.ts";
 import {
@@ -97,6 +99,10 @@ Options:
   --downloads DIR    Folder for downloaded files (default ${DEFAULTS.downloadsDir})
   --timeout SEC      Give up on a silent server after this long, 0 for never
                      (default ${DEFAULTS.replyTimeoutMs / 1000})
+  --max-size SIZE    Refuse a download larger than this or than the free
+                     space: 500M, 16G, 0 for no limit (default ${
+  formatBytes(DEFAULTS.maxDownloadBytes, { binary: true })
+})
   -h, --help         Show this help
 
 At the prompt: any message is echoed with ACK; 'status' shows the server's
@@ -131,7 +137,13 @@ function connectError(error: unknown, where: string): unknown {
 }
 
 async function main(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ["host", "port", "downloads", "timeout"]);
+  const flags = parseFlags(args, [
+    "host",
+    "port",
+    "downloads",
+    "timeout",
+    "max-size",
+  ]);
   if (flags.help) {
     console.log(HELP);
     return 0;
@@ -146,6 +158,11 @@ async function main(args: string[]): Promise<number> {
     ...RANGES.timeoutSeconds,
     fallback: DEFAULTS.replyTimeoutMs / 1000,
   });
+  const maxDownloadBytes = sizeFlag(
+    "max-size",
+    values["max-size"],
+    DEFAULTS.maxDownloadBytes,
+  );
   const interactive = Deno.stdin.isTerminal();
   colors.setColorEnabled(Deno.stdout.isTerminal());
   let session: Session;
@@ -164,6 +181,7 @@ async function main(args: string[]): Promise<number> {
     interactive,
     showProgress: interactive && Deno.stdout.isTerminal(),
     downloadsDir: values.downloads ?? DEFAULTS.downloadsDir,
+    maxDownloadBytes,
   });
 }
 

@@ -135,6 +135,48 @@ Deno.test("download reads the name in the header as list shows it", async () => 
   }
 });
 
+Deno.test("download refuses at once a size over the limit or the free space", async (t) => {
+  const cases: [string, number, number, RegExp][] = [
+    [
+      "over --max-size",
+      10_000,
+      1000,
+      /^Refused big\.bin: it is 10 kB, over the --max-size of 1 kB; nothing was saved$/,
+    ],
+    [
+      "over the free space",
+      10 ** 15,
+      0,
+      /^Refused big\.bin: it is 1 PB, more than the .* free in .*; nothing was saved$/,
+    ],
+  ];
+  for (const [what, size, maxBytes, message] of cases) {
+    await t.step(what, async () => {
+      await withTempDir(async (dir) => {
+        await withFakeServer(async (conn) => {
+          await sendReplies(conn, (out) => out.fileHeader(size, "big.bin"));
+          // Then bytes without end, as a lying server would send them.
+          const chunk = new Uint8Array(64 * 1024);
+          for (;;) await send(conn, chunk);
+        }, async (port) => {
+          const session = await openSession(port);
+          const error = await assertRejects(
+            () =>
+              within(
+                session.download("big.bin", { dir, maxBytes }),
+                "the refusal",
+              ),
+            ConnectionClosedError,
+          );
+          assertMatch(error.message, message);
+          await closeSession(session);
+        });
+        assertEquals(await listDir(dir), []);
+      });
+    });
+  }
+});
+
 Deno.test("a cut or corrupt download leaves no file and says why", async (t) => {
   const body = encoder.encode("0123456789");
   const cases: [

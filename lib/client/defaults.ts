@@ -13,6 +13,8 @@ export const DEFAULTS = {
   port: 12345,
   downloadsDir: "./downloads",
   replyTimeoutMs: 30_000,
+  /** Largest file a download takes unless told otherwise: 16 GiB. */
+  maxDownloadBytes: 16 * 1024 ** 3,
   /** What one reply may hold: anything an ackline server may send. */
   replyLimits: REPLY_LIMITS,
 } as const;

@@ -17,6 +17,7 @@ import {
 import { DEFAULTS } from "./defaults.ts";
 import { ReplyError } from "./errors.ts";
 import { PartialFile, VerificationError } from "./partial_file.ts";
+import { checkFits } from "./space.ts";
 
 /** Receives a download's raw bytes; resolving is the backpressure. */
 export type PayloadSink = (chunk: Uint8Array) => Promise<void>;
@@ -50,6 +51,12 @@ export interface DownloadOptions {
   dir?: string;
   /** Called after each chunk with bytes received and bytes announced. */
   onProgress?: (received: number, size: number) => void;
+  /**
+   * Refuse a file larger than this many bytes; 0 for no limit. Default
+   * {@linkcode DEFAULTS.maxDownloadBytes}. A file larger than the free
+   * space of the folder is refused too.
+   */
+  maxBytes?: number;
 }
 
 /** Where a download's bytes go, and whatever stopped them going there. */
@@ -59,20 +66,36 @@ class Receiver {
   readonly #dir: string;
   readonly #onProgress: DownloadOptions["onProgress"];
 
-  constructor(dir: string, onProgress: DownloadOptions["onProgress"]) {
+  readonly #maxBytes: number;
+
+  constructor(dir: string, options: DownloadOptions) {
     this.#dir = dir;
-    this.#onProgress = onProgress;
+    this.#onProgress = options.onProgress;
+    this.#maxBytes = options.maxBytes ?? DEFAULTS.maxDownloadBytes;
   }
 
-  /** Opens the temporary file for the announced download. */
+  /**
+   * Opens the temporary file for the announced download.
+   *
+   * @throws {DownloadRefusedError} for a file too large to take: the
+   * connection must then close, since its bytes cannot be skipped.
+   */
   open: PayloadHandler = async (header) => {
+    // The header carries the name escaped, as `list` shows it.
+    const name = unescapeName(header.name) ?? header.name;
     try {
-      // The header carries the name escaped, as `list` shows it.
-      this.partial = await PartialFile.create(
-        this.#dir,
-        unescapeName(header.name) ?? header.name,
-        header.size,
-      );
+      await Deno.mkdir(this.#dir, { recursive: true });
+    } catch {
+      // PartialFile.create says what is wrong with the folder.
+    }
+    await checkFits(
+      escapeControl(name),
+      header.size,
+      this.#maxBytes,
+      this.#dir,
+    );
+    try {
+      this.partial = await PartialFile.create(this.#dir, name, header.size);
     } catch (error) {
       this.error = error as Error;
     }
@@ -107,10 +130,7 @@ export async function download(
   name: string,
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
-  const receiver = new Receiver(
-    options.dir ?? DEFAULTS.downloadsDir,
-    options.onProgress,
-  );
+  const receiver = new Receiver(options.dir ?? DEFAULTS.downloadsDir, options);
   const started = performance.now();
   try {
     const trailer = await session.fetch(

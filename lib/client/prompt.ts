@@ -65,6 +65,8 @@ export interface PromptOptions {
   showProgress: boolean;
   /** Folder for downloads. */
   downloadsDir: string;
+  /** Refuse downloads larger than this; 0 for no limit. */
+  maxDownloadBytes?: number;
 }
 
 // Any line a server can be set to accept can be sent.
@@ -108,7 +110,10 @@ export function printReply(output: PromptOutput, reply: Reply): void {
 export async function runGet(
   session: Session,
   name: string,
-  options: Pick<PromptOptions, "downloadsDir" | "showProgress" | "output">,
+  options: Pick<
+    PromptOptions,
+    "downloadsDir" | "maxDownloadBytes" | "showProgress" | "output"
+  >,
 ): Promise<boolean> {
   const { output } = options;
   const progress = options.showProgress
@@ -117,6 +122,7 @@ export async function runGet(
   try {
     const result = await session.download(name, {
       dir: options.downloadsDir,
+      maxBytes: options.maxDownloadBytes,
       onProgress: (received, size) => progress?.update(received, size),
     });
     progress?.clear();

@@ -108,3 +108,35 @@ export async function runProgram(main: () => Promise<number>): Promise<never> {
   }
   Deno.exit(code);
 }
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
+
+/**
+ * Reads a size flag: bytes, or a number with `K`, `M`, `G` or `T` (powers
+ * of 1024, an optional `B` or `iB` after it): `500M`, `16G`, `1024`.
+ *
+ * @throws {UsageError} if the value is not such a size.
+ */
+export function sizeFlag(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  const match = /^(\d+)\s*([kmgt]?)(?:i?b)?$/i.exec(value.trim());
+  const bytes = match
+    ? Number(match[1]) * SIZE_UNITS[match[2].toLowerCase()]
+    : NaN;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new UsageError(
+      `--${name} must be a size such as 500M or 16G (0 for none), got ${value}`,
+    );
+  }
+  return bytes;
+}

@@ -11,6 +11,7 @@ export {
   type ParsedFlags,
   parseFlags,
   runProgram,
+  sizeFlag,
   UsageError,
   UserFacingError,
 } from "./cli.ts";

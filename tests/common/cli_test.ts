@@ -1,4 +1,9 @@
-import { integerFlag, parseFlags, UsageError } from "../../lib/common/cli.ts";
+import {
+  integerFlag,
+  parseFlags,
+  sizeFlag,
+  UsageError,
+} from "../../lib/common/cli.ts";
 import { assertEquals, assertThrows } from "../support/assert.ts";
 
 Deno.test("parseFlags reads the named string flags and --help", () => {
@@ -39,6 +44,32 @@ Deno.test("integerFlag takes whole numbers in range, or the fallback", () => {
     assertEquals(
       error.message,
       `--n must be an integer from 1 to 10, got ${value}`,
+    );
+  }
+});
+
+Deno.test("sizeFlag reads bytes with an optional binary unit", () => {
+  const cases: [string | undefined, number][] = [
+    [undefined, 7],
+    ["0", 0],
+    ["1024", 1024],
+    ["500M", 500 * 1024 ** 2],
+    ["16G", 16 * 1024 ** 3],
+    ["2gib", 2 * 1024 ** 3],
+    ["1 KB", 1024],
+    ["3t", 3 * 1024 ** 4],
+  ];
+  for (const [value, bytes] of cases) {
+    assertEquals(sizeFlag("max-size", value, 7), bytes, String(value));
+  }
+  for (const bad of ["", "-1", "1.5G", "G", "12X", "99999999999T"]) {
+    const error = assertThrows(
+      () => sizeFlag("max-size", bad, 7),
+      UsageError,
+    );
+    assertEquals(
+      error.message,
+      `--max-size must be a size such as 500M or 16G (0 for none), got ${bad}`,
     );
   }
 });
