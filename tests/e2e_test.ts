@@ -353,7 +353,7 @@ Deno.test("client says the server is full and exits non-zero", async () => {
     assertEquals(stdout, "");
     assertEquals(
       stderr,
-      "error: Server is full: 1 of 1 clients connected; try again later\n",
+      "error: Server is full: 1 of 1 client connected; try again later\n",
     );
   });
 });
@@ -436,6 +436,11 @@ Deno.test("client tells when the server shuts down mid-session", async () => {
 Deno.test("client rejects bad command lines with one line and exit code 2", async (t) => {
   const cases: [string[], string][] = [
     [["--port", "0"], "--port must be an integer from 1 to 65535, got 0"],
+    [["--port", "-1"], "--port must be an integer from 1 to 65535, got -1"],
+    [
+      ["--max-size", "lots"],
+      "--max-size must be a size such as 500M or 16G (0 for none), got lots",
+    ],
     [
       ["--port", "65536"],
       "--port must be an integer from 1 to 65535, got 65536",

@@ -4,21 +4,22 @@
  * @module
  */
 
-import { formatBytes } from "../common/mod.ts";
+import { formatBytes, formatDuration } from "../common/mod.ts";
 
 const BAR_WIDTH = 24;
 const REDRAW_EVERY_MS = 100;
 const CLEAR_LINE = "\r\x1b[2K";
 
 /**
- * Renders one progress line: name, bar, percent, bytes and rate.
+ * Renders one progress line: name, bar, percent, bytes, rate and the time
+ * left at that rate.
  *
  * @example Usage
  * ```ts
  * import { renderProgress } from "./progress.ts";
  *
  * renderProgress("a.bin", 512, 1024, 1000);
- * // "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s"
+ * // "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s  1.0 s left"
  * ```
  */
 export function renderProgress(
@@ -33,9 +34,13 @@ export function renderProgress(
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
   const rate = elapsedMs > 0 ? received / (elapsedMs / 1000) : 0;
   const sizes = `${formatBytes(received)} / ${formatBytes(total)}`;
+  // Time left at the rate so far, once there is a rate to go by.
+  const eta = rate > 0 && received < total
+    ? `  ${formatDuration(((total - received) / rate) * 1000, "short")} left`
+    : "";
   return `${name} [${bar}] ${percent}  ${sizes}  ${
     formatBytes(Math.round(rate))
-  }/s`;
+  }/s${eta}`;
 }
 
 /** Redraws a progress line at most ten times a second. */

@@ -34,6 +34,30 @@ export interface ParsedFlags {
 }
 
 /**
+ * Joins `--name -1` into `--name=-1` for the flags in `names`, so a
+ * negative number reads as the flag's (wrong) value, not as a flag.
+ */
+function joinNegativeValues(
+  args: readonly string[],
+  names: readonly string[],
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (
+      names.includes(args[i].slice(2)) && args[i].startsWith("--") &&
+      next !== undefined && /^-\d/.test(next)
+    ) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else {
+      out.push(args[i]);
+    }
+  }
+  return out;
+}
+
+/**
  * Parses `args` accepting only the string flags named in `names` and
  * `-h`/`--help`.
  *
@@ -44,7 +68,7 @@ export function parseFlags(
   args: readonly string[],
   names: readonly string[],
 ): ParsedFlags {
-  const parsed = parseArgs([...args], {
+  const parsed = parseArgs(joinNegativeValues(args, names), {
     string: [...names],
     boolean: ["help"],
     alias: { h: "help" },

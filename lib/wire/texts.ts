@@ -42,7 +42,9 @@ export function closingText(reason: CloseReason): string {
         reason.timeoutMs / 1000
       } s; closing`;
     case "full":
-      return `Server is full: ${reason.maxClients} of ${reason.maxClients} clients connected; try again later`;
+      return `Server is full: ${reason.maxClients} of ${reason.maxClients} client${
+        reason.maxClients === 1 ? "" : "s"
+      } connected; try again later`;
     case "evicted":
       return "Server is full and this connection has sent no request; closing to make room";
     case "stalled":

@@ -1,10 +1,14 @@
 import { ProgressBar, renderProgress } from "../../lib/client/progress.ts";
 import { assertEquals } from "../support/assert.ts";
 
-Deno.test("renderProgress shows name, bar, percent, sizes and rate", () => {
+Deno.test("renderProgress shows name, bar, percent, sizes, rate and time left", () => {
   assertEquals(
     renderProgress("a.bin", 512, 1024, 1000),
-    "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s",
+    "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s  1.0 s left",
+  );
+  assertEquals(
+    renderProgress("z", 1 << 20, 100 << 20, 2000),
+    "z [------------------------]   1%  1.05 MB / 105 MB  524 kB/s  3m 18s left",
   );
   assertEquals(
     renderProgress("a.bin", 0, 1024, 0),
@@ -16,11 +20,11 @@ Deno.test("renderProgress shows name, bar, percent, sizes and rate", () => {
   );
   assertEquals(
     renderProgress("c", 1, 10, 1),
-    "c [##----------------------]  10%  1 B / 10 B  1 kB/s",
+    "c [##----------------------]  10%  1 B / 10 B  1 kB/s  9 ms left",
   );
   assertEquals(
     renderProgress("b", 999, 1000, 500),
-    "b [########################]  99%  999 B / 1 kB  2 kB/s",
+    "b [########################]  99%  999 B / 1 kB  2 kB/s  1 ms left",
   );
 });
 

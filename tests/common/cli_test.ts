@@ -16,6 +16,19 @@ Deno.test("parseFlags reads the named string flags and --help", () => {
   assertEquals(parseFlags([], ["port"]), { help: false, values: {} });
 });
 
+Deno.test("parseFlags takes a negative number as a flag's value, not a flag", () => {
+  assertEquals(parseFlags(["--port", "-1"], ["port"]), {
+    help: false,
+    values: { port: "-1" },
+  });
+  assertEquals(parseFlags(["--port", "-1", "--host", "h"], ["port", "host"]), {
+    help: false,
+    values: { port: "-1", host: "h" },
+  });
+  // Only for the named flags, and only numbers.
+  assertThrows(() => parseFlags(["--port", "-x"], ["port"]), UsageError);
+});
+
 Deno.test("parseFlags refuses unknown flags, arguments and missing values", () => {
   const cases: [string[], string][] = [
     [["--bogus"], "Unknown flag: --bogus"],
