@@ -228,6 +228,12 @@ function startError(error: unknown, hostname: string, port: number): unknown {
   return error;
 }
 
+/**
+ * A stop signal this soon after the first is the same one delivered twice
+ * (see `main`), not a second Ctrl+C.
+ */
+const REPEAT_SIGNAL_MS = 500;
+
 /** How long the last log lines get to reach a slow output at exit. */
 const LOG_FLUSH_MS = 1000;
 
@@ -251,17 +257,29 @@ async function main(args: string[]): Promise<number> {
     gaveUp = () => resolve("gave up");
   });
   let deadline: ReturnType<typeof setTimeout> | undefined;
-  const onSignal = () => {
-    if (deadline !== undefined) {
-      // A second Ctrl+C: the user does not want to wait.
-      consoleLogger("SERVER", "Stopped at once");
-      Deno.exit(1);
-    }
-    log("SERVER", "Shutting down (Ctrl+C again to stop at once)");
-    deadline = setTimeout(gaveUp!, SHUTDOWN_WAIT_MS);
-    server.shutdown();
-  };
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  let firstSignalAt = 0;
+  const listeners = signals.map((signal) => {
+    const listener = () => {
+      if (deadline !== undefined) {
+        // One Ctrl+C under `deno task` arrives twice (from the terminal and
+        // from the task runner): only a later one means "do not wait".
+        if (performance.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
+        consoleLogger("SERVER", "Stopped at once");
+        Deno.exit(1);
+      }
+      firstSignalAt = performance.now();
+      log(
+        "SERVER",
+        signal === "SIGINT"
+          ? "Shutting down (Ctrl+C again to stop at once)"
+          : "Shutting down",
+      );
+      deadline = setTimeout(gaveUp!, SHUTDOWN_WAIT_MS);
+      server.shutdown();
+    };
+    Deno.addSignalListener(signal, listener);
+    return { signal, listener };
+  });
   const ended = await Promise.race([server.closed, givenUp]);
   clearTimeout(deadline);
   if (ended === "gave up") {
@@ -281,7 +299,9 @@ async function main(args: string[]): Promise<number> {
     new Promise((resolve) => flushTimer = setTimeout(resolve, LOG_FLUSH_MS)),
   ]);
   clearTimeout(flushTimer);
-  for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+  for (const { signal, listener } of listeners) {
+    Deno.removeSignalListener(signal, listener);
+  }
   return ended === "gave up" ? 1 : 0;
 }
 

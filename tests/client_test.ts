@@ -112,10 +112,10 @@ Deno.test("download saves a hostile name inside the folder only", async () => {
 Deno.test("download reads the name in the header as list shows it", async () => {
   const body = encoder.encode("payload");
   const digest = sha256Hex(body);
-  // Escaped on the wire: a space at an end, a character by number.
+  // Escaped on the wire: spaces, a character by number.
   for (
     const [sent, saved] of [
-      ["\\x20notes\\x20.txt", " notes .txt"],
+      ["notes\\x20\\x20a.txt", "notes  a.txt"],
       ["caf\\u{e9}.txt", "café.txt"],
     ]
   ) {

@@ -24,17 +24,41 @@ const FALLBACK_NAME = "download";
 /** How far `name (1).ext`, `name (2).ext`, … go before a download gives up. */
 export const MAX_NUMBERED = 9999;
 
+// Invisible or direction-changing: removed, so a name shows as it is.
+const INVISIBLE = /[\u2028\u2029]|\p{Cf}/gu;
+/** Longest saved name in UTF-8 bytes: file systems take 255. */
+export const MAX_SAVED_NAME_BYTES = 200;
+const encoder = new TextEncoder();
+
+/** Cuts `name` to `max` UTF-8 bytes, keeping a short extension. */
+function shorten(name: string, max: number): string {
+  if (encoder.encode(name).length <= max) return name;
+  const dot = name.lastIndexOf(".");
+  const extension = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : "";
+  let stem = "";
+  let bytes = encoder.encode(extension).length;
+  for (const char of name.slice(0, name.length - extension.length)) {
+    bytes += encoder.encode(char).length;
+    if (bytes > max) break;
+    stem += char;
+  }
+  return stem + extension;
+}
+
 /**
- * Turns whatever name a server sent into a plain file name: the last path
- * component, with separators, controls and characters Windows reserves
- * replaced by `_`. Never returns a name that leaves the folder (`.`, `..`,
- * empty, absolute or with separators).
+ * Turns whatever name a server sent into a plain file name that is safe to
+ * save and to show: the last path component, with separators, controls
+ * and characters Windows reserves replaced by `_`, invisible and
+ * direction-changing characters removed, no leading dot (not hidden), no
+ * white space or dots at the ends, at most {@linkcode MAX_SAVED_NAME_BYTES}
+ * bytes (the extension kept). Never returns a name that leaves the folder.
  */
 export function safeFileName(name: string): string {
   const last = name.split(/[/\\]/).filter((part) => part !== "").pop() ?? "";
-  const cleaned = last.replace(UNSAFE, "_").replace(/[. ]+$/, "").slice(0, 200);
-  if (cleaned === "" || /^\.+$/.test(cleaned)) return FALLBACK_NAME;
-  return cleaned;
+  const cleaned = last.replace(INVISIBLE, "").replace(UNSAFE, "_")
+    .replace(/^[\s.]+|[\s.]+$/gu, "");
+  if (cleaned === "") return FALLBACK_NAME;
+  return shorten(cleaned, MAX_SAVED_NAME_BYTES);
 }
 
 function numbered(name: string, n: number): string {

@@ -47,8 +47,11 @@ export function formatIsoTime(date: Date): string {
 }
 
 // C0 controls but tab, DEL and C1 controls: what a terminal may act on.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+// Controls a terminal acts on, and characters that are invisible or turn
+// the text around it (zero-width, byte order mark, bidirectional controls,
+// line and paragraph separators).
+// Tab is left alone: it is spacing, and it stays in the text.
+const CONTROL = /(?!\t)\p{Cc}|[\u2028\u2029]|\p{Cf}/gu;
 
 function escapeOne(char: string): string {
   switch (char) {
@@ -56,15 +59,19 @@ function escapeOne(char: string): string {
       return "\\n";
     case "\r":
       return "\\r";
-    default:
-      return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
   }
+  const code = char.codePointAt(0)!;
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, "0")}`
+    : `\\u{${code.toString(16)}}`;
 }
 
 /**
  * Makes untrusted text safe to print: control characters that a terminal
  * would act on (escape sequences included) become visible escapes such as
- * `\x1b`; everything else, tab and all Unicode text, is left as it is.
+ * `\x1b`, and so do invisible and direction-changing characters
+ * (`\u{202e}`); everything else, tab and all other Unicode text, is left as
+ * it is.
  */
 export function escapeControl(text: string): string {
   return text.replace(CONTROL, escapeOne);

@@ -129,7 +129,7 @@ export class Clients {
     this.#connections.add(connection);
     if (!connection.hasSpoken) this.#silent.set(connection, performance.now());
     this.#track(
-      runSession(connection, name, this.#server).finally(() => {
+      runSession(connection, name, this.#server, () => {
         this.#connections.delete(connection);
         this.#silent.delete(connection);
       }),

@@ -64,12 +64,14 @@ function failureWords(connection: ClientConnection, error: unknown): string {
 
 /**
  * Serves the client on `connection` until it leaves or is stopped, then
- * records the disconnect and logs why. Never throws.
+ * records the disconnect, logs why, calls `onEnd`, and closes (lingering,
+ * see `linger.ts`). Never throws.
  */
 export async function runSession(
   connection: ClientConnection,
   client: string,
   server: ServerContext,
+  onEnd?: () => void,
 ): Promise<void> {
   let why = "the client went away";
   try {
@@ -87,10 +89,13 @@ export async function runSession(
       server.log("ERROR", `${client}: ${escapeControl(String(error))}`);
     }
   } finally {
-    await connection.finish();
+    // Recorded, and the slot given back, when the session ends, not after
+    // the lingering close: from then on the client is gone.
     const at = server.now();
     server.cache.disconnect(client, at);
     server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)} (${why})`);
+    onEnd?.();
+    await connection.finish();
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   MAX_NUMBERED,
+  MAX_SAVED_NAME_BYTES,
   PartialFile,
   safeFileName,
   VerificationError,
@@ -21,10 +22,26 @@ Deno.test("safeFileName keeps only a plain name, whatever the server sends", () 
     ["con:name?.txt", "con_name_.txt"],
     ["trailing. ", "trailing"],
     ["日本語.txt", "日本語.txt"],
+    // Safe to show: not hidden, nothing invisible or reversing the text.
+    [".bashrc", "bashrc"],
+    ["invoice\u202efdp.exe", "invoicefdp.exe"],
+    ["a\u200bb\ufeff", "ab"],
+    [" lead and trail\u00a0", "lead and trail"],
+    ["  ", "download"],
   ];
   for (const [input, expected] of cases) {
     assertEquals(safeFileName(input), expected, input);
   }
+});
+
+Deno.test("safeFileName shortens a long name to what file systems take, keeping its extension", () => {
+  const emoji = "🎉".repeat(100) + ".txt"; // 404 bytes
+  const saved = safeFileName(emoji);
+  assertEquals(saved, "🎉".repeat(49) + ".txt"); // 196 + 4 bytes
+  assertEquals(new TextEncoder().encode(saved).length, MAX_SAVED_NAME_BYTES);
+  assertEquals(safeFileName("x".repeat(300)), "x".repeat(MAX_SAVED_NAME_BYTES));
+  const short = "y".repeat(MAX_SAVED_NAME_BYTES - 4) + ".bin";
+  assertEquals(safeFileName(short), short);
 });
 
 Deno.test("PartialFile saves under the final name only once verified", async () => {

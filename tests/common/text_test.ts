@@ -11,6 +11,18 @@ import { assertEquals } from "../support/assert.ts";
 const TEXT_MODULE = new URL("../../lib/common/text.ts", import.meta.url).href;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
+Deno.test("escapeControl shows invisible and direction-changing characters", () => {
+  assertEquals(
+    escapeControl("invoice\u202efdp.exe"),
+    "invoice\\u{202e}fdp.exe",
+  );
+  assertEquals(
+    escapeControl("\ufeffa\u200bb\u2028c\u2066d"),
+    "\\u{feff}a\\u{200b}b\\u{2028}c\\u{2066}d",
+  );
+  assertEquals(escapeControl("é ☕ \u00a0"), "é ☕ \u00a0");
+});
+
 Deno.test("escapeControl makes escape sequences visible and keeps text", () => {
   assertEquals(escapeControl("\u001b[31mred\u001b[0m"), "\\x1b[31mred\\x1b[0m");
   assertEquals(
