@@ -40,6 +40,20 @@ async function withServerProgram(
   }
 }
 
+/**
+ * Expects `client` to be told the server is shutting down, closes it, and
+ * expects the server to exit on its own with 0.
+ */
+async function toldAndStopped(server: RunningServer, client: RawClient) {
+  assertEquals(await client.reply(), {
+    code: 421,
+    lines: ["Server is shutting down"],
+  });
+  client.close();
+  const { code } = await within(server.child.status, "the server to exit");
+  assertEquals(code, 0);
+}
+
 /** The server's log line for the client whose output greeted it. */
 function disconnected(clientOutput: string): RegExp {
   const name = /^Connected as (\S+)$/m.exec(clientOutput)?.[1];
@@ -167,13 +181,7 @@ Deno.test("server logs like the reference and stops cleanly on SIGTERM", async (
       ),
     );
     server.child.kill("SIGTERM");
-    assertEquals(await client.reply(), {
-      code: 421,
-      lines: ["Server is shutting down"],
-    });
-    client.close();
-    const { code } = await within(server.child.status, "the server to exit");
-    assertEquals(code, 0);
+    await toldAndStopped(server, client);
     assertMatch(
       server.stdout.text,
       /^\[DISCONNECTED\] Client01 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \(server shutting down\)$/m,
@@ -247,13 +255,7 @@ Deno.test("one Ctrl+C delivered twice at once still shuts down cleanly", async (
     // As a terminal and `deno task` both deliver it.
     server.child.kill("SIGINT");
     server.child.kill("SIGINT");
-    assertEquals(await client.reply(), {
-      code: 421,
-      lines: ["Server is shutting down"],
-    });
-    client.close();
-    const { code } = await within(server.child.status, "the server to exit");
-    assertEquals(code, 0);
+    await toldAndStopped(server, client);
     assertMatch(server.stdout.text, /^\[SERVER\] Stopped$/m);
     assertMatch(
       server.stdout.text,

@@ -7,6 +7,7 @@
  */
 
 import { writeAll } from "../lib/common/mod.ts";
+import { ReplyReader } from "../lib/wire/mod.ts";
 
 const encoder = new TextEncoder();
 const RESET_STORM = new URL("../tests/fixtures/reset_storm.py", import.meta.url)
@@ -106,27 +107,21 @@ async function statusStorm(
   counts: HostileCounts,
 ) {
   const burst = encoder.encode("status\n".repeat(20));
-  const buf = new Uint8Array(64 * 1024);
   while (Date.now() < deadline) {
     using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const replies = new ReplyReader(conn);
     try {
-      for (let round = 0; round < 10 && Date.now() < deadline; round++) {
+      if (await replies.read() === null) continue; // the greeting, or full
+      rounds: for (let round = 0; round < 10; round++) {
+        if (Date.now() >= deadline) break;
         await writeAll(conn, burst);
         counts.statusStorms++;
-        // Twenty summaries end in "211 "; count line starts as they come.
-        let seen = 0;
-        let text = "";
-        while (seen < 20) {
-          const n = await conn.read(buf);
-          if (n === null) return;
-          text += new TextDecoder().decode(buf.subarray(0, n));
-          const lines = text.split("\n");
-          text = lines.pop()!;
-          seen += lines.filter((line) => line.startsWith("211 ")).length;
+        for (let i = 0; i < 20; i++) {
+          if (await replies.read() === null) break rounds; // reconnect
         }
       }
     } catch {
-      // Refused or closed: try again.
+      // Closed under it: try again.
     }
   }
 }

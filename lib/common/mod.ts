@@ -35,6 +35,7 @@ export {
 export {
   alignColumns,
   type DurationStyle,
+  escapeCharacter,
   escapeControl,
   formatAddress,
   formatDuration,

@@ -46,14 +46,17 @@ export function formatIsoTime(date: Date): string {
   }:${pad2(minutes % 60)}`;
 }
 
-// C0 controls but tab, DEL and C1 controls: what a terminal may act on.
 // Controls a terminal acts on, and characters that are invisible or turn
 // the text around it (zero-width, byte order mark, bidirectional controls,
 // line and paragraph separators).
 // Tab is left alone: it is spacing, and it stays in the text.
 const CONTROL = /(?!\t)\p{Cc}|[\u2028\u2029]|\p{Cf}/gu;
 
-function escapeOne(char: string): string {
+/**
+ * The visible escape of one character (a code point): `\n`, `\r`, else
+ * `\xHH` up to U+00FF and `\u{H…}` above.
+ */
+export function escapeCharacter(char: string): string {
   switch (char) {
     case "\n":
       return "\\n";
@@ -74,7 +77,7 @@ function escapeOne(char: string): string {
  * it is.
  */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL, escapeOne);
+  return text.replace(CONTROL, escapeCharacter);
 }
 
 /** How {@linkcode formatDuration} writes a duration. */

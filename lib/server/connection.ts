@@ -53,6 +53,8 @@ export class ClientConnection {
   #writeClosed = false;
   #reading = false;
   #spoke = false;
+  // The `421` stop() writes while the session waits in read().
+  #lastReply: Promise<void> | undefined;
   // A read begun while the client waited for a slot, taken over by read().
   #pendingRead: Promise<boolean> | undefined;
   #stopReason: CloseReason | null = null;
@@ -207,7 +209,7 @@ export class ClientConnection {
       // of stream after the reply tells the client to close, which ends
       // that read.
       this.out.closing(reason);
-      writeAll(this.#conn, this.out.bytes())
+      this.#lastReply = writeAll(this.#conn, this.out.bytes())
         .then(() => this.#closeWrite())
         .catch(() => this.close());
     }
@@ -221,6 +223,9 @@ export class ClientConnection {
   async finish(): Promise<void> {
     if (this.#closed) return;
     this.#graceTimer ??= setTimeout(() => this.close(), CLOSE_GRACE_MS);
+    // The `421` that stop() is writing goes out before the half-close.
+    await this.#lastReply;
+    if (this.#closed) return;
     const writeClosed = this.#writeClosed;
     this.#writeClosed = true;
     await lingerThenClose(this.#conn, () => this.close(), writeClosed);

@@ -69,7 +69,8 @@ export class QueuedLog {
   #queue: Uint8Array[] = [];
   #queued = 0;
   #dropped = 0;
-  #writing: Promise<void> | null = null;
+  #writing: Promise<void> = Promise.resolve();
+  #draining = false;
   #broken = false;
 
   /** Writes to `output`, queueing at most `maxQueuedBytes`. */
@@ -85,7 +86,7 @@ export class QueuedLog {
 
   /** Resolves once every queued line is written (or the output failed). */
   async flushed(): Promise<void> {
-    while (this.#writing !== null) await this.#writing;
+    while (this.#draining) await this.#writing;
   }
 
   #add(kind: LogKind, message: string): void {
@@ -98,7 +99,10 @@ export class QueuedLog {
     }
     this.#queue.push(line);
     this.#queued += line.length;
-    this.#writing ??= this.#drain().finally(() => this.#writing = null);
+    if (!this.#draining) {
+      this.#draining = true;
+      this.#writing = this.#drain();
+    }
   }
 
   async #drain(): Promise<void> {
@@ -117,6 +121,10 @@ export class QueuedLog {
       this.#broken = true;
       this.#queue = [];
       this.#queued = 0;
+    } finally {
+      // Before this call's promise settles: a line added from now on
+      // starts a new drain.
+      this.#draining = false;
     }
   }
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { escapeCharacter } from "../common/mod.ts";
+
 /** Longest file name in bytes that file systems store. */
 export const MAX_NAME_BYTES = 255;
 
@@ -18,26 +20,14 @@ const encoder = new TextEncoder();
 // the backslash, line and paragraph separators, and format characters
 // (zero-width, byte order mark, bidirectional overrides): escaped wherever
 // they are.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
-const ALWAYS = /[\u0000-\u001f\u007f-\u009f\\\u2028\u2029]|\p{Cf}/u;
+const ALWAYS = /\p{Cc}|[\\\u2028\u2029]|\p{Cf}/u;
 // White space is escaped only at either end of the name.
 const SPACE = /\s/u;
 
 function escapeChar(char: string): string {
-  switch (char) {
-    case "\\":
-      return "\\\\";
-    case "\n":
-      return "\\n";
-    case "\r":
-      return "\\r";
-    case "\t":
-      return "\\t";
-  }
-  const code = char.codePointAt(0)!;
-  return code <= 0xff
-    ? `\\x${code.toString(16).padStart(2, "0")}`
-    : `\\u{${code.toString(16)}}`;
+  if (char === "\\") return "\\\\";
+  if (char === "\t") return "\\t";
+  return escapeCharacter(char);
 }
 
 /**
