@@ -27,7 +27,6 @@ import {
   acceptLoop,
   Clients,
   ConnectionCache,
-  consoleLogger,
   DEFAULTS,
   DigestCache,
   FileRepository,
@@ -36,6 +35,7 @@ import {
   QueuedLog,
   RANGES,
   RepositoryError,
+  runUntilStopped,
   SHUTDOWN_WAIT_MS,
 } from "./lib/server/mod.ts";
 
@@ -228,12 +228,6 @@ function startError(error: unknown, hostname: string, port: number): unknown {
   return error;
 }
 
-/**
- * A stop signal this soon after the first is the same one delivered twice
- * (see `main`), not a second Ctrl+C.
- */
-const REPEAT_SIGNAL_MS = 500;
-
 /** How long the last log lines get to reach a slow output at exit. */
 const LOG_FLUSH_MS = 1000;
 
@@ -249,39 +243,7 @@ async function main(args: string[]): Promise<number> {
   } catch (error) {
     throw startError(error, options.hostname!, options.port!);
   }
-  const signals: Deno.Signal[] = Deno.build.os === "windows"
-    ? ["SIGINT"]
-    : ["SIGINT", "SIGTERM"];
-  let gaveUp: (() => void) | undefined;
-  const givenUp = new Promise<"gave up">((resolve) => {
-    gaveUp = () => resolve("gave up");
-  });
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  let firstSignalAt = 0;
-  const listeners = signals.map((signal) => {
-    const listener = () => {
-      if (deadline !== undefined) {
-        // One Ctrl+C under `deno task` arrives twice (from the terminal and
-        // from the task runner): only a later one means "do not wait".
-        if (performance.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
-        consoleLogger("SERVER", "Stopped at once");
-        Deno.exit(1);
-      }
-      firstSignalAt = performance.now();
-      log(
-        "SERVER",
-        signal === "SIGINT"
-          ? "Shutting down (Ctrl+C again to stop at once)"
-          : "Shutting down",
-      );
-      deadline = setTimeout(gaveUp!, SHUTDOWN_WAIT_MS);
-      server.shutdown();
-    };
-    Deno.addSignalListener(signal, listener);
-    return { signal, listener };
-  });
-  const ended = await Promise.race([server.closed, givenUp]);
-  clearTimeout(deadline);
+  const ended = await runUntilStopped(server, log);
   if (ended === "gave up") {
     log(
       "SERVER",
@@ -299,9 +261,6 @@ async function main(args: string[]): Promise<number> {
     new Promise((resolve) => flushTimer = setTimeout(resolve, LOG_FLUSH_MS)),
   ]);
   clearTimeout(flushTimer);
-  for (const { signal, listener } of listeners) {
-    Deno.removeSignalListener(signal, listener);
-  }
   return ended === "gave up" ? 1 : 0;
 }
 

@@ -71,6 +71,7 @@ export {
 } from "./hash_threads.ts";
 export { LINGER_BYTES, lingerThenClose } from "./linger.ts";
 export { runSession } from "./session.ts";
+export { REPEAT_SIGNAL_MS, runUntilStopped, type Stoppable } from "./stop.ts";
 export {
   formatStatus,
   parseStatusSummary,
