@@ -53,6 +53,10 @@ export interface ConnectOptions {
   port?: number;
   /** Give up on a reply after this long without a byte from the server. Default 30 s. */
   replyTimeoutMs?: number;
+  /** Slowest download in bytes a second before it is given up; 0 none. Default 1 KiB. */
+  speedLimit?: number;
+  /** How long a download may stay under that. Default 30 s. */
+  speedTimeMs?: number;
   /** What one reply may hold. Default: anything an ackline server may send. */
   replyLimits?: Partial<ReplyLimits>;
 }
@@ -72,6 +76,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
   conn.setNoDelay(true);
   const session = new Session(conn, {
     replyTimeoutMs: options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs,
+    speedLimit: options.speedLimit,
+    speedTimeMs: options.speedTimeMs,
     replyLimits: options.replyLimits,
   });
   // Speak at once, before the greeting: a full server makes room for a
@@ -97,8 +103,12 @@ Options:
   --host HOST        Server address (default ${DEFAULTS.hostname})
   --port PORT        Server port (default ${DEFAULTS.port})
   --downloads DIR    Folder for downloaded files (default ${DEFAULTS.downloadsDir})
-  --timeout SEC      Give up on a silent server after this long, 0 for never
-                     (default ${DEFAULTS.replyTimeoutMs / 1000})
+  --timeout SEC      Give up when no reply line completes for this long, 0 for
+                     never (default ${DEFAULTS.replyTimeoutMs / 1000})
+  --speed-limit SIZE Give up on a download slower than this a second for
+  --speed-time SEC   this long (default ${
+  formatBytes(DEFAULTS.speedLimit, { binary: true })
+} for ${DEFAULTS.speedTimeMs / 1000} s; 0 for no floor)
   --max-size SIZE    Refuse a download larger than this or than the free
                      space: 500M, 16G, 0 for no limit (default ${
   formatBytes(DEFAULTS.maxDownloadBytes, { binary: true })
@@ -143,6 +153,8 @@ async function main(args: string[]): Promise<number> {
     "downloads",
     "timeout",
     "max-size",
+    "speed-limit",
+    "speed-time",
   ]);
   if (flags.help) {
     console.log(HELP);
@@ -163,6 +175,15 @@ async function main(args: string[]): Promise<number> {
     values["max-size"],
     DEFAULTS.maxDownloadBytes,
   );
+  const speedLimit = sizeFlag(
+    "speed-limit",
+    values["speed-limit"],
+    DEFAULTS.speedLimit,
+  );
+  const speedTimeSeconds = integerFlag("speed-time", values["speed-time"], {
+    ...RANGES.speedTimeSeconds,
+    fallback: DEFAULTS.speedTimeMs / 1000,
+  });
   const interactive = Deno.stdin.isTerminal();
   colors.setColorEnabled(Deno.stdout.isTerminal());
   let session: Session;
@@ -171,6 +192,8 @@ async function main(args: string[]): Promise<number> {
       hostname,
       port,
       replyTimeoutMs: timeoutSeconds * 1000,
+      speedLimit,
+      speedTimeMs: speedTimeSeconds * 1000,
     });
   } catch (error) {
     throw connectError(error, `${hostname}:${port}`);

@@ -271,6 +271,55 @@ Deno.test("a server that stalls mid-reply makes the client give up", async () =>
   });
 });
 
+Deno.test("a server that trickles a reply line a byte at a time is given up", async () => {
+  await withFakeServer(async (conn) => {
+    // Pacing is the subject here: a byte every 20 ms, never a line end.
+    const byte = encoder.encode("x");
+    await send(conn, "211-");
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await send(conn, byte);
+    }
+  }, async (port) => {
+    const session = await openSession(port, { replyTimeoutMs: 300 });
+    await assertRejects(
+      () => within(session.request("status"), "the client to give up"),
+      ConnectionClosedError,
+      "No reply from the server for 0.3 s",
+    );
+  });
+});
+
+Deno.test("a download slower than the floor for long enough is given up", async () => {
+  await withTempDir(async (dir) => {
+    await withFakeServer(async (conn) => {
+      await sendReplies(conn, (out) => out.fileHeader(1 << 20, "slow.bin"));
+      // Pacing is the subject: 10 bytes every 20 ms, 500 B/s.
+      const chunk = new Uint8Array(10);
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await send(conn, chunk);
+      }
+    }, async (port) => {
+      const session = await openSession(port, {
+        replyTimeoutMs: 10_000,
+        speedLimit: 1000,
+        speedTimeMs: 400,
+      });
+      await assertRejects(
+        () =>
+          within(
+            session.download("slow.bin", { dir }),
+            "the client to give up",
+          ),
+        ConnectionClosedError,
+        "Download slower than 1 kB/s for 0.4 s (see --speed-limit)",
+      );
+    });
+    assertEquals(await listDir(dir), []);
+  });
+});
+
 Deno.test("a reply timeout of 0 waits for a slow server as long as it takes", async () => {
   await withFakeServer(async (conn) => {
     // Silence is what this test is about: a pause, not a synchronisation.

@@ -464,6 +464,10 @@ Deno.test("client rejects bad command lines with one line and exit code 2", asyn
     [["--port", "0"], "--port must be an integer from 1 to 65535, got 0"],
     [["--port", "-1"], "--port must be an integer from 1 to 65535, got -1"],
     [
+      ["--speed-time", "0"],
+      "--speed-time must be an integer from 1 to 86400, got 0",
+    ],
+    [
       ["--max-size", "lots"],
       "--max-size must be a size such as 500M or 16G (0 for none), got lots",
     ],
@@ -498,6 +502,8 @@ Deno.test("client --help shows every flag with its default, and the commands", a
       /--port PORT .*\(default 12345\)/,
       /--downloads DIR .*\(default \.\/downloads\)/,
       /--timeout SEC [^]*\(default 30\)/,
+      /--speed-limit SIZE [^]*--speed-time SEC [^]*\(default 1 kiB for 30 s/,
+      /--max-size SIZE [^]*\(default 16 GiB\)/,
       /-h, --help/,
     ]
   ) {

@@ -13,6 +13,10 @@ export const DEFAULTS = {
   port: 12345,
   downloadsDir: "./downloads",
   replyTimeoutMs: 30_000,
+  /** A download slower than this many bytes a second … */
+  speedLimit: 1024,
+  /** … for this long is given up. */
+  speedTimeMs: 30_000,
   /** Largest file a download takes unless told otherwise: 16 GiB. */
   maxDownloadBytes: 16 * 1024 ** 3,
   /** What one reply may hold: anything an ackline server may send. */
@@ -23,4 +27,5 @@ export const DEFAULTS = {
 export const RANGES = {
   port: { min: 1, max: 65535 },
   timeoutSeconds: { min: 0, max: 24 * 3600 },
+  speedTimeSeconds: { min: 1, max: 24 * 3600 },
 } as const;

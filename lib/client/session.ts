@@ -20,12 +20,21 @@ import {
   type DownloadResult,
   type PayloadHandler,
 } from "./download.ts";
+import { DEFAULTS } from "./defaults.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
+import { StallWatch } from "./stall.ts";
 
 /** Options of {@linkcode Session}. */
 export interface SessionOptions {
-  /** Give up on a reply after this long without a byte; 0 never. */
+  /**
+   * Give up when no reply line completes for this long (download bytes
+   * count as progress); 0 never.
+   */
   replyTimeoutMs: number;
+  /** Slowest download in bytes a second; 0 for no floor. Default 1 KiB. */
+  speedLimit?: number;
+  /** How long a download may stay under the floor. Default 30 s. */
+  speedTimeMs?: number;
   /** What one reply may hold. */
   replyLimits?: Partial<ReplyLimits>;
 }
@@ -48,19 +57,34 @@ export class Session {
   readonly #conn: Deno.TcpConn;
   readonly #replies: ReplyReader;
   readonly #waiters: Waiter[] = [];
-  readonly #replyTimeoutMs: number;
+  readonly #watch: StallWatch;
   #closeReason: string | null = null;
   #closedByUs = false;
-  #lastData = performance.now();
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #bytesIn = 0;
 
   /** Use {@linkcode connect} from `client.ts`. */
   constructor(conn: Deno.TcpConn, options: SessionOptions) {
     this.#conn = conn;
-    this.#replyTimeoutMs = options.replyTimeoutMs;
     this.#replies = new ReplyReader(
       { read: (buf) => this.#read(buf) },
       options.replyLimits,
+    );
+    this.#watch = new StallWatch(
+      {
+        replyTimeoutMs: options.replyTimeoutMs,
+        speedLimit: options.speedLimit ?? DEFAULTS.speedLimit,
+        speedTimeMs: options.speedTimeMs ?? DEFAULTS.speedTimeMs,
+      },
+      {
+        busy: () => this.#waiters.length > 0,
+        inPayload: () => this.#replies.payload !== null,
+        lines: () => this.#replies.linesRead,
+        bytes: () => this.#bytesIn,
+      },
+      (reason) => {
+        this.#closeReason ??= reason;
+        this.#closeConn();
+      },
     );
     this.closed = this.#pump();
   }
@@ -119,31 +143,12 @@ export class Session {
     }
     return new Promise<Reply>((resolve, reject) => {
       this.#waiters.push({ resolve, reject, onPayload });
-      this.#armWatchdog();
+      this.#watch.arm();
     });
   }
 
   async #send(line: string): Promise<void> {
     await writeAll(this.#conn, encoder.encode(line + "\n"));
-  }
-
-  #armWatchdog(): void {
-    if (this.#watchdog !== undefined || this.#replyTimeoutMs <= 0) return;
-    this.#lastData = performance.now();
-    const check = () => {
-      this.#watchdog = undefined;
-      if (this.#waiters.length === 0) return;
-      const quiet = performance.now() - this.#lastData;
-      if (quiet >= this.#replyTimeoutMs) {
-        this.#closeReason ??= `No reply from the server for ${
-          this.#replyTimeoutMs / 1000
-        } s`;
-        this.#closeConn();
-      } else {
-        this.#watchdog = setTimeout(check, this.#replyTimeoutMs - quiet);
-      }
-    };
-    this.#watchdog = setTimeout(check, this.#replyTimeoutMs);
   }
 
   #closeConn(): void {
@@ -156,7 +161,7 @@ export class Session {
 
   async #read(buf: Uint8Array): Promise<number | null> {
     const n = await this.#conn.read(buf);
-    this.#lastData = performance.now();
+    this.#bytesIn += n ?? 0;
     return n;
   }
 
@@ -179,8 +184,7 @@ export class Session {
         ? error.message
         : String(error);
     } finally {
-      clearTimeout(this.#watchdog);
-      this.#watchdog = undefined;
+      this.#watch.stop();
       this.#closeConn();
       for (const waiter of this.#waiters.splice(0)) {
         waiter.reject(new ConnectionClosedError(this.#closeReason!));

@@ -100,6 +100,8 @@ export class ReplyReader {
   last = false;
   /** After a `150` header: the download whose raw bytes come next. */
   payload: FileHeader | null = null;
+  /** Complete reply lines read so far. */
+  linesRead = 0;
 
   readonly #source: Reader;
   readonly #limits: ReplyLimits;
@@ -179,6 +181,7 @@ export class ReplyReader {
       throw unexpected(lines.line());
     }
     this.#count(length + 1);
+    this.linesRead++;
     this.code = code;
     this.last = separator === SPACE;
     this.#pendingCode = this.last ? 0 : code;
