@@ -28,6 +28,7 @@ import {
   ConnectionClosedError,
   consoleOutput,
   DEFAULTS,
+  prepareDownloads,
   RANGES,
   ReplyError,
   runPrompt,
@@ -186,6 +187,8 @@ async function main(args: string[]): Promise<number> {
   });
   const interactive = Deno.stdin.isTerminal();
   colors.setColorEnabled(Deno.stdout.isTerminal());
+  const downloadsDir = values.downloads ?? DEFAULTS.downloadsDir;
+  await prepareDownloads(downloadsDir, interactive);
   let session: Session;
   try {
     session = await connect({
@@ -203,7 +206,7 @@ async function main(args: string[]): Promise<number> {
     output: consoleOutput,
     interactive,
     showProgress: interactive && Deno.stdout.isTerminal(),
-    downloadsDir: values.downloads ?? DEFAULTS.downloadsDir,
+    downloadsDir,
     maxDownloadBytes,
   });
 }

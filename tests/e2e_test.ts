@@ -428,6 +428,25 @@ Deno.test("client says at once that a foreign server is not an ackline server", 
   }
 });
 
+Deno.test("client names the exact flags when it may not save in its downloads folder", async () => {
+  const elsewhere = await Deno.makeTempDir({ prefix: "ackline-e2e-dl-" });
+  try {
+    // Checked before connecting: no server is needed to hear it.
+    const { code, stderr } = await runClient(
+      ["--downloads", `${elsewhere}/saved`, "--port", "1"],
+      "",
+      elsewhere,
+    );
+    assertEquals(code, 1);
+    assertEquals(
+      stderr,
+      `error: No permission to save downloads in ${elsewhere}/saved; run the client with --allow-read=${elsewhere}/saved --allow-write=${elsewhere}/saved\n`,
+    );
+  } finally {
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});
+
 Deno.test("client without a server says so in one line", async () => {
   // A port that was free a moment ago: nothing listens there now.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

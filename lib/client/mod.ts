@@ -16,6 +16,7 @@ export {
   type PayloadSink,
 } from "./download.ts";
 export { ConnectionClosedError, ReplyError } from "./errors.ts";
+export { prepareDownloads } from "./folder.ts";
 export {
   PartialFile,
   safeFileName,
@@ -34,3 +35,5 @@ export {
   runPrompt,
 } from "./prompt.ts";
 export { Session, type SessionOptions } from "./session.ts";
+export { checkFits, DownloadRefusedError, freeBytes } from "./space.ts";
+export { type StallLimits, type StallProbe, StallWatch } from "./stall.ts";

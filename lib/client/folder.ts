@@ -1,0 +1,43 @@
+/**
+ * The downloads folder, made ready before the first prompt: created if
+ * missing, and the permissions to save in it checked once (asked for once
+ * on a terminal), so no download fails half-way for want of them.
+ *
+ * @module
+ */
+
+import { UserFacingError } from "../common/mod.ts";
+
+/**
+ * Makes sure the client may read and write `dir` and that it exists.
+ *
+ * @param ask whether to ask the user for a missing permission (a terminal).
+ * @throws {UserFacingError} naming the exact flags to add when a permission
+ * is missing, or what is wrong with the folder.
+ */
+export async function prepareDownloads(
+  dir: string,
+  ask: boolean,
+): Promise<void> {
+  for (const name of ["read", "write"] as const) {
+    const descriptor = { name, path: dir } as const;
+    let { state } = await Deno.permissions.query(descriptor);
+    if (state === "prompt" && ask) {
+      ({ state } = await Deno.permissions.request(descriptor));
+    }
+    if (state !== "granted") {
+      throw new UserFacingError(
+        `No permission to save downloads in ${dir}; run the client with --allow-read=${dir} --allow-write=${dir}`,
+      );
+    }
+  }
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new UserFacingError(
+      `Cannot use ${dir} for downloads: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+}
