@@ -112,6 +112,7 @@ Deno.test("the waiting room is bounded: one too many pushes out the longest wait
     assertEquals(await waiting[0].reply(), { code: 421, lines: [full(1)] });
     await waiting[0].closed();
     waiting[0].close();
+    await s.waitForLog("REJECTED", "server full (1 of 1)");
     // The rest still wait; shutting down tells them why.
     const shutdown = s.server.shutdown();
     for (const client of waiting.slice(1)) {
@@ -122,6 +123,8 @@ Deno.test("the waiting room is bounded: one too many pushes out the longest wait
       client.close();
     }
     await shutdown;
+    // Those told of the shutdown were not turned away for a full server.
+    assertEquals(s.logs.filter((entry) => entry.kind === "REJECTED").length, 1);
   } finally {
     for (const client of waiting) client.close();
   }
