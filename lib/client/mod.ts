@@ -25,6 +25,7 @@ export {
 export { ProgressBar, renderProgress } from "./progress.ts";
 export {
   consoleOutput,
+  HELP_LINES,
   HINT,
   printReply,
   PROMPT,
@@ -33,6 +34,7 @@ export {
   readLines,
   runGet,
   runPrompt,
+  shortPrompt,
 } from "./prompt.ts";
 export { Session, type SessionOptions } from "./session.ts";
 export { checkFits, DownloadRefusedError, freeBytes } from "./space.ts";

@@ -26,9 +26,25 @@ import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import { ProgressBar } from "./progress.ts";
 import type { Session } from "./session.ts";
 
-/** The prompt of the course's client, kept word for word. */
+/** The prompt of the course's client, kept word for word: the first one. */
 export const PROMPT =
   "> Enter message (or 'exit' to quit, 'status' for client information) ";
+
+/** The prompt after the first: short, naming the client (`Client01> `). */
+export function shortPrompt(name: string): string {
+  return `${escapeControl(name)}> `;
+}
+
+/** What `help` prints: every command, one line each. */
+export const HELP_LINES: readonly string[] = [
+  "  <message>    any other line is echoed back with ACK",
+  "  status       the server's clients: when each connected and left",
+  "  list         the files the server offers",
+  "  get <name>   download a file, its name as list shows it",
+  "  time         the server's clock",
+  "  help         this list",
+  "  exit         leave (Ctrl+D and Ctrl+C leave too)",
+];
 
 /** What the client can do, shown at start and by `help`. */
 export const HINT =
@@ -158,7 +174,7 @@ async function handleLine(
   options: PromptOptions,
 ): Promise<Outcome> {
   if (line === "help") {
-    options.output.print(HINT);
+    for (const help of HELP_LINES) options.output.print(help);
     return "ok";
   }
   const request = parseRequestText(line);
@@ -243,8 +259,8 @@ async function promptLoop(
   const input = readLines(options.input);
   const closed = session.closed.then((reason) => ({ closed: reason }));
   let failures = 0;
-  for (;;) {
-    if (interactive) output.write(PROMPT);
+  for (let first = true;; first = false) {
+    if (interactive) output.write(first ? PROMPT : shortPrompt(session.name));
     const next = await Promise.race([input.next(), closed]);
     if ("closed" in next || next.done) {
       if (interactive) output.print(""); // end the prompt's line

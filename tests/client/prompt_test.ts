@@ -1,4 +1,5 @@
 import {
+  HELP_LINES,
   HINT,
   PROMPT,
   type PromptOptions,
@@ -8,7 +9,7 @@ import {
 import type { Session } from "../../client.ts";
 import { colors, type Reader } from "../../lib/common/mod.ts";
 import { MAX_REQUEST_LINE_BYTES } from "../../lib/wire/mod.ts";
-import { assertEquals, assertMatch } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { send, sendReplies, withFakeServer } from "../support/fake_server.ts";
 import { listDir, withTempDir } from "../support/files.ts";
 import { closeSession, openSession } from "../support/sessions.ts";
@@ -76,7 +77,7 @@ function inputOf(text: string): Reader {
   };
 }
 
-Deno.test("the prompt shows the course's prompt and hint, and ends its line", async () => {
+Deno.test("the prompt shows the course's prompt first, then a short one, and ends its line", async () => {
   await using t = await startServer();
   const session = await openSession(t.port);
   const { code, events } = await prompt(session, "hello world\nhelp\n", {
@@ -88,11 +89,15 @@ Deno.test("the prompt shows the course's prompt and hint, and ends its line", as
     HINT + "\n",
     PROMPT,
     "hello worldACK\n",
-    PROMPT,
-    HINT + "\n",
-    PROMPT,
+    "Client01> ",
+    ...HELP_LINES.map((line) => line + "\n"),
+    "Client01> ",
     "\n",
   ]);
+  // Every command the server knows is in the help, one line each.
+  for (const word of ["status", "list", "get <name>", "time", "help", "exit"]) {
+    assert(HELP_LINES.some((line) => line.trimStart().startsWith(word)), word);
+  }
   assertEquals(await closeSession(session), "Connection closed");
 });
 
