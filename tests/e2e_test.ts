@@ -345,17 +345,22 @@ Deno.test("client run from a script prints each reply and exits after the last",
 
 Deno.test("client downloads with get and prints a one-line summary", async () => {
   await withServerProgram([], async ({ port }, dir) => {
-    const { code, stdout } = await runClient(
+    const { code, stdout, stderr } = await runClient(
       ["--port", String(port)],
       "list\nget notes.txt\nget missing\n",
       dir,
     );
+    // Replies on stdout; notices and failures on stderr.
+    assertEquals(
+      stdout.split("\n").filter((line) => line !== "").length,
+      3, // the greeting, the file and the list's summary
+    );
     assertMatch(stdout, /^notes\.txt {2}10 B {2}\d{4}-/m);
     assertMatch(
-      stdout,
+      stderr,
       /^Saved notes\.txt \(10 B\) in \d+ ms, SHA-256 verified$/m,
     );
-    assertMatch(stdout, /^No such file: missing$/m);
+    assertMatch(stderr, /^No such file: missing$/m);
     assertEquals(code, 1); // one get failed
     assertEquals(
       await Deno.readTextFile(`${dir}/downloads/notes.txt`),

@@ -113,7 +113,8 @@ export function printReply(output: PromptOutput, reply: Reply): void {
   const failed = isFailure(reply.code);
   for (const line of reply.lines) {
     const text = escapeControl(line);
-    output.print(failed ? colors.red(text) : text);
+    if (failed) output.error(colors.red(text));
+    else output.print(text);
   }
 }
 
@@ -142,7 +143,7 @@ export async function runGet(
       onProgress: (received, size) => progress?.update(received, size),
     });
     progress?.clear();
-    output.print(
+    output.error(
       `Saved ${escapeControl(result.name)} (${formatBytes(result.size)}) in ${
         formatDuration(result.elapsedMs, "short")
       }, SHA-256 verified`,

@@ -111,10 +111,11 @@ Deno.test("a download at the prompt draws progress, then clears it for the summa
       downloadsDir: dir,
     });
     assertEquals(code, 0);
-    const saved = events.findIndex((e) => e.startsWith("Saved"));
+    // A notice, on stderr: stdout carries only the server's replies.
+    const saved = events.findIndex((e) => e.startsWith("[stderr] Saved"));
     assertMatch(
       events[saved],
-      /^Saved notes\.txt \(10 B\) in \d+ ms, SHA-256 verified\n$/,
+      /^\[stderr\] Saved notes\.txt \(10 B\) in \d+ ms, SHA-256 verified\n$/,
     );
     assertEquals(events[saved - 1], CLEAR_LINE);
     const bars = events.slice(0, saved - 1).filter((e) =>
@@ -158,7 +159,7 @@ Deno.test("the prompt says why when the server goes away, and exits 1", async ()
     assertEquals(code, 1);
     assertEquals(events, [
       "Connected as Client01\n",
-      "Server is shutting down\n",
+      "[stderr] Server is shutting down\n",
     ]);
   });
 });
