@@ -60,6 +60,11 @@ Deno.test("a client that has made a request is never pushed out", async () => {
   using late = await RawClient.connect(s.port);
   assertEquals(await late.reply(), { code: 421, lines: [full(2)] });
   await late.closed();
+  const local = late.conn.localAddr.port;
+  await s.waitForLog(
+    "REJECTED",
+    `127.0.0.1:${local}: server full (2 of 2)`,
+  );
 });
 
 Deno.test("a client whose first line is on its way is not pushed out", async () => {
