@@ -239,12 +239,18 @@ Deno.test("hashing threads are a small pool: bounded, reused, ended when idle or
     ]);
     assertEquals(again, { ...again, started: 0, result: [digest, digest] });
     // Idle for a while, both end.
-    await within(threads.noneAlive(), "the idle threads to end");
+    const idle = await countingWorkers(() =>
+      within(threads.noneAlive(), "the idle threads to end")
+    );
+    assertEquals(idle.terminated, 2);
     assertEquals(threads.alive, 0);
     // A download cut mid-way ends its thread instead of keeping it.
-    await assertRejects(() =>
-      transfer(() => Promise.reject(new Error("client went away")))
+    const cut = await countingWorkers(() =>
+      assertRejects(() =>
+        transfer(() => Promise.reject(new Error("client went away")))
+      )
     );
+    assertEquals([cut.started, cut.terminated], [1, 1]);
     assertEquals(threads.alive, 0);
   });
 });

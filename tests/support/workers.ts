@@ -7,19 +7,29 @@
  */
 
 /**
- * Runs `fn` while every `new Worker` and every message posted to any
- * worker is counted, and returns its result with the counts. Workers run
+ * Runs `fn` while every `new Worker`, every message posted to any worker
+ * and every worker ended is counted, and returns its result with the
+ * counts. Workers run
  * as usual.
  */
 export async function countingWorkers<T>(
   fn: () => Promise<T>,
-): Promise<{ result: T; started: number; messages: number }> {
+): Promise<
+  { result: T; started: number; messages: number; terminated: number }
+> {
   const Original = globalThis.Worker;
   // Seen as one signature: the overloads of postMessage do not matter here.
   const proto = Original.prototype as unknown as {
     postMessage(message: unknown, transfer?: Transferable[]): void;
+    terminate(): void;
   };
   const originalPost = proto.postMessage;
+  const originalTerminate = proto.terminate;
+  let terminated = 0;
+  proto.terminate = function () {
+    terminated++;
+    originalTerminate.call(this);
+  };
   let started = 0;
   let messages = 0;
   globalThis.Worker = class extends Original {
@@ -34,10 +44,11 @@ export async function countingWorkers<T>(
   };
   try {
     const result = await fn();
-    return { result, started, messages };
+    return { result, started, messages, terminated };
   } finally {
     globalThis.Worker = Original;
     proto.postMessage = originalPost;
+    proto.terminate = originalTerminate;
   }
 }
 
