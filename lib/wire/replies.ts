@@ -130,7 +130,12 @@ export class ReplyWriter {
 
   /** `212`: the reply to `list` when there is nothing to offer. */
   noFiles(more = ""): void {
-    this.#line(Code.List, `No files to offer: the folder is empty${more}`);
+    this.#line(
+      Code.List,
+      more === ""
+        ? "No files to offer: the folder is empty"
+        : `No files to offer${more}`,
+    );
   }
 
   /** `213 <ISO 8601 time>`: the server's clock. */
