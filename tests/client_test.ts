@@ -1,4 +1,8 @@
-import { ConnectionClosedError, ReplyError } from "../client.ts";
+import {
+  ConnectionClosedError,
+  type DownloadResult,
+  ReplyError,
+} from "../client.ts";
 import { VerificationError } from "../lib/client/mod.ts";
 import { MAX_REQUEST_LINE_BYTES } from "../lib/wire/mod.ts";
 import {
@@ -80,9 +84,29 @@ Deno.test("connect closes the connection when the server does not greet", async 
   }
 });
 
-Deno.test("download saves a hostile name inside the folder only", async () => {
+/**
+ * Downloads from a scripted server that announces a good file under
+ * `headerName` (as the header carries it), into `dir`.
+ */
+async function downloadNamed(
+  headerName: string,
+  dir: string,
+): Promise<DownloadResult> {
   const body = encoder.encode("payload");
-  const digest = sha256Hex(body);
+  let result: DownloadResult | undefined;
+  await withFakeServer(async (conn) => {
+    await sendReplies(conn, (out) => out.fileHeader(body.length, headerName));
+    await send(conn, body);
+    await sendReplies(conn, (out) => out.fileTrailer(sha256Hex(body)));
+  }, async (port) => {
+    const session = await openSession(port);
+    result = await session.download("x", { dir });
+    await closeSession(session);
+  });
+  return result!;
+}
+
+Deno.test("download saves a hostile name inside the folder only", async () => {
   for (
     const hostile of [
       "../../escaped.txt",
@@ -93,25 +117,15 @@ Deno.test("download saves a hostile name inside the folder only", async () => {
   ) {
     await withTempDir(async (base) => {
       const dir = `${base}/downloads`;
-      await withFakeServer(async (conn) => {
-        await sendReplies(conn, (out) => out.fileHeader(body.length, hostile));
-        await send(conn, body);
-        await sendReplies(conn, (out) => out.fileTrailer(digest));
-      }, async (port) => {
-        const session = await openSession(port);
-        const result = await session.download("x", { dir });
-        await closeSession(session);
-        assertEquals(result.path.startsWith(`${dir}/`), true, result.path);
-        assertEquals(await listDir(base), ["downloads"]);
-        assertEquals(await listDir(dir), [result.name]);
-      });
+      const result = await downloadNamed(hostile, dir);
+      assertEquals(result.path.startsWith(`${dir}/`), true, result.path);
+      assertEquals(await listDir(base), ["downloads"]);
+      assertEquals(await listDir(dir), [result.name]);
     });
   }
 });
 
 Deno.test("download reads the name in the header as list shows it", async () => {
-  const body = encoder.encode("payload");
-  const digest = sha256Hex(body);
   // Escaped on the wire: spaces, a character by number.
   for (
     const [sent, saved] of [
@@ -120,17 +134,9 @@ Deno.test("download reads the name in the header as list shows it", async () => 
     ]
   ) {
     await withTempDir(async (dir) => {
-      await withFakeServer(async (conn) => {
-        await sendReplies(conn, (out) => out.fileHeader(body.length, sent));
-        await send(conn, body);
-        await sendReplies(conn, (out) => out.fileTrailer(digest));
-      }, async (port) => {
-        const session = await openSession(port);
-        const result = await session.download("x", { dir });
-        await closeSession(session);
-        assertEquals(result.name, saved);
-        assertEquals(await listDir(dir), [saved]);
-      });
+      const result = await downloadNamed(sent, dir);
+      assertEquals(result.name, saved);
+      assertEquals(await listDir(dir), [saved]);
     });
   }
 });

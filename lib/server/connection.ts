@@ -167,7 +167,13 @@ export class ClientConnection {
 
   /** Writes the collected replies, waiting while the client does not read. */
   async flush(): Promise<void> {
-    await this.send(this.out.bytes());
+    // Called once per read of requests: no extra awaited call in between.
+    this.#writing++;
+    try {
+      await writeAll(this.#conn, this.out.bytes(), this.markActive);
+    } finally {
+      this.#writing--;
+    }
     this.out.clear();
   }
 
