@@ -25,14 +25,21 @@ import {
   UserFacingError,
 } from "./lib/common/mod.ts";
 import {
+  completeLine,
   ConnectionClosedError,
   consoleOutput,
+  defaultHistoryPath,
   DEFAULTS,
+  HISTORY_FILE_NAME,
+  HistoryFile,
+  type LineInput,
+  PipeInput,
   prepareDownloads,
   RANGES,
   ReplyError,
   runPrompt,
   Session,
+  TerminalInput,
 } from "./lib/client/mod.ts";
 import { formatRequest, type ReplyLimits } from "./lib/wire/mod.ts";
 
@@ -114,11 +121,17 @@ Options:
                      space: 500M, 16G, 0 for no limit (default ${
   formatBytes(DEFAULTS.maxDownloadBytes, { binary: true })
 })
+  --history FILE     Keep the lines typed at the prompt in FILE (default
+                     ~/${HISTORY_FILE_NAME})
+  --no-history       Keep no history file
   -h, --help         Show this help
 
 At the prompt: any message is echoed with ACK; 'status' shows the server's
 clients; 'list' shows its files; 'get <name>' downloads one; 'time' shows the
-server's clock; 'help' shows this list; 'exit' (or Ctrl+D, or Ctrl+C) quits.
+server's clock; 'help' shows this list; 'exit' (or Ctrl+D, or Ctrl+C on an
+empty line) quits. Arrows edit the line and recall earlier ones; Tab completes
+commands, and after 'get ' the names of the last 'list'. Ctrl+C during a
+download cancels it, keeps nothing, and connects again.
 With input from a pipe it sends each line in turn and prints every reply.`;
 
 function connectError(error: unknown, where: string): unknown {
@@ -147,6 +160,31 @@ function connectError(error: unknown, where: string): unknown {
   return error;
 }
 
+/**
+ * The terminal's line editor, with the history file when it can be kept
+ * (a notice says why when not).
+ */
+function terminalInput(options: {
+  historyPath: string | null;
+  complete: (line: string) => [string[], string];
+}): LineInput {
+  let history: HistoryFile | null = null;
+  if (options.historyPath !== null) {
+    const opened = HistoryFile.open(options.historyPath);
+    if (typeof opened === "string") console.error(colors.dim(opened));
+    else history = opened;
+  }
+  return new TerminalInput({
+    history,
+    complete: options.complete,
+    output: Deno.stdout.isTerminal() ? "stdout" : "stderr",
+    onHistoryLost: (path) =>
+      console.error(colors.dim(
+        `History is no longer kept: cannot write ${escapeControl(path)}`,
+      )),
+  });
+}
+
 async function main(args: string[]): Promise<number> {
   const flags = parseFlags(args, [
     "host",
@@ -156,7 +194,8 @@ async function main(args: string[]): Promise<number> {
     "max-size",
     "speed-limit",
     "speed-time",
-  ]);
+    "history",
+  ], { switches: ["no-history"] });
   if (flags.help) {
     console.log(HELP);
     return 0;
@@ -189,20 +228,36 @@ async function main(args: string[]): Promise<number> {
   colors.setColorEnabled(Deno.stdout.isTerminal());
   const downloadsDir = values.downloads ?? DEFAULTS.downloadsDir;
   await prepareDownloads(downloadsDir, interactive);
+  const where = `${hostname}:${port}`;
+  const connectOptions = {
+    hostname,
+    port,
+    replyTimeoutMs: timeoutSeconds * 1000,
+    speedLimit,
+    speedTimeMs: speedTimeSeconds * 1000,
+  };
   let session: Session;
   try {
-    session = await connect({
-      hostname,
-      port,
-      replyTimeoutMs: timeoutSeconds * 1000,
-      speedLimit,
-      speedTimeMs: speedTimeSeconds * 1000,
-    });
+    session = await connect(connectOptions);
   } catch (error) {
-    throw connectError(error, `${hostname}:${port}`);
+    throw connectError(error, where);
   }
+  let listed: string[] = [];
+  const input = interactive
+    ? terminalInput({
+      historyPath: flags.switches["no-history"]
+        ? null
+        : values.history ?? defaultHistoryPath(),
+      complete: (line) => completeLine(line, listed),
+    })
+    : new PipeInput(Deno.stdin);
   return await runPrompt(session, {
-    input: Deno.stdin,
+    input,
+    onListed: (names) => listed = names,
+    reconnect: () =>
+      connect(connectOptions).catch((error) => {
+        throw connectError(error, where);
+      }),
     output: consoleOutput,
     interactive,
     showProgress: interactive && Deno.stdout.isTerminal(),

@@ -4,7 +4,12 @@
  */
 
 import { compileArgs } from "../tools/compile.ts";
-import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
+import {
+  binaryPermissionFlags,
+  permissionFlags,
+  readTasks,
+  ROOT,
+} from "../tools/tasks.ts";
 import { assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { spawnServer } from "./support/programs.ts";
 import { RawClient } from "./support/raw_client.ts";
@@ -16,7 +21,7 @@ Deno.test("binaries carry exactly the permissions of their tasks", () => {
   for (const program of ["server", "client"] as const) {
     const args = compileArgs(program, tasks[program], "linux-x64");
     const flags = args.filter((arg) => arg.startsWith("--allow-"));
-    assertEquals(flags, permissionFlags(tasks[program]));
+    assertEquals(flags, binaryPermissionFlags(tasks[program]));
     assertEquals(flags.length > 0, true);
     assertEquals(args.includes("--allow-all") || args.includes("-A"), false);
   }
@@ -24,6 +29,23 @@ Deno.test("binaries carry exactly the permissions of their tasks", () => {
     compileArgs("server", tasks.server, "windows-x64").at(-2),
     "dist/ackline-server-windows-x64.exe",
   );
+});
+
+Deno.test("task flags fill in $HOME; binaries leave out what lies under it", () => {
+  const task =
+    "deno run --allow-net --allow-read=./d,$HOME/.h --allow-write=$HOME/.h --allow-env=HOME,X x.ts";
+  assertEquals(permissionFlags(task, { HOME: "/home/u" }), [
+    "--allow-net",
+    "--allow-read=./d,/home/u/.h",
+    "--allow-write=/home/u/.h",
+    "--allow-env=HOME,X",
+  ]);
+  // A binary is built elsewhere: no home path, nor the access to find it.
+  assertEquals(binaryPermissionFlags(task), [
+    "--allow-net",
+    "--allow-read=./d",
+    "--allow-env=X",
+  ]);
 });
 
 const HOST_TARGETS: Record<string, string> = {

@@ -368,3 +368,20 @@ Deno.test("a client that vanishes mid-transfer frees its slot", async () => {
     lines: ["hiACK"],
   });
 });
+
+Deno.test("a download the client cuts is logged with how much was sent", async () => {
+  await using t = await startServer({
+    files: { "big.bin": new Uint8Array(48 << 20) },
+  });
+  const { client } = await RawClient.greeted(t.port);
+  await client.send("get big.bin");
+  assertEquals((await client.reply()).code, 150);
+  client.close(); // in the middle of the bytes
+  const cut = await t.waitForLog("DOWNLOAD", "did not get");
+  assertMatch(
+    cut.message,
+    /^Client01 did not get big\.bin: cut after \d[\d.]* [kM]?B of 50\.3 MB$/,
+  );
+  await t.disconnected("Client01");
+  assert(!t.logs.some((entry) => entry.message.includes("got big.bin")));
+});

@@ -1,12 +1,18 @@
 /**
  * Builds standalone binaries of the server and the client for every
- * supported platform into dist/. Each binary carries exactly the permission
- * flags of its `deno task`, read from deno.json so the two never drift.
+ * supported platform into dist/. Each binary carries the permission flags
+ * of its `deno task`, read from deno.json so the two never drift, less the
+ * paths in the user's home folder (see {@linkcode binaryPermissionFlags}).
  *
  * @module
  */
 
-import { permissionFlags, type Program, PROGRAMS, readTasks } from "./tasks.ts";
+import {
+  binaryPermissionFlags,
+  type Program,
+  PROGRAMS,
+  readTasks,
+} from "./tasks.ts";
 
 /** Platforms to build for: file suffix → Deno target triple. */
 export const TARGETS: Readonly<Record<string, string>> = {
@@ -27,7 +33,7 @@ export function compileArgs(
   const exe = suffix.startsWith("windows") ? ".exe" : "";
   return [
     "compile",
-    ...permissionFlags(task),
+    ...binaryPermissionFlags(task),
     "--target",
     TARGETS[suffix],
     "--output",

@@ -24,7 +24,55 @@ export async function readTasks(): Promise<Record<string, string>> {
   return config.tasks;
 }
 
-/** Picks the `--allow-…` flags out of a task's command line. */
-export function permissionFlags(task: string): string[] {
-  return task.split(/\s+/).filter((word) => word.startsWith("--allow-"));
+/**
+ * Picks the `--allow-…` flags out of a task's command line. A `$NAME` in
+ * them is a variable `deno task` fills in (`$HOME`); `env` gives the
+ * values to fill in, as `deno task` would.
+ */
+export function permissionFlags(
+  task: string,
+  env?: Readonly<Record<string, string>>,
+): string[] {
+  const flags = task.split(/\s+/).filter((word) => word.startsWith("--allow-"));
+  if (env === undefined) return flags;
+  return flags.map((flag) =>
+    flag.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name) => env[name] ?? "")
+  );
+}
+
+/**
+ * The permission flags a binary is built with: those of the task, less
+ * every path under a variable such as `$HOME` (a binary's permissions are
+ * fixed when it is built, on another machine than where it runs) and the
+ * `--allow-env` that was there to find it.
+ */
+export function binaryPermissionFlags(task: string): string[] {
+  const flags = permissionFlags(task);
+  const dropped = new Set<string>();
+  const kept: string[] = [];
+  for (const flag of flags) {
+    const [name, list] = splitFlag(flag);
+    if (list === null) {
+      kept.push(flag);
+      continue;
+    }
+    const entries = list.split(",").filter((entry) => {
+      for (const match of entry.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+        dropped.add(match[1]);
+      }
+      return !entry.includes("$");
+    });
+    if (entries.length > 0) kept.push(`${name}=${entries.join(",")}`);
+  }
+  return kept.flatMap((flag) => {
+    const [name, list] = splitFlag(flag);
+    if (name !== "--allow-env" || list === null) return [flag];
+    const entries = list.split(",").filter((entry) => !dropped.has(entry));
+    return entries.length > 0 ? [`${name}=${entries.join(",")}`] : [];
+  });
+}
+
+function splitFlag(flag: string): [string, string | null] {
+  const at = flag.indexOf("=");
+  return at < 0 ? [flag, null] : [flag.slice(0, at), flag.slice(at + 1)];
 }

@@ -15,8 +15,22 @@ export {
   type PayloadHandler,
   type PayloadSink,
 } from "./download.ts";
+export { COMMAND_WORDS, completeLine, listedNames } from "./completion.ts";
 export { ConnectionClosedError, ReplyError } from "./errors.ts";
 export { prepareDownloads } from "./folder.ts";
+export {
+  defaultHistoryPath,
+  HISTORY_FILE_NAME,
+  HISTORY_LINES,
+  HistoryFile,
+} from "./history.ts";
+export {
+  type LineInput,
+  PipeInput,
+  readLines,
+  TerminalInput,
+  type TerminalInputOptions,
+} from "./line_input.ts";
 export {
   PartialFile,
   safeFileName,
@@ -31,7 +45,6 @@ export {
   PROMPT,
   type PromptOptions,
   type PromptOutput,
-  readLines,
   runGet,
   runPrompt,
   shortPrompt,

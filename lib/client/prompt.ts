@@ -10,18 +10,18 @@ import {
   escapeControl,
   formatBytes,
   formatDuration,
-  type Reader,
   writeAllSync,
 } from "../common/mod.ts";
 import {
   Code,
+  formatRequest,
   isFailure,
-  LineBuffer,
   LineTooLongError,
-  MAX_REQUEST_LINE_BYTES,
   parseRequestText,
   type Reply,
 } from "../wire/mod.ts";
+import { listedNames } from "./completion.ts";
+import type { LineInput } from "./line_input.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import { ProgressBar } from "./progress.ts";
 import type { Session } from "./session.ts";
@@ -43,7 +43,7 @@ export const HELP_LINES: readonly string[] = [
   "  get <name>   download a file, its name as list shows it",
   "  time         the server's clock",
   "  help         this list",
-  "  exit         leave (Ctrl+D and Ctrl+C leave too)",
+  "  exit         leave (so do Ctrl+D, and Ctrl+C on an empty line)",
 ];
 
 /** What the client can do, shown at start and by `help`. */
@@ -72,7 +72,7 @@ export const consoleOutput: PromptOutput = {
 /** Options of {@linkcode runPrompt}. */
 export interface PromptOptions {
   /** Where lines come from. */
-  input: Reader;
+  input: LineInput;
   /** Where text goes. */
   output: PromptOutput;
   /** A person is typing: show the prompt and the hint. */
@@ -83,29 +83,13 @@ export interface PromptOptions {
   downloadsDir: string;
   /** Refuse downloads larger than this; 0 for no limit. */
   maxDownloadBytes?: number;
-}
-
-// Any line a server can be set to accept can be sent.
-const LONGEST_INPUT_LINE = MAX_REQUEST_LINE_BYTES;
-
-/**
- * Yields the UTF-8 lines of `reader` without their LF or CRLF, the last one
- * too when the input does not end with a line break.
- */
-export async function* readLines(
-  reader: Reader,
-  maxLineBytes = LONGEST_INPUT_LINE,
-): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  const lines = new LineBuffer(maxLineBytes);
-  for (;;) {
-    const n = await reader.read(lines.space());
-    if (n === null) break;
-    lines.filled(n);
-    while (lines.next()) yield decoder.decode(lines.line());
-  }
-  const rest = lines.take(lines.buffered);
-  if (rest.length > 0) yield decoder.decode(rest);
+  /**
+   * Opens a new session once Ctrl+C has cut the connection to stop a
+   * command; without it the prompt ends there.
+   */
+  reconnect?: () => Promise<Session>;
+  /** Told the names of each `list`, for Tab to complete. */
+  onListed?: (names: string[]) => void;
 }
 
 /** Prints a reply's lines, escaped; failures in red. */
@@ -184,6 +168,8 @@ async function handleLine(
   }
   const reply = await session.request(line);
   printReply(options.output, reply);
+  const names = listedNames(reply);
+  if (names !== null) options.onListed?.(names);
   if (reply.code === Code.Goodbye) return "goodbye";
   if (reply.code === Code.Closing) return "closing";
   return "ok";
@@ -200,18 +186,27 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT"]
   : ["SIGINT", "SIGTERM"];
 
+/** The session the prompt talks to: a new one after a cancelled command. */
+interface Current {
+  session: Session;
+}
+
 /**
- * Runs the prompt until the input ends, the user says `exit` or presses
- * Ctrl+C, or the connection ends.
+ * Runs the prompt until the input ends, the user says `exit`, or the
+ * connection ends. Ctrl+C while a command runs cancels it: the connection
+ * is closed, the only way to stop a reply or a file in the middle, and a
+ * new one opened (see {@linkcode PromptOptions.reconnect}).
  *
  * @returns the exit code: 0, or 1 when the server went away or turned the
- * client out, or a scripted download failed; 130 after Ctrl+C and 143
- * after SIGTERM (a download in progress is cut and nothing of it is kept).
+ * client out, or a scripted download failed; 130 after a SIGINT and 143
+ * after a SIGTERM (a download in progress is cut and nothing of it is
+ * kept).
  */
 export async function runPrompt(
   session: Session,
   options: PromptOptions,
 ): Promise<number> {
+  const current: Current = { session };
   // A stop signal closes the session from the moment it exists, before
   // anything tells the user it is there; a download under way then fails
   // and removes its partial file.
@@ -219,7 +214,7 @@ export async function runPrompt(
   const listeners = STOP_SIGNALS.map((signal) => {
     const listener = () => {
       stoppedBy ??= signal;
-      session.close();
+      current.session.close();
     };
     Deno.addSignalListener(signal, listener);
     return { signal, listener };
@@ -227,14 +222,14 @@ export async function runPrompt(
   const signalled = () =>
     stoppedBy === null ? null : SIGNAL_EXIT_CODES[stoppedBy] ?? 1;
   try {
-    const code = await promptLoop(session, options, () => stoppedBy !== null);
+    const code = await promptLoop(current, options, () => stoppedBy !== null);
     return signalled() ?? code;
   } catch (error) {
     if (error instanceof LineTooLongError) {
       options.output.error(colors.red(
         `error: A line of input is longer than ${error.limit} bytes; it was not sent`,
       ));
-      await session.close();
+      await current.session.close();
       return 1;
     }
     if (!(error instanceof ConnectionClosedError)) throw error;
@@ -243,6 +238,7 @@ export async function runPrompt(
     options.output.error(colors.red(`error: ${escapeControl(error.message)}`));
     return 1;
   } finally {
+    options.input.close();
     for (const { signal, listener } of listeners) {
       Deno.removeSignalListener(signal, listener);
     }
@@ -250,32 +246,95 @@ export async function runPrompt(
 }
 
 async function promptLoop(
-  session: Session,
+  current: Current,
   options: PromptOptions,
   interrupted: () => boolean,
 ): Promise<number> {
-  const { interactive, output } = options;
-  output.print(`Connected as ${escapeControl(session.name)}`);
+  const { input, interactive, output } = options;
+  output.print(`Connected as ${escapeControl(current.session.name)}`);
   if (interactive) output.print(colors.dim(HINT));
-  const input = readLines(options.input);
-  const closed = session.closed.then((reason) => ({ closed: reason }));
   let failures = 0;
   for (let first = true;; first = false) {
-    if (interactive) output.write(first ? PROMPT : shortPrompt(session.name));
-    const next = await Promise.race([input.next(), closed]);
-    if ("closed" in next || next.done) {
+    const session = current.session;
+    const prompt = !interactive
+      ? ""
+      : first
+      ? PROMPT
+      : shortPrompt(session.name);
+    const closed = session.closed.then((reason) => ({ closed: reason }));
+    const line = await Promise.race([input.next(prompt), closed]);
+    if (line !== null && typeof line === "object") {
       if (interactive) output.print(""); // end the prompt's line
-      if (!("closed" in next)) break;
       if (interrupted()) return 0;
-      output.error(colors.red(`error: ${escapeControl(next.closed)}`));
+      output.error(colors.red(`error: ${escapeControl(line.closed)}`));
       return 1;
     }
-    const outcome = await handleLine(session, next.value, options);
+    if (line === null) {
+      if (interactive) {
+        output.print(""); // end the prompt's line
+        await sayGoodbye(session, output);
+      }
+      break;
+    }
+    let cancelled = false;
+    input.onInterrupt = () => {
+      cancelled = true;
+      session.close();
+    };
+    let outcome: Outcome;
+    try {
+      outcome = await handleLine(session, line, options);
+    } catch (error) {
+      if (!cancelled || !(error instanceof ConnectionClosedError)) throw error;
+      outcome = "failed";
+    } finally {
+      input.onInterrupt = null;
+    }
+    if (cancelled) {
+      output.error(cancelledText(line));
+      if (!await reconnect(current, options)) return 1;
+      continue;
+    }
     if (outcome === "failed") failures++;
     if (outcome === "goodbye") break;
     if (outcome === "closing") return 1;
   }
-  await session.close();
+  await current.session.close();
   // A script learns of a failed download from the exit code; a person saw it.
   return failures > 0 && !interactive ? 1 : 0;
+}
+
+/** Leaves as `exit` does, so the server and the user see the same ending. */
+async function sayGoodbye(session: Session, output: PromptOutput) {
+  try {
+    printReply(output, await session.request(formatRequest("exit")));
+  } catch (error) {
+    if (!(error instanceof ConnectionClosedError)) throw error;
+  }
+}
+
+function cancelledText(line: string): string {
+  const request = parseRequestText(line);
+  return request?.name === "get"
+    ? `Download of ${escapeControl(request.args)} cancelled; nothing was kept`
+    : "Cancelled";
+}
+
+/** Opens a new session after a cancel; says so, or why it cannot. */
+async function reconnect(
+  current: Current,
+  { output, reconnect }: PromptOptions,
+): Promise<boolean> {
+  if (!reconnect) return false;
+  try {
+    current.session = await reconnect();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    output.error(colors.red(
+      `error: Cannot connect again: ${escapeControl(reason)}`,
+    ));
+    return false;
+  }
+  output.error(`Connected again as ${escapeControl(current.session.name)}`);
+  return true;
 }

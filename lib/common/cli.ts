@@ -25,12 +25,26 @@ export class UserFacingError extends Error {
   }
 }
 
-/** Flags as parsed: string values by name, plus `help`. */
+/** Flags as parsed: string values by name, switches, arguments, `help`. */
 export interface ParsedFlags {
   /** `true` when `-h` or `--help` was given. */
   help: boolean;
   /** The value of each string flag that was given. */
   values: Record<string, string | undefined>;
+  /** Each switch (a flag without a value), `true` when given. */
+  switches: Record<string, boolean>;
+  /** The arguments that are not flags, as typed (also all after `--`). */
+  positional: string[];
+}
+
+/** What {@linkcode parseFlags} accepts besides string flags. */
+export interface FlagSpec {
+  /** Flags without a value, such as `overwrite` for `--overwrite`. */
+  switches?: readonly string[];
+  /** One-letter aliases: `{ o: "output" }` makes `-o` mean `--output`. */
+  aliases?: Readonly<Record<string, string>>;
+  /** Arguments that are not flags are allowed. */
+  positional?: boolean;
 }
 
 /**
@@ -58,25 +72,32 @@ function joinNegativeValues(
 }
 
 /**
- * Parses `args` accepting only the string flags named in `names` and
- * `-h`/`--help`.
+ * Parses `args` accepting only the string flags named in `names`, the
+ * switches and aliases of `spec`, and `-h`/`--help`.
  *
- * @throws {UsageError} for an unknown flag, a positional argument or a flag
- * given without a value.
+ * @throws {UsageError} for an unknown flag, a positional argument where
+ * none is allowed, or a flag given without a value.
  */
 export function parseFlags(
   args: readonly string[],
   names: readonly string[],
+  spec: FlagSpec = {},
 ): ParsedFlags {
+  const switchNames = spec.switches ?? [];
+  // Collected here rather than from `_`, which turns "007" into 7.
+  const positional: string[] = [];
   const parsed = parseArgs(joinNegativeValues(args, names), {
+    "--": true,
     string: [...names],
-    boolean: ["help"],
-    alias: { h: "help" },
+    boolean: ["help", ...switchNames],
+    alias: { h: "help", ...spec.aliases },
     unknown(arg: string, key?: string) {
-      if (key === undefined) {
-        throw new UsageError(`Unexpected argument: ${arg}`);
+      if (key !== undefined) {
+        throw new UsageError(`Unknown flag: ${arg.split("=")[0]}`);
       }
-      throw new UsageError(`Unknown flag: ${arg.split("=")[0]}`);
+      if (!spec.positional) throw new UsageError(`Unexpected argument: ${arg}`);
+      positional.push(arg);
+      return false;
     },
   });
   const values: Record<string, string | undefined> = {};
@@ -88,7 +109,16 @@ export function parseFlags(
     }
     values[name] = value;
   }
-  return { help: parsed.help === true, values };
+  const switches: Record<string, boolean> = {};
+  for (const name of switchNames) switches[name] = parsed[name] === true;
+  const rest = parsed["--"];
+  if (Array.isArray(rest) && rest.length > 0) {
+    if (!spec.positional) {
+      throw new UsageError(`Unexpected argument: ${rest[0]}`);
+    }
+    positional.push(...rest.map(String));
+  }
+  return { help: parsed.help === true, values, switches, positional };
 }
 
 /**

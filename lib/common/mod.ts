@@ -7,6 +7,7 @@
  */
 
 export {
+  type FlagSpec,
   integerFlag,
   type ParsedFlags,
   parseFlags,

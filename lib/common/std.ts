@@ -57,6 +57,8 @@ export const formatDuration: (
 
 /** Options of {@linkcode parseArgs} (the subset ackline uses). */
 export interface ParseArgsOptions {
+  /** Put the arguments after `--` under the key `--`, as typed. */
+  "--"?: boolean;
   /** Flags whose values are strings. */
   string?: string[];
   /** Flags that take no value. */

@@ -5,12 +5,7 @@
  * @module
  */
 
-import {
-  alignColumns,
-  escapeControl,
-  formatBytes,
-  formatTimestamp,
-} from "../common/mod.ts";
+import { escapeControl, formatBytes } from "../common/mod.ts";
 import type { RequestContext } from "./context.ts";
 import {
   describeForClient,
@@ -18,7 +13,7 @@ import {
   type OpenedFile,
   type RepositoryListing,
 } from "./repository.ts";
-import { escapeName, unescapeName } from "../wire/mod.ts";
+import { escapeName, formatFileRows, unescapeName } from "../wire/mod.ts";
 import { sameVersion } from "./digest_cache.ts";
 import { streamFile } from "./transfer.ts";
 
@@ -46,15 +41,15 @@ export async function listFiles(
     out.noFiles(unlisted);
     return;
   }
-  const rows = entries.map((entry) => [
-    escapeName(entry.name),
-    formatBytes(entry.size),
-    entry.modified ? formatTimestamp(entry.modified) : "-",
-  ]);
+  const rows = formatFileRows(entries.map((entry) => ({
+    shownName: escapeName(entry.name),
+    size: entry.size,
+    modified: entry.modified,
+  })));
   const total = entries.reduce((sum, entry) => sum + entry.size, 0);
   const noun = entries.length === 1 ? "file" : "files";
   out.fileList(
-    alignColumns(rows, { right: [1] }),
+    rows,
     `${entries.length} ${noun}, ${
       formatBytes(total)
     }; download one with: get <name>${unlisted}`,
@@ -91,14 +86,24 @@ export async function sendFile(
     );
     return;
   }
+  const progress = { sent: 0 };
   try {
-    await transfer(request, opened);
+    await transfer(request, opened, progress);
     server.log(
       "DOWNLOAD",
       `${client} got ${escapeName(opened.name)} (${
         formatBytes(opened.info.size)
       })`,
     );
+  } catch (error) {
+    // The disconnect line that follows says why.
+    server.log(
+      "DOWNLOAD",
+      `${client} did not get ${escapeName(opened.name)}: cut after ${
+        formatBytes(progress.sent)
+      } of ${formatBytes(opened.info.size)}`,
+    );
+    throw error;
   } finally {
     opened.file.close();
   }
@@ -107,6 +112,7 @@ export async function sendFile(
 async function transfer(
   { out, server, signal, flush, send }: RequestContext,
   { file, name, path, info }: OpenedFile,
+  progress: { sent: number },
 ): Promise<void> {
   const { digests } = server;
   // File times are wall-clock times, so this is compared with Date.now().
@@ -114,7 +120,11 @@ async function transfer(
   const known = digests.get(path, info);
   out.fileHeader(info.size, escapeName(name));
   await flush();
-  const digest = await streamFile(file, info.size, send, {
+  const counted = async (chunk: Uint8Array) => {
+    await send(chunk);
+    progress.sent += chunk.length;
+  };
+  const digest = await streamFile(file, info.size, counted, {
     hash: known === null,
     signal,
     threads: server.hashThreads,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { alignColumns, formatBytes, formatTimestamp } from "../common/mod.ts";
 import { Code } from "./codes.ts";
 
 const SHA256_PREFIX = "SHA-256 ";
@@ -131,4 +132,43 @@ export function parseFileTrailer(text: string): string | null {
 /** The text of a download trailer: `SHA-256 <hex>`. */
 export function formatFileTrailer(sha256Hex: string): string {
   return SHA256_PREFIX + sha256Hex;
+}
+
+/** One file as a row of the `list` reply. */
+export interface ListedFile {
+  /** The name as `list` shows it (see `escapeName`). */
+  shownName: string;
+  /** Size in bytes. */
+  size: number;
+  /** Last modified, when known. */
+  modified: Date | null;
+}
+
+/**
+ * The rows of a `list` reply: name, size and time of each file, in aligned
+ * columns.
+ */
+export function formatFileRows(files: readonly ListedFile[]): string[] {
+  return alignColumns(
+    files.map((file) => [
+      file.shownName,
+      formatBytes(file.size),
+      file.modified ? formatTimestamp(file.modified) : "-",
+    ]),
+    { right: [1] },
+  );
+}
+
+// Size and time at the end of a row; a shown name never ends in white
+// space, so the name is everything before them.
+const FILE_ROW =
+  /^(.*\S) {2,}\d+(?:\.\d+)? [kMGTPE]?B {2}(?:-|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})$/s;
+
+/**
+ * Reads the name, as `get` takes it, out of a row of a `list` reply.
+ *
+ * @returns `null` when the row is not a file row.
+ */
+export function parseFileRow(row: string): string | null {
+  return FILE_ROW.exec(row)?.[1] ?? null;
 }

@@ -6,6 +6,7 @@ import {
   type PromptOutput,
   runPrompt,
 } from "../../lib/client/prompt.ts";
+import { PipeInput } from "../../lib/client/line_input.ts";
 import type { Session } from "../../client.ts";
 import { colors, type Reader } from "../../lib/common/mod.ts";
 import { MAX_REQUEST_LINE_BYTES } from "../../lib/wire/mod.ts";
@@ -44,7 +45,11 @@ async function prompt(
   const { events, output } = transcript();
   const code = await within(
     runPrompt(session, {
-      input: inputOf(input),
+      // A person's prompt shows in the transcript.
+      input: new PipeInput(
+        inputOf(input),
+        options.interactive ? output.write : undefined,
+      ),
       output,
       interactive: false,
       showProgress: false,
@@ -77,7 +82,7 @@ function inputOf(text: string): Reader {
   };
 }
 
-Deno.test("the prompt shows the course's prompt first, then a short one, and ends its line", async () => {
+Deno.test("the prompt shows the course's prompt first, then a short one, and leaves as exit does", async () => {
   await using t = await startServer();
   const session = await openSession(t.port);
   const { code, events } = await prompt(session, "hello world\nhelp\n", {
@@ -93,12 +98,14 @@ Deno.test("the prompt shows the course's prompt first, then a short one, and end
     ...HELP_LINES.map((line) => line + "\n"),
     "Client01> ",
     "\n",
+    // The end of a person's input (Ctrl+D) says goodbye as `exit` does.
+    "Goodbye Client01\n",
   ]);
   // Every command the server knows is in the help, one line each.
   for (const word of ["status", "list", "get <name>", "time", "help", "exit"]) {
     assert(HELP_LINES.some((line) => line.trimStart().startsWith(word)), word);
   }
-  assertEquals(await closeSession(session), "Connection closed");
+  assertEquals(await closeSession(session), "Server closed the connection");
 });
 
 Deno.test("a download at the prompt draws progress, then clears it for the summary", async () => {

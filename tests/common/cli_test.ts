@@ -7,24 +7,53 @@ import {
 import { assertEquals, assertThrows } from "../support/assert.ts";
 
 Deno.test("parseFlags reads the named string flags and --help", () => {
+  const none = { switches: {}, positional: [] };
   assertEquals(parseFlags(["--port", "80", "--host=::1"], ["port", "host"]), {
     help: false,
     values: { port: "80", host: "::1" },
+    ...none,
   });
-  assertEquals(parseFlags(["-h"], ["port"]), { help: true, values: {} });
-  assertEquals(parseFlags(["--help"], []), { help: true, values: {} });
-  assertEquals(parseFlags([], ["port"]), { help: false, values: {} });
+  assertEquals(parseFlags(["-h"], ["port"]), {
+    help: true,
+    values: {},
+    ...none,
+  });
+  assertEquals(parseFlags(["--help"], []), { help: true, values: {}, ...none });
+  assertEquals(parseFlags([], ["port"]), { help: false, values: {}, ...none });
+});
+
+Deno.test("parseFlags reads switches, aliases and arguments as typed", () => {
+  const spec = {
+    switches: ["overwrite", "no-history"],
+    aliases: { o: "output" },
+    positional: true,
+  };
+  assertEquals(
+    parseFlags(["get", "007", "-o", "x", "--overwrite", "--", "-a"], [
+      "output",
+    ], spec),
+    {
+      help: false,
+      values: { output: "x" },
+      switches: { overwrite: true, "no-history": false },
+      positional: ["get", "007", "-a"],
+    },
+  );
+  assertEquals(parseFlags(["--no-history"], [], spec).switches, {
+    overwrite: false,
+    "no-history": true,
+  });
+  // Without `positional`, arguments after `--` are refused too.
+  const error = assertThrows(() => parseFlags(["--", "x"], []), UsageError);
+  assertEquals(error.message, "Unexpected argument: x");
 });
 
 Deno.test("parseFlags takes a negative number as a flag's value, not a flag", () => {
-  assertEquals(parseFlags(["--port", "-1"], ["port"]), {
-    help: false,
-    values: { port: "-1" },
-  });
-  assertEquals(parseFlags(["--port", "-1", "--host", "h"], ["port", "host"]), {
-    help: false,
-    values: { port: "-1", host: "h" },
-  });
+  assertEquals(parseFlags(["--port", "-1"], ["port"]).values, { port: "-1" });
+  assertEquals(
+    parseFlags(["--port", "-1", "--host", "h"], ["port", "host"]).values,
+    { port: "-1", host: "h" },
+  );
   // Only for the named flags, and only numbers.
   assertThrows(() => parseFlags(["--port", "-x"], ["port"]), UsageError);
 });

@@ -23,8 +23,52 @@ export interface ProgramOptions {
   cwd: string;
   /** Standard input. Default `"null"`. */
   stdin?: "piped" | "null";
-  /** Extra environment variables. */
+  /** Extra environment variables (see {@linkcode programEnv}). */
   env?: Record<string, string>;
+}
+
+/**
+ * The arguments of `deno` that run `server.ts` or `client.ts` with the
+ * permission flags of its task, filled in with `env` as `deno task` would.
+ */
+export async function programArgs(
+  program: Program,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<string[]> {
+  const tasks = await readTasks();
+  return [
+    "run",
+    "--config",
+    CONFIG,
+    ...permissionFlags(tasks[program], env),
+    `${ROOT}${program}.ts`,
+    ...args,
+  ];
+}
+
+/**
+ * Deno's own cache folder. Programs get a home folder of their own, so
+ * they are told where the cache is: without it they would fetch their
+ * packages again into that home.
+ */
+const DENO_DIR: string = await (async () => {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdin: "null",
+    stderr: "null",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(stdout)).denoDir;
+})();
+
+/**
+ * The environment of a program run in `cwd`: `HOME` is `cwd` unless told,
+ * so a client keeps its history there, never in the real home folder.
+ */
+export function programEnv(
+  options: Pick<ProgramOptions, "cwd" | "env">,
+): Record<string, string> {
+  return { DENO_DIR, HOME: options.cwd, ...options.env };
 }
 
 /**
@@ -36,21 +80,14 @@ export async function programCommand(
   args: readonly string[],
   options: ProgramOptions,
 ): Promise<Deno.Command> {
-  const tasks = await readTasks();
+  const env = programEnv(options);
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      CONFIG,
-      ...permissionFlags(tasks[program]),
-      `${ROOT}${program}.ts`,
-      ...args,
-    ],
+    args: await programArgs(program, args, env),
     cwd: options.cwd,
     stdin: options.stdin ?? "null",
     stdout: "piped",
     stderr: "piped",
-    env: options.env,
+    env,
   });
 }
 

@@ -1,9 +1,11 @@
 import {
   closingText,
   formatFileHeader,
+  formatFileRows,
   formatFileTrailer,
   formatGreeting,
   parseFileHeader,
+  parseFileRow,
   parseFileTrailer,
   parseGreeting,
   refusalCode,
@@ -58,4 +60,27 @@ Deno.test("closing and refusal texts say why, with the right code", () => {
   for (const [refusal, code, text] of cases) {
     assertEquals([refusalCode(refusal), refusalText(refusal)], [code, text]);
   }
+});
+
+Deno.test("every name of a list row reads back as list shows it", () => {
+  const names = [
+    "a",
+    "my file.txt",
+    "two  spaces",
+    "ends with 5 B  2026-01-01 00:00:00.000 x",
+    "\\u{202e}fdp.exe",
+    "x".repeat(255),
+  ];
+  const rows = formatFileRows(names.map((shownName, i) => ({
+    shownName,
+    size: 10 ** i,
+    modified: i % 2 === 0 ? new Date(2026, 0, 2, 3, 4, 5, 6) : null,
+  })));
+  assertEquals(rows.map(parseFileRow), names);
+  // Not a row: the summary, and a line with no size and time.
+  assertEquals(
+    parseFileRow("2 files, 1.03 kB; download one with: get <name>"),
+    null,
+  );
+  assertEquals(parseFileRow("a.txt"), null);
 });

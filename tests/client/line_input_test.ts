@@ -1,0 +1,93 @@
+import {
+  COMMAND_WORDS,
+  completeLine,
+  HISTORY_FILE_NAME,
+  HISTORY_LINES,
+  HistoryFile,
+  listedNames,
+} from "../../lib/client/mod.ts";
+import { REQUESTS } from "../../lib/wire/mod.ts";
+import { readTasks } from "../../tools/tasks.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+import { withTempDir } from "../support/files.ts";
+
+Deno.test("Tab completes every command, and names of the last list after get", () => {
+  // Every request a person types is offered (noop is the client's own).
+  for (const word of Object.keys(REQUESTS)) {
+    if (word === "noop") continue;
+    assert(COMMAND_WORDS.some((w) => w.trim() === word), word);
+  }
+  assertEquals(completeLine("", []), [[...COMMAND_WORDS], ""]);
+  assertEquals(completeLine("st", []), [["status"], "st"]);
+  assertEquals(completeLine("g", []), [["get "], "g"]);
+  assertEquals(completeLine("hello", []), [[], "hello"]);
+  const names = ["my file.txt", "my notes.txt", "other"];
+  assertEquals(completeLine("get ", names), [names, ""]);
+  assertEquals(completeLine("get my ", names), [
+    ["my file.txt", "my notes.txt"],
+    "my ",
+  ]);
+  assertEquals(completeLine("get  o", names), [["other"], "o"]);
+  assertEquals(completeLine("getter", names), [[], "getter"]);
+});
+
+Deno.test("the names Tab offers come from a list reply only", () => {
+  assertEquals(
+    listedNames({
+      code: 212,
+      lines: [
+        "a b.txt    5 B  2026-01-02 03:04:05.006",
+        "c.bin    1 kB  -",
+        "2 files, 1.01 kB; download one with: get <name>",
+      ],
+    }),
+    ["a b.txt", "c.bin"],
+  );
+  assertEquals(listedNames({ code: 211, lines: ["x  5 B  -"] }), null);
+});
+
+Deno.test("history keeps typed lines across runs, newest last, and never a secret", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/${HISTORY_FILE_NAME}`;
+    const first = HistoryFile.open(path);
+    assert(first instanceof HistoryFile);
+    assertEquals(first.lines, []);
+    for (const line of ["status", "status", "", " secret", "get a", "list"]) {
+      assert(first.add(line));
+    }
+    assertEquals(await Deno.readTextFile(path), "status\nget a\nlist\n");
+    assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
+    // Newest first for the line editor, each line once.
+    first.add("status");
+    const second = HistoryFile.open(path);
+    assert(second instanceof HistoryFile);
+    assertEquals(second.lines, ["status", "list", "get a"]);
+  });
+});
+
+Deno.test("a history file grown past twice its size is cut back to the newest", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/${HISTORY_FILE_NAME}`;
+    const count = 2 * HISTORY_LINES + 1;
+    const lines = Array.from({ length: count }, (_, i) => `line ${i}`);
+    await Deno.writeTextFile(path, lines.join("\n") + "\n");
+    const history = HistoryFile.open(path);
+    assert(history instanceof HistoryFile);
+    assertEquals(history.lines.length, HISTORY_LINES);
+    assertEquals(history.lines[0], `line ${count - 1}`);
+    const kept = (await Deno.readTextFile(path)).split("\n");
+    assertEquals(kept.length, HISTORY_LINES + 1); // and the last line end
+    assertEquals(kept[0], `line ${count - HISTORY_LINES}`);
+  });
+});
+
+Deno.test("the client task may use exactly the history file the client looks for", async () => {
+  const task = (await readTasks()).client;
+  for (const flag of ["--allow-read", "--allow-write"]) {
+    assert(
+      task.includes(`${flag}=./downloads,$HOME/${HISTORY_FILE_NAME} `),
+      task,
+    );
+  }
+  assert(task.includes("--allow-env=HOME "), task);
+});

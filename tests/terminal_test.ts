@@ -1,0 +1,258 @@
+/**
+ * The client at a terminal, driven as a person drives it: keys typed into
+ * a pseudo-terminal, the screen read back.
+ */
+
+import { PROMPT } from "../lib/client/mod.ts";
+import { writeAll } from "../lib/common/mod.ts";
+import { ReplyWriter } from "../lib/wire/mod.ts";
+import { assert, assertEquals } from "./support/assert.ts";
+import { listDir, withTempDir } from "./support/files.ts";
+import { KEYS, NO_TERMINAL, Terminal } from "./support/terminal.ts";
+import { startServer } from "./support/test_server.ts";
+
+const ignore = NO_TERMINAL !== null;
+const ignored = ignore ? ` (ignored: ${NO_TERMINAL})` : "";
+
+/** A folder for one client: its downloads folder, and its home. */
+async function withClientDir(test: (dir: string) => Promise<void>) {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/downloads`);
+    await test(dir);
+  });
+}
+
+Deno.test({
+  name:
+    `at a terminal, lines are edited, recalled from earlier runs and completed with Tab${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      await using server = await startServer({
+        files: { "notes.txt": "hello file", "my file.txt": "x" },
+      });
+      const args = ["--port", String(server.port)];
+      {
+        await using term = await Terminal.client(args, { cwd: dir });
+        await term.waitFor(PROMPT);
+        // ← ← and a letter: the letter lands where the cursor is.
+        await term.type("abc");
+        await term.waitFor("abc");
+        await term.type(`${KEYS.left}${KEYS.left}X${KEYS.enter}`);
+        await term.waitFor("aXbcACK");
+        // Tab completes a command, and after `get ` a name of the list.
+        let mark = term.mark();
+        await term.type("li");
+        await term.waitFor("li", mark);
+        await term.type(KEYS.tab);
+        await term.waitFor("list", mark);
+        await term.type(KEYS.enter);
+        await term.waitFor("2 files", mark);
+        mark = term.mark();
+        await term.type("get n");
+        await term.waitFor("get n", mark);
+        await term.type(KEYS.tab);
+        await term.waitFor("get notes.txt", mark);
+        await term.type(KEYS.enter);
+        await term.waitFor("Saved notes.txt", mark);
+        // Ctrl+D leaves as exit does.
+        await term.type(KEYS.ctrlD);
+        await term.waitFor("Goodbye Client01", mark);
+        assertEquals(await term.exited(), 0);
+      }
+      assertEquals(
+        await Deno.readTextFile(`${dir}/.ackline_history`),
+        "aXbc\nlist\nget notes.txt\n",
+      );
+      {
+        // The next run recalls them: ↑ ↑ is `list`.
+        await using term = await Terminal.client(args, { cwd: dir });
+        await term.waitFor(PROMPT);
+        const mark = term.mark();
+        await term.type(KEYS.up);
+        await term.waitFor("get notes.txt", mark);
+        await term.type(KEYS.up);
+        await term.waitFor("list", mark);
+        await term.type(KEYS.enter);
+        await term.waitFor("2 files", mark);
+        // Ctrl+C on an empty line leaves too.
+        await term.type(KEYS.ctrlC);
+        await term.waitFor("Goodbye Client02", mark);
+        assertEquals(await term.exited(), 0);
+      }
+      {
+        // Without history, ↑ recalls nothing and nothing is kept.
+        await using term = await Terminal.client([...args, "--no-history"], {
+          cwd: dir,
+        });
+        await term.waitFor(PROMPT);
+        const mark = term.mark();
+        await term.type(KEYS.up);
+        await term.type(`new${KEYS.enter}`);
+        await term.waitFor("\nnewACK", mark);
+        await term.type(`exit${KEYS.enter}`);
+        assertEquals(await term.exited(), 0);
+      }
+      {
+        // A file the task may not write: said once, and the prompt works.
+        const elsewhere = `${dir}/elsewhere_history`;
+        await using term = await Terminal.client(
+          [...args, "--history", elsewhere],
+          { cwd: dir },
+        );
+        await term.waitFor(
+          `History is not kept: no permission to use ${elsewhere} (add --allow-read=${elsewhere}`,
+        );
+        await term.type(`exit${KEYS.enter}`);
+        assertEquals(await term.exited(), 0);
+      }
+      assertEquals(
+        await Deno.readTextFile(`${dir}/.ackline_history`),
+        "aXbc\nlist\nget notes.txt\nlist\n",
+      );
+    }),
+});
+
+/**
+ * How a fake server answers a line: replies written to `out`, and raw
+ * bytes after them; `hold` says to write nothing more after this.
+ */
+type Answer = (
+  line: string,
+  out: ReplyWriter,
+) => { raw?: Uint8Array; hold?: boolean } | void;
+
+/**
+ * A scripted server for one connection: greets `name`, answers the
+ * client's `noop`, then answers each line with `answer` until it holds
+ * (then reads and drops until the client closes). Resolves with the lines
+ * it read.
+ */
+async function fakeSession(
+  listener: Deno.TcpListener,
+  name: string,
+  answer: Answer,
+): Promise<string[]> {
+  let conn: Deno.TcpConn;
+  try {
+    conn = await listener.accept();
+  } catch {
+    return []; // the test ended first
+  }
+  const seen: string[] = [];
+  const send = async (build: (out: ReplyWriter) => void) => {
+    const out = new ReplyWriter();
+    build(out);
+    await writeAll(conn, out.bytes());
+  };
+  try {
+    await send((out) => out.greeting(name));
+    const decoder = new TextDecoder();
+    const buf = new Uint8Array(4096);
+    let pending = "";
+    let holding = false;
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      if (holding) continue;
+      pending += decoder.decode(buf.subarray(0, n));
+      let end;
+      while (!holding && (end = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 1);
+        seen.push(line);
+        if (line === "noop") await send((out) => out.ok());
+        else {
+          const out = new ReplyWriter();
+          const { raw, hold } = answer(line, out) ?? {};
+          await writeAll(conn, out.bytes());
+          if (raw) await writeAll(conn, raw);
+          holding = hold === true;
+        }
+      }
+    }
+  } catch {
+    // Reset by the client: part of the test.
+  } finally {
+    conn.close();
+  }
+  return seen;
+}
+
+const echo: Answer = (line, out) => {
+  if (line === "exit") out.goodbye("Client02");
+  else out.echo(new TextEncoder().encode(line), 0, line.length);
+};
+
+Deno.test({
+  name:
+    `Ctrl+C during a download cancels it, keeps nothing, and connects again${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      // The first server sends 64 KiB of a 10 MB file, then nothing.
+      const first = fakeSession(listener, "Client01", (line, out) => {
+        assertEquals(line, "get big.bin");
+        out.fileHeader(10_000_000, "big.bin");
+        return { raw: new Uint8Array(65536), hold: true };
+      });
+      // One accept at a time: the client connects again once it has closed.
+      const second = first.then(() => fakeSession(listener, "Client02", echo));
+      await using term = await Terminal.client(
+        ["--port", String(listener.addr.port)],
+        { cwd: dir },
+      );
+      await term.waitFor(PROMPT);
+      await term.type(`get big.bin${KEYS.enter}`);
+      await term.waitFor(/big\.bin \[/); // the progress bar
+      const mark = term.mark();
+      await term.type(KEYS.ctrlC);
+      await term.waitFor(
+        "Download of big.bin cancelled; nothing was kept",
+        mark,
+      );
+      await term.waitFor("Connected again as Client02", mark);
+      await term.waitFor("Client02> ", mark);
+      assertEquals(await first, ["noop", "get big.bin"]);
+      assertEquals(await listDir(`${dir}/downloads`), []);
+      // Ctrl+C on a half-typed line clears it; the prompt stays.
+      await term.type("half");
+      await term.waitFor("half", mark);
+      await term.type(KEYS.ctrlC);
+      await term.type(`whole${KEYS.enter}`);
+      await term.waitFor("wholeACK", mark);
+      await term.type(KEYS.ctrlC);
+      await term.waitFor("Goodbye Client02", mark);
+      assertEquals(await term.exited(), 0);
+      assertEquals(await second, ["noop", "whole", "exit"]);
+    }),
+});
+
+Deno.test({
+  name:
+    `nothing typed at the prompt reaches the shell when the server goes away${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      const server = await startServer();
+      // After the client, `cat` prints whatever the terminal still holds.
+      await using term = await Terminal.client(
+        ["--port", String(server.port)],
+        { cwd: dir, after: `echo "ended $?"; cat` },
+      );
+      await term.waitFor(PROMPT);
+      await term.type("echo LEAKED");
+      await term.waitFor("echo LEAKED");
+      await server[Symbol.asyncDispose]();
+      await term.waitFor("error: Server is shutting down");
+      await term.waitFor("ended 1");
+      const mark = term.mark();
+      await term.type(`${KEYS.enter}END${KEYS.enter}`);
+      await term.waitFor(/END\s+END/, mark); // typed, then printed by cat
+      await term.type(KEYS.ctrlD);
+      assertEquals(await term.exited(), 0);
+      const after = term.text.slice(mark);
+      assert(!after.includes("LEAKED"), after);
+    }),
+});
