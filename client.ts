@@ -22,6 +22,8 @@ import {
   parseFlags,
   runProgram,
   sizeFlag,
+  splitPath,
+  UsageError,
   UserFacingError,
 } from "./lib/common/mod.ts";
 import {
@@ -37,11 +39,16 @@ import {
   prepareDownloads,
   RANGES,
   ReplyError,
+  runOnce,
   runPrompt,
   Session,
   TerminalInput,
 } from "./lib/client/mod.ts";
-import { formatRequest, type ReplyLimits } from "./lib/wire/mod.ts";
+import {
+  formatRequest,
+  parseRequestText,
+  type ReplyLimits,
+} from "./lib/wire/mod.ts";
 
 export {
   ConnectionClosedError,
@@ -105,7 +112,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
 
 const HELP = `ackline client: talks to an ackline server.
 
-Usage: deno task client [options]
+Usage: deno task client [options]                  an interactive prompt
+       deno task client [options] REQUEST...       one request, then exit
+       deno task client [options] get NAME -o FILE save a file as FILE
+
+Examples: deno task client status
+          deno task client get notes.txt --overwrite
 
 Options:
   --host HOST        Server address (default ${DEFAULTS.hostname})
@@ -121,6 +133,9 @@ Options:
                      space: 500M, 16G, 0 for no limit (default ${
   formatBytes(DEFAULTS.maxDownloadBytes, { binary: true })
 })
+  -o, --output FILE  With a one-shot get: save the file as FILE
+  --overwrite        Replace a file of the same name (otherwise a download
+                     takes a numbered name, and -o refuses an existing FILE)
   --history FILE     Keep the lines typed at the prompt in FILE (default
                      ~/${HISTORY_FILE_NAME})
   --no-history       Keep no history file
@@ -132,7 +147,10 @@ server's clock; 'help' shows this list; 'exit' (or Ctrl+D, or Ctrl+C on an
 empty line) quits. Arrows edit the line and recall earlier ones; Tab completes
 commands, and after 'get ' the names of the last 'list'. Ctrl+C during a
 download cancels it, keeps nothing, and connects again.
-With input from a pipe it sends each line in turn and prints every reply.`;
+With input from a pipe it sends each line in turn and prints every reply.
+Replies go to stdout; progress, notices and errors to stderr. Exit code: 0
+when everything asked for succeeded, 1 when not, 2 for a mistake in the
+command line, 130 after Ctrl+C and 143 after SIGTERM outside the prompt.`;
 
 function connectError(error: unknown, where: string): unknown {
   if (error instanceof Deno.errors.ConnectionRefused) {
@@ -185,6 +203,40 @@ function terminalInput(options: {
   });
 }
 
+/**
+ * Checks, before connecting, that `-o FILE` can be saved: it goes with a
+ * one-shot `get`, and replaces a file only when told to.
+ */
+async function checkOutput(
+  saveAs: string,
+  line: string,
+  overwrite: boolean,
+): Promise<void> {
+  if (parseRequestText(line)?.name !== "get") {
+    throw new UsageError(
+      "--output goes with a one-shot get: deno task client get NAME -o FILE",
+    );
+  }
+  if (saveAs === "-" || splitPath(saveAs)[1] === "") {
+    throw new UsageError(`--output needs a file name, got ${saveAs}`);
+  }
+  await prepareDownloads(splitPath(saveAs)[0], Deno.stdin.isTerminal());
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(saveAs);
+  } catch {
+    return; // nothing there yet
+  }
+  if (info.isDirectory) {
+    throw new UserFacingError(`${saveAs} is a folder; name a file to save as`);
+  }
+  if (!overwrite) {
+    throw new UserFacingError(
+      `${saveAs} already exists; add --overwrite to replace it`,
+    );
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const flags = parseFlags(args, [
     "host",
@@ -195,12 +247,17 @@ async function main(args: string[]): Promise<number> {
     "speed-limit",
     "speed-time",
     "history",
-  ], { switches: ["no-history"] });
+    "output",
+  ], {
+    switches: ["no-history", "overwrite"],
+    aliases: { o: "output" },
+    positional: true,
+  });
   if (flags.help) {
     console.log(HELP);
     return 0;
   }
-  const { values } = flags;
+  const { values, switches } = flags;
   const hostname = values.host ?? DEFAULTS.hostname;
   const port = integerFlag("port", values.port, {
     ...RANGES.port,
@@ -224,10 +281,20 @@ async function main(args: string[]): Promise<number> {
     ...RANGES.speedTimeSeconds,
     fallback: DEFAULTS.speedTimeMs / 1000,
   });
-  const interactive = Deno.stdin.isTerminal();
+  // Words after the flags are one request to send: the one-shot form.
+  const oneShot = flags.positional.length > 0
+    ? flags.positional.join(" ")
+    : null;
+  const saveAs = values.output;
+  const overwrite = switches.overwrite;
+  const interactive = oneShot === null && Deno.stdin.isTerminal();
   colors.setColorEnabled(Deno.stdout.isTerminal());
   const downloadsDir = values.downloads ?? DEFAULTS.downloadsDir;
-  await prepareDownloads(downloadsDir, interactive);
+  if (saveAs !== undefined) {
+    await checkOutput(saveAs, oneShot ?? "", overwrite);
+  } else if (oneShot === null || parseRequestText(oneShot)?.name === "get") {
+    await prepareDownloads(downloadsDir, Deno.stdin.isTerminal());
+  }
   const where = `${hostname}:${port}`;
   const connectOptions = {
     hostname,
@@ -242,27 +309,35 @@ async function main(args: string[]): Promise<number> {
   } catch (error) {
     throw connectError(error, where);
   }
+  const getOptions = {
+    output: consoleOutput,
+    // Drawn on stderr, so stdout keeps the replies alone.
+    showProgress: Deno.stderr.isTerminal() &&
+      (interactive || oneShot !== null),
+    downloadsDir,
+    maxDownloadBytes,
+    overwrite,
+    saveAs,
+  };
+  if (oneShot !== null) return await runOnce(session, oneShot, getOptions);
   let listed: string[] = [];
   const input = interactive
     ? terminalInput({
-      historyPath: flags.switches["no-history"]
+      historyPath: switches["no-history"]
         ? null
         : values.history ?? defaultHistoryPath(),
       complete: (line) => completeLine(line, listed),
     })
     : new PipeInput(Deno.stdin);
   return await runPrompt(session, {
+    ...getOptions,
     input,
+    interactive,
     onListed: (names) => listed = names,
     reconnect: () =>
       connect(connectOptions).catch((error) => {
         throw connectError(error, where);
       }),
-    output: consoleOutput,
-    interactive,
-    showProgress: interactive && Deno.stdout.isTerminal(),
-    downloadsDir,
-    maxDownloadBytes,
   });
 }
 

@@ -369,6 +369,84 @@ Deno.test("client downloads with get and prints a one-line summary", async () =>
   });
 });
 
+Deno.test("client one-shot: a request from the command line, its reply, its outcome", async (t) => {
+  await withServerProgram([], async (server, dir) => {
+    const once = (...args: string[]) =>
+      runClient(["--port", String(server.port), ...args], "", dir);
+    const downloads = () =>
+      [...Deno.readDirSync(`${dir}/downloads`)].map((e) => e.name).sort();
+    await t.step("status: the reply alone on stdout, exit 0", async () => {
+      const { code, stdout, stderr } = await once("status");
+      assertEquals(code, 0);
+      assertMatch(stdout, /^Client +Address +Connected/);
+      assertMatch(stdout, /^Client01 +127\.0\.0\.1:\d+ /m);
+      assertEquals(stderr, "");
+      // It leaves as exit does.
+      await server.stdout.waitFor(
+        /^\[DISCONNECTED\] Client01 .*\(left with exit\)$/,
+      );
+    });
+    await t.step("words after the flags are one message", async () => {
+      const { code, stdout } = await once("hello", "world");
+      assertEquals(code, 0);
+      assertEquals(stdout, "hello worldACK\n");
+    });
+    await t.step("a refusal goes to stderr and exits 1", async () => {
+      const { code, stdout, stderr } = await once("get", "nope.txt");
+      assertEquals(code, 1);
+      assertEquals(stdout, "");
+      assertEquals(stderr, "No such file: nope.txt\n");
+    });
+    await t.step("get saves; again numbers; --overwrite replaces", async () => {
+      for (const args of [[], [], ["--overwrite"]]) {
+        const { code, stdout, stderr } = await once(
+          "get",
+          "notes.txt",
+          ...args,
+        );
+        assertEquals(code, 0);
+        assertEquals(stdout, "");
+        assertMatch(stderr, /^Saved notes(?: \(1\))?\.txt \(10 B\) in /);
+      }
+      assertEquals(downloads(), ["notes (1).txt", "notes.txt"]);
+      assertEquals(
+        await Deno.readTextFile(`${dir}/downloads/notes.txt`),
+        "hello file",
+      );
+    });
+    await t.step(
+      "-o saves as the path given, and replaces only with --overwrite",
+      async () => {
+        const path = "downloads/copy.txt";
+        let run = await once("get", "notes.txt", "-o", path);
+        assertEquals(run.code, 0);
+        assertMatch(run.stderr, /^Saved downloads\/copy\.txt \(10 B\)/);
+        run = await once("get", "notes.txt", "--output", path);
+        assertEquals(run.code, 1);
+        assertEquals(
+          run.stderr,
+          `error: ${path} already exists; add --overwrite to replace it\n`,
+        );
+        await Deno.writeTextFile(`${dir}/${path}`, "old");
+        run = await once("get", "notes.txt", "-o", path, "--overwrite");
+        assertEquals(run.code, 0);
+        assertEquals(await Deno.readTextFile(`${dir}/${path}`), "hello file");
+        assertEquals(downloads(), ["copy.txt", "notes (1).txt", "notes.txt"]);
+      },
+    );
+    await t.step("-o goes with a one-shot get only", async () => {
+      for (const args of [["status", "-o", "x"], ["-o", "x"]]) {
+        const { code, stderr } = await once(...args);
+        assertEquals(code, 2);
+        assertMatch(
+          stderr,
+          /^error: --output goes with a one-shot get: deno task client get NAME -o FILE\n/,
+        );
+      }
+    });
+  });
+});
+
 Deno.test("client says the server is full and exits non-zero", async () => {
   await withServerProgram(["--max-clients", "1"], async ({ port }, dir) => {
     const { client } = await RawClient.greeted(port);
@@ -528,6 +606,10 @@ Deno.test("client --help shows every flag with its default, and the commands", a
       /--timeout SEC [^]*\(default 30\)/,
       /--speed-limit SIZE [^]*--speed-time SEC [^]*\(default 1 kiB for 30 s/,
       /--max-size SIZE [^]*\(default 16 GiB\)/,
+      /-o, --output FILE/,
+      /--overwrite/,
+      /--history FILE [^]*\(default\s+~\/\.ackline_history\)/,
+      /--no-history/,
       /-h, --help/,
     ]
   ) {

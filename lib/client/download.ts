@@ -5,7 +5,7 @@
  * @module
  */
 
-import { escapeControl } from "../common/mod.ts";
+import { escapeControl, splitPath } from "../common/mod.ts";
 import {
   Code,
   type FileHeader,
@@ -57,6 +57,14 @@ export interface DownloadOptions {
    * space of the folder is refused too.
    */
   maxBytes?: number;
+  /** Save under exactly this path instead, its folder created if needed. */
+  saveAs?: string;
+  /**
+   * Replace a file already there. Otherwise a download into the folder
+   * takes a numbered name (`name (1).ext`), and one saved as a chosen path
+   * fails and keeps nothing.
+   */
+  overwrite?: boolean;
 }
 
 /** Where a download's bytes go, and whatever stopped them going there. */
@@ -64,12 +72,16 @@ class Receiver {
   partial: PartialFile | undefined;
   error: Error | undefined;
   readonly #dir: string;
+  readonly #chosenName: string | undefined;
   readonly #onProgress: DownloadOptions["onProgress"];
-
   readonly #maxBytes: number;
 
-  constructor(dir: string, options: DownloadOptions) {
-    this.#dir = dir;
+  constructor(options: DownloadOptions) {
+    if (options.saveAs === undefined) {
+      this.#dir = options.dir ?? DEFAULTS.downloadsDir;
+    } else {
+      [this.#dir, this.#chosenName] = splitPath(options.saveAs);
+    }
     this.#onProgress = options.onProgress;
     this.#maxBytes = options.maxBytes ?? DEFAULTS.maxDownloadBytes;
   }
@@ -95,7 +107,12 @@ class Receiver {
       this.#dir,
     );
     try {
-      this.partial = await PartialFile.create(this.#dir, name, header.size);
+      this.partial = await PartialFile.create(
+        this.#dir,
+        name,
+        header.size,
+        this.#chosenName,
+      );
     } catch (error) {
       this.error = error as Error;
     }
@@ -130,7 +147,7 @@ export async function download(
   name: string,
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
-  const receiver = new Receiver(options.dir ?? DEFAULTS.downloadsDir, options);
+  const receiver = new Receiver(options);
   const started = performance.now();
   try {
     const trailer = await session.fetch(
@@ -147,7 +164,14 @@ export async function download(
         `Malformed trailer: ${escapeControl(trailer.lines[0])}`,
       );
     }
-    const path = await partial.finish(sha256);
+    const path = await partial.finish(
+      sha256,
+      options.overwrite
+        ? "replace"
+        : options.saveAs === undefined
+        ? "number"
+        : "fail",
+    );
     return {
       path,
       name: path.slice(

@@ -31,14 +31,17 @@ export {
   TerminalInput,
   type TerminalInputOptions,
 } from "./line_input.ts";
+export { runOnce } from "./one_shot.ts";
 export {
   PartialFile,
   safeFileName,
   VerificationError,
+  type WhenTaken,
 } from "./partial_file.ts";
 export { ProgressBar, renderProgress } from "./progress.ts";
 export {
   consoleOutput,
+  type GetOptions,
   HELP_LINES,
   HINT,
   printReply,
@@ -50,5 +53,6 @@ export {
   shortPrompt,
 } from "./prompt.ts";
 export { Session, type SessionOptions } from "./session.ts";
+export { SIGNAL_EXIT_CODES, StopSignals } from "./signals.ts";
 export { checkFits, DownloadRefusedError, freeBytes } from "./space.ts";
 export { type StallLimits, type StallProbe, StallWatch } from "./stall.ts";

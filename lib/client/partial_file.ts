@@ -78,6 +78,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** What a finished download does when its name is taken. */
+export type WhenTaken = "number" | "fail" | "replace";
+
 /**
  * A download in progress: bytes go to a hidden temporary file in the target
  * folder, so a cut or corrupt transfer never appears under the final name.
@@ -112,12 +115,15 @@ export class PartialFile {
 
   /**
    * Creates the folder if needed and a temporary file inside it for a
-   * download the server calls `serverName`.
+   * download the server calls `serverName`, to be saved under its safe
+   * name (see {@linkcode safeFileName}) or under `chosenName`, a name the
+   * user gave.
    */
   static async create(
     dir: string,
     serverName: string,
     size: number,
+    chosenName?: string,
   ): Promise<PartialFile> {
     // Not Deno.makeTempFile: its files are private (0600), and a download
     // should get the usual permissions of a new file.
@@ -134,7 +140,8 @@ export class PartialFile {
       }
       throw error;
     }
-    return new PartialFile(dir, safeFileName(serverName), size, tempPath, file);
+    const name = chosenName ?? safeFileName(serverName);
+    return new PartialFile(dir, name, size, tempPath, file);
   }
 
   /**
@@ -154,14 +161,21 @@ export class PartialFile {
   }
 
   /**
-   * Checks size and SHA-256, then moves the file to its final name: the
-   * safe name, or `name (1).ext`, `name (2).ext`, … if that is taken, so an
-   * existing file is never overwritten.
+   * Checks size and SHA-256, then moves the file to its final name. What
+   * happens when that name is taken is `whenTaken`'s to say: `"number"`
+   * takes `name (1).ext`, `name (2).ext`, … so nothing is overwritten;
+   * `"fail"` keeps the existing file and saves nothing; `"replace"`
+   * replaces it in one step (a reader sees the old file or the new one).
    *
    * @returns the final path.
    * @throws {VerificationError} on a mismatch; the temporary file is removed.
+   * @throws {Deno.errors.AlreadyExists} when the name is taken and
+   * `whenTaken` is `"fail"`.
    */
-  async finish(expectedSha256: string): Promise<string> {
+  async finish(
+    expectedSha256: string,
+    whenTaken: WhenTaken = "number",
+  ): Promise<string> {
     try {
       this.#closeFile();
       if (this.received !== this.size) {
@@ -175,7 +189,12 @@ export class PartialFile {
           `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
         );
       }
-      return await this.#claimName();
+      if (whenTaken === "replace") {
+        const target = joinPath(this.#dir, this.name);
+        await Deno.rename(this.#tempPath, target);
+        return target;
+      }
+      return await this.#claimName(whenTaken === "number" ? MAX_NUMBERED : 0);
     } catch (error) {
       await this.discard();
       throw error;
@@ -183,13 +202,14 @@ export class PartialFile {
   }
 
   /**
-   * Gives the verified temporary file its final name. A hard link fails
-   * atomically when the name is taken, so two downloads finishing at once
-   * can never overwrite each other or an existing file; where links are not
-   * supported, check-then-rename is the fallback.
+   * Gives the verified temporary file its final name, or one of the first
+   * `numbers` numbered names. A hard link fails atomically when the name
+   * is taken, so two downloads finishing at once can never overwrite each
+   * other or an existing file; where links are not supported,
+   * check-then-rename is the fallback.
    */
-  async #claimName(): Promise<string> {
-    for (let n = 0; n <= MAX_NUMBERED; n++) {
+  async #claimName(numbers: number): Promise<string> {
+    for (let n = 0; n <= numbers; n++) {
       const target = joinPath(
         this.#dir,
         n === 0 ? this.name : numbered(this.name, n),
@@ -206,7 +226,9 @@ export class PartialFile {
       return target;
     }
     throw new Deno.errors.AlreadyExists(
-      `${this.name} and ${MAX_NUMBERED} numbered names like it are all taken`,
+      numbers === 0
+        ? `${this.name} already exists; add --overwrite to replace it`
+        : `${this.name} and ${numbers} numbered names like it are all taken`,
     );
   }
 

@@ -22,6 +22,7 @@ import {
 } from "../wire/mod.ts";
 import { listedNames } from "./completion.ts";
 import type { LineInput } from "./line_input.ts";
+import { StopSignals } from "./signals.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import { ProgressBar } from "./progress.ts";
 import type { Session } from "./session.ts";
@@ -54,9 +55,9 @@ export const HINT =
 export interface PromptOutput {
   /** Prints a line of results (stdout). */
   print(line: string): void;
-  /** Prints a line about something that went wrong (stderr). */
+  /** Prints a notice, or a line about something that went wrong (stderr). */
   error(line: string): void;
-  /** Writes raw text, no line end added: the prompt, the progress bar. */
+  /** Writes raw text, no line end added: the progress bar (stderr). */
   write(text: string): void;
 }
 
@@ -66,7 +67,7 @@ const encoder = new TextEncoder();
 export const consoleOutput: PromptOutput = {
   print: (line) => console.log(line),
   error: (line) => console.error(line),
-  write: (text) => writeAllSync(Deno.stdout, encoder.encode(text)),
+  write: (text) => writeAllSync(Deno.stderr, encoder.encode(text)),
 };
 
 /** Options of {@linkcode runPrompt}. */
@@ -83,6 +84,8 @@ export interface PromptOptions {
   downloadsDir: string;
   /** Refuse downloads larger than this; 0 for no limit. */
   maxDownloadBytes?: number;
+  /** Replace a file of the same name rather than number the new one. */
+  overwrite?: boolean;
   /**
    * Opens a new session once Ctrl+C has cut the connection to stop a
    * command; without it the prompt ends there.
@@ -102,6 +105,20 @@ export function printReply(output: PromptOutput, reply: Reply): void {
   }
 }
 
+/** Options of {@linkcode runGet}. */
+export interface GetOptions extends
+  Pick<
+    PromptOptions,
+    | "downloadsDir"
+    | "maxDownloadBytes"
+    | "showProgress"
+    | "output"
+    | "overwrite"
+  > {
+  /** Save under exactly this path, not in the downloads folder. */
+  saveAs?: string;
+}
+
 /**
  * Downloads one file and reports it.
  *
@@ -111,10 +128,7 @@ export function printReply(output: PromptOutput, reply: Reply): void {
 export async function runGet(
   session: Session,
   name: string,
-  options: Pick<
-    PromptOptions,
-    "downloadsDir" | "maxDownloadBytes" | "showProgress" | "output"
-  >,
+  options: GetOptions,
 ): Promise<boolean> {
   const { output } = options;
   const progress = options.showProgress
@@ -123,14 +137,16 @@ export async function runGet(
   try {
     const result = await session.download(name, {
       dir: options.downloadsDir,
+      saveAs: options.saveAs,
+      overwrite: options.overwrite,
       maxBytes: options.maxDownloadBytes,
       onProgress: (received, size) => progress?.update(received, size),
     });
     progress?.clear();
     output.error(
-      `Saved ${escapeControl(result.name)} (${formatBytes(result.size)}) in ${
-        formatDuration(result.elapsedMs, "short")
-      }, SHA-256 verified`,
+      `Saved ${escapeControl(options.saveAs ?? result.name)} (${
+        formatBytes(result.size)
+      }) in ${formatDuration(result.elapsedMs, "short")}, SHA-256 verified`,
     );
     return true;
   } catch (error) {
@@ -172,19 +188,8 @@ async function handleLine(
   if (names !== null) options.onListed?.(names);
   if (reply.code === Code.Goodbye) return "goodbye";
   if (reply.code === Code.Closing) return "closing";
-  return "ok";
+  return isFailure(reply.code) ? "failed" : "ok";
 }
-
-/** Exit codes after a signal: 128 plus the signal's number, as shells do. */
-export const SIGNAL_EXIT_CODES: Partial<Record<Deno.Signal, number>> = {
-  SIGINT: 130,
-  SIGTERM: 143,
-};
-
-// SIGTERM cannot be listened for on Windows.
-const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
-  ? ["SIGINT"]
-  : ["SIGINT", "SIGTERM"];
 
 /** The session the prompt talks to: a new one after a cancelled command. */
 interface Current {
@@ -208,22 +213,11 @@ export async function runPrompt(
 ): Promise<number> {
   const current: Current = { session };
   // A stop signal closes the session from the moment it exists, before
-  // anything tells the user it is there; a download under way then fails
-  // and removes its partial file.
-  let stoppedBy: Deno.Signal | null = null;
-  const listeners = STOP_SIGNALS.map((signal) => {
-    const listener = () => {
-      stoppedBy ??= signal;
-      current.session.close();
-    };
-    Deno.addSignalListener(signal, listener);
-    return { signal, listener };
-  });
-  const signalled = () =>
-    stoppedBy === null ? null : SIGNAL_EXIT_CODES[stoppedBy] ?? 1;
+  // anything tells the user it is there.
+  using signals = new StopSignals(() => current.session.close());
   try {
-    const code = await promptLoop(current, options, () => stoppedBy !== null);
-    return signalled() ?? code;
+    const code = await promptLoop(current, options, () => signals.stopped);
+    return signals.exitCode() ?? code;
   } catch (error) {
     if (error instanceof LineTooLongError) {
       options.output.error(colors.red(
@@ -233,15 +227,12 @@ export async function runPrompt(
       return 1;
     }
     if (!(error instanceof ConnectionClosedError)) throw error;
-    const code = signalled();
+    const code = signals.exitCode();
     if (code !== null) return code;
     options.output.error(colors.red(`error: ${escapeControl(error.message)}`));
     return 1;
   } finally {
     options.input.close();
-    for (const { signal, listener } of listeners) {
-      Deno.removeSignalListener(signal, listener);
-    }
   }
 }
 
@@ -300,7 +291,8 @@ async function promptLoop(
     if (outcome === "closing") return 1;
   }
   await current.session.close();
-  // A script learns of a failed download from the exit code; a person saw it.
+  // A script learns of a refusal or a failed download from the exit code;
+  // a person saw it.
   return failures > 0 && !interactive ? 1 : 0;
 }
 

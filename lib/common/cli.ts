@@ -194,3 +194,8 @@ export function sizeFlag(
   }
   return bytes;
 }
+
+/** The signals that ask a program to stop (SIGTERM cannot be listened for on Windows). */
+export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT"]
+  : ["SIGINT", "SIGTERM"];

@@ -13,6 +13,7 @@ export {
   parseFlags,
   runProgram,
   sizeFlag,
+  STOP_SIGNALS,
   UsageError,
   UserFacingError,
 } from "./cli.ts";
@@ -23,7 +24,7 @@ export {
   writeAllSync,
   type Writer,
 } from "./io.ts";
-export { joinPath, SEPARATOR } from "./path.ts";
+export { joinPath, SEPARATOR, splitPath } from "./path.ts";
 export {
   type Colorizer,
   colors,

@@ -1,5 +1,5 @@
 /**
- * The two path operations ackline needs, without a path library.
+ * The few path operations ackline needs, without a path library.
  *
  * @module
  */
@@ -13,4 +13,19 @@ const ENDS_WITH_SEPARATOR = Deno.build.os === "windows" ? /[\\/]$/ : /\/$/;
 /** Joins a folder and a plain file name. */
 export function joinPath(dir: string, name: string): string {
   return ENDS_WITH_SEPARATOR.test(dir) ? dir + name : dir + SEPARATOR + name;
+}
+
+const LAST_SEPARATOR = Deno.build.os === "windows"
+  ? /[\\/](?=[^\\/]*$)/
+  : /\/(?=[^/]*$)/;
+
+/**
+ * Splits a file's path into its folder and its name: `a/b.txt` gives
+ * `["a", "b.txt"]`, `b.txt` gives `[".", "b.txt"]`, `/b.txt` gives
+ * `["/", "b.txt"]`.
+ */
+export function splitPath(path: string): [dir: string, name: string] {
+  const at = path.search(LAST_SEPARATOR);
+  if (at < 0) return [".", path];
+  return [at === 0 ? path[0] : path.slice(0, at), path.slice(at + 1)];
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { STOP_SIGNALS } from "../common/mod.ts";
 import { SHUTDOWN_WAIT_MS } from "./defaults.ts";
 import { consoleLogger, type Logger } from "./log.ts";
 
@@ -15,11 +16,6 @@ import { consoleLogger, type Logger } from "./log.ts";
  * the task runner.
  */
 export const REPEAT_SIGNAL_MS = 500;
-
-// SIGTERM cannot be listened for on Windows.
-const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
-  ? ["SIGINT"]
-  : ["SIGINT", "SIGTERM"];
 
 /** What {@linkcode runUntilStopped} needs of a server. */
 export interface Stoppable {

@@ -73,6 +73,29 @@ Deno.test("PartialFile never overwrites: a taken name gets a number", async () =
   });
 });
 
+Deno.test("PartialFile saves under a chosen name, failing or replacing when it is taken", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/mine.txt`, "mine");
+    const bytes = new TextEncoder().encode("new");
+    const digest = sha256Hex(bytes);
+    // The chosen name is taken as given: no safe-name rewriting.
+    let partial = await PartialFile.create(dir, "server.txt", 3, "mine.txt");
+    await partial.write(bytes);
+    await assertRejects(
+      () => partial.finish(digest, "fail"),
+      Deno.errors.AlreadyExists,
+      "mine.txt already exists; add --overwrite to replace it",
+    );
+    assertEquals(await listDir(dir), ["mine.txt"]);
+    assertEquals(await Deno.readTextFile(`${dir}/mine.txt`), "mine");
+    partial = await PartialFile.create(dir, "server.txt", 3, "mine.txt");
+    await partial.write(bytes);
+    assertEquals(await partial.finish(digest, "replace"), `${dir}/mine.txt`);
+    assertEquals(await listDir(dir), ["mine.txt"]);
+    assertEquals(await Deno.readTextFile(`${dir}/mine.txt`), "new");
+  });
+});
+
 Deno.test("PartialFile gives up, keeping nothing, once every numbered name is taken", async () => {
   await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/a.txt`, "mine");

@@ -157,6 +157,18 @@ Deno.test("a script's failed downloads say why and make the exit code 1", async 
   });
 });
 
+Deno.test("a script's refused request makes the exit code 1", async () => {
+  await withFakeServer(async (conn) => {
+    await sendReplies(conn, (out) => out.notUtf8());
+    await conn.read(new Uint8Array(16)); // until the client closes
+  }, async (port) => {
+    const session = await openSession(port);
+    const { code, events } = await prompt(session, "status\n");
+    assertEquals(code, 1);
+    assertMatch(events[1], /^\[stderr\] /);
+  });
+});
+
 Deno.test("the prompt says why when the server goes away, and exits 1", async () => {
   await withFakeServer(async (conn) => {
     await sendReplies(conn, (out) => out.closing({ kind: "shutdown" }));

@@ -1,4 +1,4 @@
-import { joinPath, SEPARATOR } from "../../lib/common/path.ts";
+import { joinPath, SEPARATOR, splitPath } from "../../lib/common/path.ts";
 import { assertEquals } from "../support/assert.ts";
 
 Deno.test("joinPath adds one separator between folder and name", () => {
@@ -10,4 +10,12 @@ Deno.test("joinPath adds one separator between folder and name", () => {
 
 Deno.test("SEPARATOR is the platform's", () => {
   assertEquals(SEPARATOR, Deno.build.os === "windows" ? "\\" : "/");
+});
+
+Deno.test("splitPath gives a file's folder and name", () => {
+  assertEquals(splitPath("a/b.txt"), ["a", "b.txt"]);
+  assertEquals(splitPath("./a/b/c"), ["./a/b", "c"]);
+  assertEquals(splitPath("b.txt"), [".", "b.txt"]);
+  assertEquals(splitPath("/b.txt"), ["/", "b.txt"]);
+  assertEquals(splitPath("a/"), ["a", ""]);
 });

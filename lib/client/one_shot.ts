@@ -1,0 +1,62 @@
+/**
+ * The one-shot form, as redis-cli has: one request from the command line
+ * (`status`, `get NAME -o FILE`), its reply, and an exit code that says
+ * whether it succeeded.
+ *
+ * @module
+ */
+
+import { colors, escapeControl } from "../common/mod.ts";
+import {
+  Code,
+  formatRequest,
+  isFailure,
+  parseRequestText,
+} from "../wire/mod.ts";
+import { ConnectionClosedError } from "./errors.ts";
+import { type GetOptions, HELP_LINES, printReply, runGet } from "./prompt.ts";
+import type { Session } from "./session.ts";
+import { StopSignals } from "./signals.ts";
+
+/**
+ * Sends `line`, shows its reply (or downloads the file it asks for), then
+ * leaves with `exit`.
+ *
+ * @returns 0 when the request succeeded; 1 for an error reply, a failed
+ * download or a lost connection; 130 or 143 after SIGINT or SIGTERM (a
+ * download is cut, and nothing of it kept).
+ */
+export async function runOnce(
+  session: Session,
+  line: string,
+  options: GetOptions,
+): Promise<number> {
+  const { output } = options;
+  using signals = new StopSignals(() => session.close());
+  try {
+    const request = parseRequestText(line);
+    let ok: boolean;
+    if (line === "help") {
+      for (const help of HELP_LINES) output.print(help);
+      ok = true;
+    } else if (request?.name === "get") {
+      ok = await runGet(session, request.args, options);
+    } else {
+      const reply = await session.request(line);
+      printReply(output, reply);
+      if (request?.name === "exit") return reply.code === Code.Goodbye ? 0 : 1;
+      ok = !isFailure(reply.code);
+    }
+    // Leave as `exit` does, so the server logs a client that left.
+    await session.request(formatRequest("exit"));
+    return ok ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof ConnectionClosedError)) throw error;
+    const code = signals.exitCode();
+    if (code !== null) return code;
+    output.error(colors.red(`error: ${escapeControl(error.message)}`));
+    return 1;
+  } finally {
+    await session.close();
+  }
+}
