@@ -6,6 +6,7 @@ import {
 import { VerificationError } from "../lib/client/mod.ts";
 import { MAX_REQUEST_LINE_BYTES } from "../lib/wire/mod.ts";
 import {
+  assert,
   assertEquals,
   assertMatch,
   assertRejects,
@@ -258,6 +259,53 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
       });
     });
   }
+});
+
+Deno.test("a reply taken line by line is handed over as it comes and never held", async () => {
+  await using t = await startServer();
+  const session = await openSession(t.port);
+  const seen: [string, number][] = [];
+  const reply = await session.request("status", (text, code) => {
+    seen.push([new TextDecoder().decode(text), code]);
+  });
+  assertEquals(reply, { code: 211, lines: [] });
+  assertEquals(seen.length, 3); // header, Client01, summary
+  assert(seen.every(([, code]) => code === 211));
+  assertMatch(seen[1][0], /^Client01 /);
+  await closeSession(session);
+});
+
+Deno.test("a reply that never ends is given up at its limit, line by line", async () => {
+  await withFakeServer(async (conn) => {
+    const lines = encoder.encode("211-endless\n".repeat(1000));
+    for (;;) await send(conn, lines);
+  }, async (port) => {
+    const session = await openSession(port, {
+      replyLimits: { maxLines: 5000 },
+    });
+    let count = 0;
+    await assertRejects(
+      () => session.request("status", () => count++),
+      ConnectionClosedError,
+      "Reply has more than 5000 lines",
+    );
+    assertEquals(count, 5000);
+  });
+});
+
+Deno.test("a reply line nobody asked for may only be the server's notice that it closes", async () => {
+  await withFakeServer(async (conn) => {
+    await sendReplies(conn, (out) => out.echo(encoder.encode("x"), 0, 1));
+    await sendReplies(conn, (out) => out.echo(encoder.encode("y"), 0, 1));
+    await conn.read(new Uint8Array(16)); // until the client closes
+  }, async (port) => {
+    const session = await openSession(port);
+    assertEquals(await session.request("x"), { code: 250, lines: ["xACK"] });
+    assertEquals(
+      await within(session.closed, "the client to give up"),
+      "Unexpected reply from the server: 250",
+    );
+  });
 });
 
 Deno.test("a server that stalls mid-reply makes the client give up", async () => {

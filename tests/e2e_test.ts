@@ -5,6 +5,7 @@
  * signals.
  */
 
+import { MAX_REPLY_LINE_BYTES } from "../lib/wire/mod.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import {
   LISTENING,
@@ -134,8 +135,8 @@ Deno.test("server rejects bad command lines with one line and exit code 2", asyn
       "error: --port must be an integer from 0 to 65535, got abc",
     ],
     [
-      ["--max-line", "67108865"],
-      "error: --max-line must be an integer from 16 to 67108864, got 67108865",
+      ["--max-line", "4194305"],
+      "error: --max-line must be an integer from 16 to 4194304, got 4194305",
     ],
     [["--bogus"], "error: Unknown flag: --bogus"],
     [["extra"], "error: Unexpected argument: extra"],
@@ -508,6 +509,30 @@ Deno.test("client says at once that a foreign server is not an ackline server", 
   } finally {
     listener.close();
     await within(serving, "the foreign server to finish");
+  }
+});
+
+Deno.test("client gives up on a reply line that never ends, with one line and exit 1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = serveOnce(listener, async (conn) => {
+    await send(conn, "250 ");
+    const chunk = new Uint8Array(1 << 20).fill(0x79);
+    for (;;) await send(conn, chunk);
+  });
+  try {
+    const { code, stdout, stderr } = await runClient(
+      ["--port", String(listener.addr.port), "hello"],
+      "",
+    );
+    assertEquals(code, 1);
+    assertEquals(stdout, "");
+    assertEquals(
+      stderr,
+      `error: Reply line is longer than ${MAX_REPLY_LINE_BYTES} bytes\n`,
+    );
+  } finally {
+    listener.close();
+    await within(serving, "the fake server to finish");
   }
 });
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Code, parseFileRow, type Reply } from "../wire/mod.ts";
+import { Code, parseFileRow } from "../wire/mod.ts";
 
 /** The words Tab completes at the start of a line; `get ` waits for a name. */
 export const COMMAND_WORDS: readonly string[] = [
@@ -18,6 +18,7 @@ export const COMMAND_WORDS: readonly string[] = [
 ];
 
 const GET = /^get +/;
+const decoder = new TextDecoder();
 
 /**
  * Completes `line` (the text left of the cursor), as `node:readline`'s
@@ -35,17 +36,21 @@ export function completeLine(
   return [COMMAND_WORDS.filter((word) => word.startsWith(line)), line];
 }
 
-/**
- * The names a `list` reply offers, as `get` takes them.
- *
- * @returns `null` when `reply` is not a file list.
- */
-export function listedNames(reply: Reply): string[] | null {
-  if (reply.code !== Code.List) return null;
-  const names: string[] = [];
-  for (const row of reply.lines) {
+/** The most names Tab offers: past this many, typing beats choosing. */
+export const MAX_COMPLETION_NAMES = 10_000;
+
+/** Collects the names of a `list` reply as its lines arrive. */
+export class ListedNames {
+  /** The names so far, as `get` takes them; at most {@linkcode MAX_COMPLETION_NAMES}. */
+  readonly names: string[] = [];
+
+  /** Takes one line of a reply; only file rows of a list count. */
+  add(text: string | Uint8Array, code: number): void {
+    if (code !== Code.List || this.names.length === MAX_COMPLETION_NAMES) {
+      return;
+    }
+    const row = typeof text === "string" ? text : decoder.decode(text);
     const name = parseFileRow(row);
-    if (name !== null) names.push(name);
+    if (name !== null) this.names.push(name);
   }
-  return names;
 }

@@ -15,7 +15,12 @@ export {
   type PayloadHandler,
   type PayloadSink,
 } from "./download.ts";
-export { COMMAND_WORDS, completeLine, listedNames } from "./completion.ts";
+export {
+  COMMAND_WORDS,
+  completeLine,
+  ListedNames,
+  MAX_COMPLETION_NAMES,
+} from "./completion.ts";
 export { ConnectionClosedError, ReplyError } from "./errors.ts";
 export { prepareDownloads } from "./folder.ts";
 export {
@@ -44,15 +49,17 @@ export {
   type GetOptions,
   HELP_LINES,
   HINT,
+  printLine,
   printReply,
   PROMPT,
   type PromptOptions,
   type PromptOutput,
+  requestAndPrint,
   runGet,
   runPrompt,
   shortPrompt,
 } from "./prompt.ts";
-export { Session, type SessionOptions } from "./session.ts";
+export { type LineHandler, Session, type SessionOptions } from "./session.ts";
 export { SIGNAL_EXIT_CODES, StopSignals } from "./signals.ts";
 export { checkFits, DownloadRefusedError, freeBytes } from "./space.ts";
 export { type StallLimits, type StallProbe, StallWatch } from "./stall.ts";

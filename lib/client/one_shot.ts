@@ -14,7 +14,12 @@ import {
   parseRequestText,
 } from "../wire/mod.ts";
 import { ConnectionClosedError } from "./errors.ts";
-import { type GetOptions, HELP_LINES, printReply, runGet } from "./prompt.ts";
+import {
+  type GetOptions,
+  HELP_LINES,
+  requestAndPrint,
+  runGet,
+} from "./prompt.ts";
 import type { Session } from "./session.ts";
 import { StopSignals } from "./signals.ts";
 
@@ -42,8 +47,7 @@ export async function runOnce(
     } else if (request?.name === "get") {
       ok = await runGet(session, request.args, options);
     } else {
-      const reply = await session.request(line);
-      printReply(output, reply);
+      const reply = await requestAndPrint(session, line, output);
       if (request?.name === "exit") return reply.code === Code.Goodbye ? 0 : 1;
       ok = !isFailure(reply.code);
     }

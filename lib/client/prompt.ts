@@ -20,7 +20,7 @@ import {
   parseRequestText,
   type Reply,
 } from "../wire/mod.ts";
-import { listedNames } from "./completion.ts";
+import { ListedNames } from "./completion.ts";
 import type { LineInput } from "./line_input.ts";
 import { StopSignals } from "./signals.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
@@ -55,6 +55,11 @@ export const HINT =
 export interface PromptOutput {
   /** Prints a line of results (stdout). */
   print(line: string): void;
+  /**
+   * Prints a line of results given as printable ASCII bytes, valid only
+   * during the call (stdout): a long reply's lines need no string.
+   */
+  printAscii(line: Uint8Array): void;
   /** Prints a notice, or a line about something that went wrong (stderr). */
   error(line: string): void;
   /** Writes raw text, no line end added: the progress bar (stderr). */
@@ -62,13 +67,80 @@ export interface PromptOutput {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// Lines printed together are written together, up to this much at once.
+const STDOUT_BATCH_BYTES = 64 * 1024;
+const LF = 0x0a;
+
+/**
+ * The process's stdout and stderr. Lines for stdout are gathered in one
+ * reused buffer and written once the code that printed them yields (all
+ * the lines one read of a long reply brought, in one write), or once the
+ * buffer is full; stderr writes them first, so the two stay in order on a
+ * terminal. No line costs a new buffer: a new one for every long line
+ * would pile up garbage faster than it is collected.
+ */
+class ConsoleOutput implements PromptOutput {
+  readonly #buf = new Uint8Array(STDOUT_BATCH_BYTES);
+  #used = 0;
+
+  print(line: string): void {
+    for (let rest = line; rest.length > 0;) {
+      if (this.#buf.length - this.#used < 4) this.flush(); // room for a character
+      const { read, written } = encoder.encodeInto(
+        rest,
+        this.#buf.subarray(this.#used),
+      );
+      this.#add(written);
+      rest = rest.slice(read);
+    }
+    this.#newline();
+  }
+
+  printAscii(line: Uint8Array): void {
+    for (let at = 0; at < line.length;) {
+      if (this.#used === this.#buf.length) this.flush();
+      const n = Math.min(line.length - at, this.#buf.length - this.#used);
+      this.#buf.set(line.subarray(at, at + n), this.#used);
+      this.#add(n);
+      at += n;
+    }
+    this.#newline();
+  }
+
+  error(line: string): void {
+    this.flush();
+    writeAllSync(Deno.stderr, encoder.encode(line + "\n"));
+  }
+
+  write(text: string): void {
+    this.flush();
+    writeAllSync(Deno.stderr, encoder.encode(text));
+  }
+
+  /** Writes what was gathered so far. */
+  flush(): void {
+    if (this.#used === 0) return;
+    const used = this.#used;
+    this.#used = 0;
+    writeAllSync(Deno.stdout, this.#buf.subarray(0, used));
+  }
+
+  #newline(): void {
+    if (this.#used === this.#buf.length) this.flush();
+    this.#buf[this.#used] = LF;
+    this.#add(1);
+  }
+
+  #add(bytes: number): void {
+    if (this.#used === 0 && bytes > 0) queueMicrotask(() => this.flush());
+    this.#used += bytes;
+  }
+}
 
 /** The process's stdout and stderr. */
-export const consoleOutput: PromptOutput = {
-  print: (line) => console.log(line),
-  error: (line) => console.error(line),
-  write: (text) => writeAllSync(Deno.stderr, encoder.encode(text)),
-};
+export const consoleOutput: PromptOutput = new ConsoleOutput();
 
 /** Options of {@linkcode runPrompt}. */
 export interface PromptOptions {
@@ -95,14 +167,53 @@ export interface PromptOptions {
   onListed?: (names: string[]) => void;
 }
 
-/** Prints a reply's lines, escaped; failures in red. */
-export function printReply(output: PromptOutput, reply: Reply): void {
-  const failed = isFailure(reply.code);
-  for (const line of reply.lines) {
-    const text = escapeControl(line);
-    if (failed) output.error(colors.red(text));
-    else output.print(text);
+/** Whether every byte is printable ASCII or a tab: nothing to escape. */
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if ((byte < 0x20 && byte !== 0x09) || byte > 0x7e) return false;
   }
+  return true;
+}
+
+/** Prints one line of a reply, escaped: on stdout, or in red on stderr for a failure. */
+export function printLine(
+  output: PromptOutput,
+  text: string | Uint8Array,
+  code: number,
+): void {
+  if (typeof text !== "string") {
+    if (!isFailure(code) && isPlainAscii(text)) return output.printAscii(text);
+    text = decoder.decode(text);
+  }
+  const shown = escapeControl(text);
+  if (isFailure(code)) output.error(colors.red(shown));
+  else output.print(shown);
+}
+
+/** Prints a reply's lines (see {@linkcode printLine}). */
+export function printReply(output: PromptOutput, reply: Reply): void {
+  for (const line of reply.lines) printLine(output, line, reply.code);
+}
+
+/**
+ * Sends `line` and prints its reply line by line as it arrives, so no
+ * reply is held whole however long it is. The names of a `list` go to
+ * `onListed`, for Tab.
+ */
+export async function requestAndPrint(
+  session: Session,
+  line: string,
+  output: PromptOutput,
+  onListed?: (names: string[]) => void,
+): Promise<Reply> {
+  const names = new ListedNames();
+  const reply = await session.request(line, (text, code) => {
+    printLine(output, text, code);
+    names.add(text, code);
+  });
+  if (reply.code === Code.List) onListed?.(names.names);
+  return reply;
 }
 
 /** Options of {@linkcode runGet}. */
@@ -132,7 +243,7 @@ export async function runGet(
 ): Promise<boolean> {
   const { output } = options;
   const progress = options.showProgress
-    ? new ProgressBar(escapeControl(name), output.write)
+    ? new ProgressBar(escapeControl(name), (text) => output.write(text))
     : null;
   try {
     const result = await session.download(name, {
@@ -182,10 +293,12 @@ async function handleLine(
   if (request?.name === "get") {
     return await runGet(session, request.args, options) ? "ok" : "failed";
   }
-  const reply = await session.request(line);
-  printReply(options.output, reply);
-  const names = listedNames(reply);
-  if (names !== null) options.onListed?.(names);
+  const reply = await requestAndPrint(
+    session,
+    line,
+    options.output,
+    options.onListed,
+  );
   if (reply.code === Code.Goodbye) return "goodbye";
   if (reply.code === Code.Closing) return "closing";
   return isFailure(reply.code) ? "failed" : "ok";

@@ -39,10 +39,17 @@ export interface SessionOptions {
   replyLimits?: Partial<ReplyLimits>;
 }
 
+/**
+ * Takes each line of a reply as it arrives: the bytes of its text (a view,
+ * valid only during the call) and its code.
+ */
+export type LineHandler = (text: Uint8Array, code: number) => void;
+
 interface Waiter {
   resolve(reply: Reply): void;
   reject(error: Error): void;
   onPayload?: PayloadHandler;
+  onLine?: LineHandler;
 }
 
 const encoder = new TextEncoder();
@@ -60,6 +67,7 @@ export class Session {
   readonly #watch: StallWatch;
   #closeReason: string | null = null;
   #closedByUs = false;
+  #unaskedText: string | null = null;
   #bytesIn = 0;
 
   /** Use {@linkcode connect} from `client.ts`. */
@@ -102,11 +110,13 @@ export class Session {
 
   /**
    * Sends one line and resolves with its reply (error replies included).
+   * With `onLine`, each line of the reply goes there as it arrives and the
+   * reply resolves without lines, so a long reply is never held whole.
    *
    * @throws {ConnectionClosedError} if the connection ends first.
    */
-  async request(line: string): Promise<Reply> {
-    const reply = this.#expect();
+  async request(line: string, onLine?: LineHandler): Promise<Reply> {
+    const reply = this.#expect(undefined, onLine);
     await this.#send(line);
     return await reply;
   }
@@ -137,12 +147,12 @@ export class Session {
     await this.closed;
   }
 
-  #expect(onPayload?: PayloadHandler): Promise<Reply> {
+  #expect(onPayload?: PayloadHandler, onLine?: LineHandler): Promise<Reply> {
     if (this.#closeReason !== null) {
       return Promise.reject(new ConnectionClosedError(this.#closeReason));
     }
     return new Promise<Reply>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject, onPayload });
+      this.#waiters.push({ resolve, reject, onPayload, onLine });
       this.#watch.arm();
     });
   }
@@ -165,14 +175,34 @@ export class Session {
     return n;
   }
 
-  /** Reads replies until the connection ends, handing each to its waiter. */
+  /**
+   * Reads replies until the connection ends, handing each line to the
+   * request that waits for it.
+   */
   async #pump(): Promise<string> {
+    const replies = this.#replies;
+    let lines: string[] = [];
     try {
       for (;;) {
-        const reply = await this.#replies.read();
-        if (reply === null) break;
-        if (this.#replies.payload !== null) await this.#receivePayload();
-        else this.#deliver(reply);
+        while (replies.nextLine()) {
+          const waiter = this.#waiters[0];
+          if (waiter === undefined) {
+            this.#unasked(replies.code, replies.text(), replies.last);
+            continue;
+          }
+          if (waiter.onLine) waiter.onLine(replies.textBytes(), replies.code);
+          else lines.push(replies.text());
+          if (!replies.last) continue;
+          const reply = { code: replies.code, lines };
+          lines = [];
+          if (replies.payload !== null) {
+            await this.#receivePayload();
+          } else {
+            this.#waiters.shift();
+            waiter.resolve(reply);
+          }
+        }
+        if (!await replies.fill()) break;
       }
       this.#closeReason ??= "Server closed the connection";
     } catch (error) {
@@ -193,16 +223,16 @@ export class Session {
     return this.#closeReason!;
   }
 
-  #deliver(reply: Reply): void {
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      waiter.resolve(reply);
-    } else if (reply.code === Code.Closing) {
-      // Unasked: the server is about to close (shutting down, idle).
-      this.#closeReason = reply.lines.join(" ");
-    } else {
-      throw new Error(`Unexpected reply from the server: ${reply.code}`);
+  /**
+   * A line nobody asked for: only the server's notice that it is about to
+   * close (shutting down, idle) may come so; its first line is the reason.
+   */
+  #unasked(code: number, text: string, last: boolean): void {
+    if (code !== Code.Closing) {
+      throw new Error(`Unexpected reply from the server: ${code}`);
     }
+    this.#unaskedText ??= text;
+    if (last) this.#closeReason = this.#unaskedText;
   }
 
   async #receivePayload(): Promise<void> {

@@ -7,6 +7,8 @@
 
 import {
   DEFAULT_REQUEST_LINE_BYTES,
+  MAX_CLIENTS,
+  MAX_HISTORY,
   MAX_REQUEST_LINE_BYTES,
 } from "../wire/mod.ts";
 
@@ -24,10 +26,10 @@ export const DEFAULTS = {
 /** The values each numeric flag accepts. */
 export const RANGES = {
   port: { min: 0, max: 65535 },
-  maxClients: { min: 1, max: 1_000_000 },
+  maxClients: { min: 1, max: MAX_CLIENTS },
   maxLineBytes: { min: 16, max: MAX_REQUEST_LINE_BYTES },
   idleTimeoutSeconds: { min: 0, max: 24 * 3600 },
-  history: { min: 0, max: 1_000_000 },
+  history: { min: 0, max: MAX_HISTORY },
 } as const;
 
 /**

@@ -52,17 +52,28 @@ export class LineBuffer {
 
   #buf: Uint8Array;
   readonly #initialCapacity: number;
+  readonly #keepGrown: boolean;
   #start = 0; // first byte not yet handed out
   #end = 0; // end of the bytes read so far
   #scanFrom = 0; // bytes in [#start, #scanFrom) hold no LF
   #filled: Uint8Array; // [0, #end): bounds the LF search to bytes read
 
-  /** Creates a buffer for lines of at most `maxLineBytes` bytes. */
-  constructor(maxLineBytes: number, initialCapacity = INITIAL_CAPACITY) {
+  /**
+   * Creates a buffer for lines of at most `maxLineBytes` bytes. It grows
+   * for a long line and, unless `keepGrown`, shrinks back once empty: right
+   * for many idle connections, while a single reader of many long lines
+   * would otherwise allocate the grown buffer again for each of them.
+   */
+  constructor(
+    maxLineBytes: number,
+    initialCapacity = INITIAL_CAPACITY,
+    keepGrown = false,
+  ) {
     if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
       throw new RangeError("The line limit must be a positive integer");
     }
     this.maxLineBytes = maxLineBytes;
+    this.#keepGrown = keepGrown;
     this.#initialCapacity = Math.min(initialCapacity, maxLineBytes + 2);
     this.#buf = new Uint8Array(this.#initialCapacity);
     this.#filled = this.#buf.subarray(0, 0);
@@ -81,13 +92,17 @@ export class LineBuffer {
   /**
    * Returns the free space to read into, making room first: handed-out bytes
    * are dropped, the buffer grows if a partial line fills it, and shrinks
-   * back to its first size once a long line has been handed out.
+   * back to its first size once a long line has been handed out (unless
+   * made to keep its size).
    *
    * @throws {LineTooLongError} if the partial line already exceeds the limit.
    */
   space(): Uint8Array {
     const pending = this.#end - this.#start;
-    if (pending === 0 && this.#buf.length > this.#initialCapacity) {
+    if (
+      pending === 0 && this.#buf.length > this.#initialCapacity &&
+      !this.#keepGrown
+    ) {
       // Grown for one long line, now empty: a connection must not keep
       // that for life.
       this.#buf = new Uint8Array(this.#initialCapacity);

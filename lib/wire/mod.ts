@@ -10,6 +10,8 @@
 export { Code, isFailure } from "./codes.ts";
 export {
   DEFAULT_REQUEST_LINE_BYTES,
+  MAX_CLIENTS,
+  MAX_HISTORY,
   MAX_REPLY_LINE_BYTES,
   MAX_REQUEST_LINE_BYTES,
   REPLY_LIMITS,

@@ -116,7 +116,13 @@ export class ReplyReader {
   constructor(source: Reader, limits: Partial<ReplyLimits> = {}) {
     this.#source = source;
     this.#limits = { ...REPLY_LIMITS, ...limits };
-    this.#lines = new LineBuffer(this.#limits.maxLineBytes);
+    // One reader per connection: a buffer grown for a long reply line is
+    // kept for the next, not allocated again for each.
+    this.#lines = new LineBuffer(
+      this.#limits.maxLineBytes,
+      undefined,
+      true,
+    );
   }
 
   /** Whether a reply has started and not yet ended. */
@@ -191,10 +197,16 @@ export class ReplyReader {
 
   /** The text of the current line, after its code and separator. */
   text(): string {
+    return decoder.decode(this.textBytes());
+  }
+
+  /**
+   * The bytes of the current line's text, as {@linkcode text} decodes
+   * them: a view, valid until the next read.
+   */
+  textBytes(): Uint8Array {
     const lines = this.#lines;
-    return decoder.decode(
-      lines.bytes.subarray(lines.lineStart + 4, lines.lineEnd),
-    );
+    return lines.bytes.subarray(lines.lineStart + 4, lines.lineEnd);
   }
 
   /**

@@ -4,7 +4,8 @@ import {
   HISTORY_FILE_NAME,
   HISTORY_LINES,
   HistoryFile,
-  listedNames,
+  ListedNames,
+  MAX_COMPLETION_NAMES,
 } from "../../lib/client/mod.ts";
 import { REQUESTS } from "../../lib/wire/mod.ts";
 import { readTasks } from "../../tools/tasks.ts";
@@ -31,19 +32,18 @@ Deno.test("Tab completes every command, and names of the last list after get", (
   assertEquals(completeLine("getter", names), [[], "getter"]);
 });
 
-Deno.test("the names Tab offers come from a list reply only", () => {
-  assertEquals(
-    listedNames({
-      code: 212,
-      lines: [
-        "a b.txt    5 B  2026-01-02 03:04:05.006",
-        "c.bin    1 kB  -",
-        "2 files, 1.01 kB; download one with: get <name>",
-      ],
-    }),
-    ["a b.txt", "c.bin"],
-  );
-  assertEquals(listedNames({ code: 211, lines: ["x  5 B  -"] }), null);
+Deno.test("the names Tab offers come from the rows of a list reply, at most so many", () => {
+  const names = new ListedNames();
+  names.add("a b.txt    5 B  2026-01-02 03:04:05.006", 212);
+  names.add("c.bin    1 kB  -", 212);
+  names.add("2 files, 1.01 kB; download one with: get <name>", 212);
+  names.add("x  5 B  -", 211); // a status line is no file
+  assertEquals(names.names, ["a b.txt", "c.bin"]);
+  const many = new ListedNames();
+  for (let i = 0; i <= MAX_COMPLETION_NAMES; i++) {
+    many.add(`f${i}  1 B  -`, 212);
+  }
+  assertEquals(many.names.length, MAX_COMPLETION_NAMES);
 });
 
 Deno.test("history keeps typed lines across runs, newest last, and never a secret", async () => {

@@ -27,6 +27,7 @@ function transcript(): { events: string[]; output: PromptOutput } {
     events,
     output: {
       print: (line) => events.push(line + "\n"),
+      printAscii: (line) => events.push(new TextDecoder().decode(line) + "\n"),
       error: (line) => events.push(`[stderr] ${line}\n`),
       write: (text) => events.push(text),
     },
