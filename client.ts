@@ -319,26 +319,30 @@ async function main(args: string[]): Promise<number> {
     overwrite,
     saveAs,
   };
-  if (oneShot !== null) return await runOnce(session, oneShot, getOptions);
-  let listed: string[] = [];
-  const input = interactive
-    ? terminalInput({
-      historyPath: switches["no-history"]
-        ? null
-        : values.history ?? defaultHistoryPath(),
-      complete: (line) => completeLine(line, listed),
-    })
-    : new PipeInput(Deno.stdin);
-  return await runPrompt(session, {
-    ...getOptions,
-    input,
-    interactive,
-    onListed: (names) => listed = names,
-    reconnect: () =>
-      connect(connectOptions).catch((error) => {
-        throw connectError(error, where);
-      }),
-  });
+  try {
+    if (oneShot !== null) return await runOnce(session, oneShot, getOptions);
+    let listed: string[] = [];
+    const input = interactive
+      ? terminalInput({
+        historyPath: switches["no-history"]
+          ? null
+          : values.history ?? defaultHistoryPath(),
+        complete: (line) => completeLine(line, listed),
+      })
+      : new PipeInput(Deno.stdin);
+    return await runPrompt(session, {
+      ...getOptions,
+      input,
+      interactive,
+      onListed: (names) => listed = names,
+      reconnect: () =>
+        connect(connectOptions).catch((error) => {
+          throw connectError(error, where);
+        }),
+    });
+  } finally {
+    consoleOutput.flush(); // what was printed last, before the exit
+  }
 }
 
 if (import.meta.main) {

@@ -3,7 +3,7 @@
  * a pseudo-terminal, the screen read back.
  */
 
-import { PROMPT } from "../lib/client/mod.ts";
+import { HINT, PROMPT } from "../lib/client/mod.ts";
 import { writeAll } from "../lib/common/mod.ts";
 import { ReplyWriter } from "../lib/wire/mod.ts";
 import { assert, assertEquals } from "./support/assert.ts";
@@ -35,11 +35,17 @@ Deno.test({
       {
         await using term = await Terminal.client(args, { cwd: dir });
         await term.waitFor(PROMPT);
+        // Who the client is, then the course's prompt.
+        assertEquals(
+          term.text.indexOf("Connected as Client01\n"),
+          term.text.indexOf(PROMPT) - "Connected as Client01\n".length -
+            HINT.length - 1,
+        );
         // ← ← and a letter: the letter lands where the cursor is.
         await term.type("abc");
         await term.waitFor("abc");
         await term.type(`${KEYS.left}${KEYS.left}X${KEYS.enter}`);
-        await term.waitFor("aXbcACK");
+        await term.waitFor("aXbcACK\nClient01> "); // then the short prompt
         // Tab completes a command, and after `get ` a name of the list.
         let mark = term.mark();
         await term.type("li");

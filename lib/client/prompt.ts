@@ -64,6 +64,8 @@ export interface PromptOutput {
   error(line: string): void;
   /** Writes raw text, no line end added: the progress bar (stderr). */
   write(text: string): void;
+  /** Writes out anything printed and still held, before others write. */
+  flush(): void;
 }
 
 const encoder = new TextEncoder();
@@ -366,6 +368,7 @@ async function promptLoop(
       ? PROMPT
       : shortPrompt(session.name);
     const closed = session.closed.then((reason) => ({ closed: reason }));
+    output.flush(); // the line editor writes the prompt itself
     const line = await Promise.race([input.next(prompt), closed]);
     if (line !== null && typeof line === "object") {
       if (interactive) output.print(""); // end the prompt's line

@@ -30,6 +30,7 @@ function transcript(): { events: string[]; output: PromptOutput } {
       printAscii: (line) => events.push(new TextDecoder().decode(line) + "\n"),
       error: (line) => events.push(`[stderr] ${line}\n`),
       write: (text) => events.push(text),
+      flush: () => {},
     },
   };
 }
