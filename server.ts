@@ -17,10 +17,11 @@
 
 import {
   colors,
-  formatAddress,
+  escapeControl,
   integerFlag,
   parseFlags,
   runProgram,
+  UsageError,
   UserFacingError,
 } from "./lib/common/mod.ts";
 import {
@@ -31,12 +32,17 @@ import {
   DigestCache,
   FileRepository,
   HashThreads,
+  logBanner,
+  type LogFormat,
   type Logger,
-  QueuedLog,
+  type LogLevel,
   RANGES,
   RepositoryError,
   runUntilStopped,
+  ServerLog,
+  type ServerLogOptions,
   SHUTDOWN_WAIT_MS,
+  TASK_NET_HOSTS,
 } from "./lib/server/mod.ts";
 
 export { DEFAULTS, type Logger };
@@ -75,6 +81,8 @@ export interface ServeOptions {
   writeStallMs?: number;
   /** Where log lines go. Default: nowhere. */
   log?: Logger;
+  /** Log every request, as `REQUEST` lines (debug level). Default no. */
+  logRequests?: boolean;
   /** The wall clock, for the times people see (tests pass their own). */
   now?: () => Date;
 }
@@ -112,6 +120,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     digests: new DigestCache(),
     hashThreads,
     log,
+    logRequests: options.logRequests ?? false,
     now: options.now ?? (() => new Date()),
   }, {
     maxClients: options.maxClients ?? DEFAULTS.maxClients,
@@ -121,7 +130,15 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     silentGraceMs: options.silentGraceMs,
     writeStallMs: options.writeStallMs,
   });
-  log("SERVER", `Listening on ${formatAddress(listener.addr)}`);
+  logBanner(log, {
+    addr: listener.addr,
+    listing: await repository.list().catch(() => null),
+    filesDir: options.filesDir ?? DEFAULTS.filesDir,
+    maxClients: options.maxClients ?? DEFAULTS.maxClients,
+    maxLineBytes: options.maxLineBytes ?? DEFAULTS.maxLineBytes,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+    history: options.history ?? DEFAULTS.history,
+  });
   const stopping = new AbortController();
   const closed = acceptLoop(listener, (conn) => clients.accept(conn), {
     log,
@@ -159,12 +176,25 @@ Options:
     DEFAULTS.idleTimeoutMs / 1000
   })
   --history N          Clients that left that status still lists (default ${DEFAULTS.history})
+  --log-format FORMAT  text, or json for one object a line (default text)
+  -q, --quiet          Log only warnings and errors
+  -v, --verbose        Log every request too (a message's size, never its text)
   -h, --help           Show this help
 
-Stop it with Ctrl+C: every client is told and the server exits with 0.`;
+Log lines go to stdout; warnings (a client turned away, log lines dropped)
+and errors go to stderr. Stop it with Ctrl+C or SIGTERM: every client is told
+and the server exits with 0; the log names the process to signal.`;
 
-/** Reads the command line into options; `null` when help was shown. */
-function parseCommandLine(args: string[]): ServeOptions | null {
+/** What the command line asks for: the server, and its log. */
+interface CommandLine {
+  options: ServeOptions;
+  logOptions: ServerLogOptions;
+}
+
+const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+/** Reads the command line; `null` when help was shown. */
+function parseCommandLine(args: string[]): CommandLine | null {
   const flags = parseFlags(args, [
     "host",
     "port",
@@ -173,13 +203,28 @@ function parseCommandLine(args: string[]): ServeOptions | null {
     "max-line",
     "idle-timeout",
     "history",
-  ]);
+    "log-format",
+  ], { switches: ["quiet", "verbose"], aliases: { q: "quiet", v: "verbose" } });
   if (flags.help) {
     console.log(HELP);
     return null;
   }
-  const { values } = flags;
-  return {
+  const { values, switches } = flags;
+  const format = values["log-format"] ?? "text";
+  if (!LOG_FORMATS.includes(format as LogFormat)) {
+    throw new UsageError(
+      `--log-format must be text or json, got ${format}`,
+    );
+  }
+  if (switches.quiet && switches.verbose) {
+    throw new UsageError("--quiet and --verbose cannot go together");
+  }
+  const level: LogLevel = switches.quiet
+    ? "warn"
+    : switches.verbose
+    ? "debug"
+    : "info";
+  const options: ServeOptions = {
     hostname: values.host ?? DEFAULTS.hostname,
     port: integerFlag("port", values.port, {
       ...RANGES.port,
@@ -202,11 +247,60 @@ function parseCommandLine(args: string[]): ServeOptions | null {
       ...RANGES.history,
       fallback: DEFAULTS.history,
     }),
+    logRequests: switches.verbose,
   };
+  return { options, logOptions: { format: format as LogFormat, level } };
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word)
+    ? word
+    : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that runs this server with read access to `dir` instead of
+ * `./files`: the server task's permissions, and the same arguments.
+ */
+export function commandServing(dir: string, args: readonly string[]): string {
+  return [
+    "deno",
+    "run",
+    `--allow-net=${TASK_NET_HOSTS}`,
+    `--allow-read=${dir}`,
+    "server.ts",
+    ...args,
+  ].map(shellWord).join(" ");
+}
+
+/**
+ * Makes sure the server may read `dir` before it starts: asks on a
+ * terminal (Deno's own question), and otherwise names the exact command
+ * that serves it.
+ *
+ * @throws {UserFacingError} when the permission is missing.
+ */
+async function checkReadable(dir: string, args: readonly string[]) {
+  const descriptor = { name: "read", path: dir } as const;
+  let { state } = await Deno.permissions.query(descriptor);
+  if (state === "prompt" && Deno.stdin.isTerminal()) {
+    ({ state } = await Deno.permissions.request(descriptor));
+  }
+  if (state !== "granted") {
+    throw new UserFacingError(
+      `This server may read only its files folder, and not ${
+        escapeControl(dir)
+      }; to serve ${escapeControl(dir)}, run: ${commandServing(dir, args)}`,
+    );
+  }
 }
 
 /** Turns a failure to start into one line a user can act on. */
-function startError(error: unknown, hostname: string, port: number): unknown {
+function startError(
+  error: unknown,
+  { hostname, port }: ServeOptions,
+): unknown {
   if (error instanceof RepositoryError) {
     return new UserFacingError(error.message);
   }
@@ -232,18 +326,22 @@ function startError(error: unknown, hostname: string, port: number): unknown {
 const LOG_FLUSH_MS = 1000;
 
 async function main(args: string[]): Promise<number> {
-  const options = parseCommandLine(args);
-  if (options === null) return 0;
-  colors.setColorEnabled(Deno.stdout.isTerminal());
-  const logs = new QueuedLog(Deno.stdout);
+  const command = parseCommandLine(args);
+  if (command === null) return 0;
+  const { options, logOptions } = command;
+  colors.setColorEnabled(
+    logOptions.format === "text" && Deno.stdout.isTerminal(),
+  );
+  const logs = new ServerLog(logOptions);
   const log = logs.log;
+  await checkReadable(options.filesDir!, args);
   let server: Server;
   try {
     server = await serve({ ...options, log });
   } catch (error) {
-    throw startError(error, options.hostname!, options.port!);
+    throw startError(error, options);
   }
-  const ended = await runUntilStopped(server, log);
+  const ended = await runUntilStopped(server, log, logs.logNow);
   if (ended === "gave up") {
     log(
       "SERVER",

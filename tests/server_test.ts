@@ -170,7 +170,7 @@ Deno.test("exit says goodbye, closes and records the disconnect", async () => {
   const entry = await t.waitForLog("DISCONNECTED");
   assertEquals(
     entry.message,
-    "Client01 at 2025-02-08 20:08:47.904 (left with exit)",
+    "Client01 at 2025-02-08 20:08:47.904 after 7.9 s (left with exit)",
   );
   assertEquals(t.server.cache.records()[0].disconnectedAt, times[1]);
   assertEquals(t.server.cache.connected, 0);

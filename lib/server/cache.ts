@@ -61,12 +61,14 @@ export class ConnectionCache {
    * keeps the first time. The oldest departures beyond the history are
    * forgotten.
    *
+   * @returns the client's record, or `null` when it was already recorded
+   * as gone.
    * @throws {Error} if no client of that name is connected or remembered.
    */
-  disconnect(name: string, at: Date): void {
+  disconnect(name: string, at: Date): ClientRecord | null {
     const entry = this.#connected.get(name);
     if (!entry) {
-      if (this.#left.has(name)) return;
+      if (this.#left.has(name)) return null;
       throw new Error(`Client ${name} is not recorded`);
     }
     this.#connected.delete(name);
@@ -76,6 +78,7 @@ export class ConnectionCache {
       this.#left.delete(this.#left.keys().next().value!);
       this.#forgotten++;
     }
+    return entry.record;
   }
 
   /** Number of clients connected now. */

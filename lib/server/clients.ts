@@ -125,7 +125,10 @@ export class Clients {
     const name = this.#namer.next();
     const remote = formatAddress(connection.remoteAddr);
     cache.connect(name, remote, now());
-    log("NEW CONNECTION", `${name} connected from ${remote}`);
+    log("NEW CONNECTION", `${name} connected from ${remote}`, {
+      client: name,
+      remote,
+    });
     this.#connections.add(connection);
     if (!connection.hasSpoken) this.#silent.set(connection, performance.now());
     this.#track(
@@ -207,11 +210,11 @@ export class Clients {
 
   #logRejected(connection: ClientConnection | Deno.TcpConn): void {
     const { maxClients } = this.#options;
+    const remote = formatAddress(connection.remoteAddr);
     this.#server.log(
       "REJECTED",
-      `${
-        formatAddress(connection.remoteAddr)
-      }: server full (${maxClients} of ${maxClients})`,
+      `${remote}: server full (${maxClients} of ${maxClients})`,
+      { remote, reason: "server full", maxClients },
     );
   }
 

@@ -24,6 +24,8 @@ export interface ServerContext {
   readonly hashThreads: HashThreads;
   /** Where log lines go. */
   readonly log: Logger;
+  /** Whether each request is logged (`REQUEST`, a debug line). */
+  readonly logRequests: boolean;
   /** The wall clock, for the times people see. */
   readonly now: () => Date;
 }

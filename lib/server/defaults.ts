@@ -23,6 +23,12 @@ export const DEFAULTS = {
   history: 1000,
 } as const;
 
+/**
+ * The addresses the server task may listen on (its `--allow-net`): every
+ * interface and loopback, in both IP versions, by number or name.
+ */
+export const TASK_NET_HOSTS = "0.0.0.0,127.0.0.1,[::],[::1],localhost";
+
 /** The values each numeric flag accepts. */
 export const RANGES = {
   port: { min: 0, max: 65535 },

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { escapeControl, formatBytes } from "../common/mod.ts";
+import { escapeControl, formatBytes, formatDuration } from "../common/mod.ts";
 import type { RequestContext } from "./context.ts";
 import {
   describeForClient,
@@ -28,7 +28,10 @@ export async function listFiles(
     // Out of file descriptors, or the folder gone: say so, keep serving.
     const detail = describeForClient(error);
     out.listFailed(detail);
-    server.log("ERROR", `${client}: list failed: ${detail}`);
+    server.log("ERROR", `${client}: list failed: ${detail}`, {
+      client,
+      error: detail,
+    });
     return;
   }
   const { entries, notUtf8 } = listing;
@@ -80,28 +83,50 @@ export async function sendFile(
   } catch (error) {
     if (!(error instanceof FileRefusal)) throw error;
     out.refusal(error.refusal);
-    server.log(
-      "DOWNLOAD",
-      `${client} refused: ${escapeControl(error.message)}`,
-    );
+    const reason = escapeControl(error.message);
+    server.log("DOWNLOAD", `${client} refused: ${reason}`, {
+      client,
+      outcome: "refused",
+      reason,
+    });
     return;
   }
   const progress = { sent: 0 };
+  const file = escapeName(opened.name);
+  const size = opened.info.size;
+  const started = performance.now();
   try {
     await transfer(request, opened, progress);
+    const ms = performance.now() - started;
     server.log(
       "DOWNLOAD",
-      `${client} got ${escapeName(opened.name)} (${
-        formatBytes(opened.info.size)
-      })`,
+      `${client} got ${file} (${formatBytes(size)} in ${
+        formatDuration(ms, "short")
+      }, ${formatBytes(size / Math.max(ms, 1) * 1000)}/s)`,
+      {
+        client,
+        file,
+        outcome: "sent",
+        bytes: size,
+        durationMs: Math.round(ms),
+      },
     );
   } catch (error) {
     // The disconnect line that follows says why.
+    const ms = performance.now() - started;
     server.log(
       "DOWNLOAD",
-      `${client} did not get ${escapeName(opened.name)}: cut after ${
+      `${client} did not get ${file}: cut after ${
         formatBytes(progress.sent)
-      } of ${formatBytes(opened.info.size)}`,
+      } of ${formatBytes(size)} in ${formatDuration(ms, "short")}`,
+      {
+        client,
+        file,
+        outcome: "cut",
+        bytes: size,
+        sentBytes: progress.sent,
+        durationMs: Math.round(ms),
+      },
     );
     throw error;
   } finally {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { colors } from "../common/mod.ts";
+import { colors, formatIsoTime, formatTimestamp } from "../common/mod.ts";
 
 /** Kinds of log line, shown in brackets: `[NEW CONNECTION] …`. */
 export type LogKind =
@@ -20,10 +20,54 @@ export type LogKind =
   | "DISCONNECTED"
   | "REJECTED"
   | "DOWNLOAD"
+  | "REQUEST"
+  | "WARNING"
   | "ERROR";
 
-/** Receives each log line; text from clients arrives already escaped. */
-export type Logger = (kind: LogKind, message: string) => void;
+/** How much a line matters: `--quiet` keeps warnings and errors, `--verbose` adds debug. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Facts of a log line for programs: `{ client: "Client01", bytes: 10 }`. */
+export type LogFields = Readonly<
+  Record<string, string | number | boolean | null>
+>;
+
+/**
+ * Receives each log line; text from clients arrives already escaped.
+ * `fields` repeat the message's facts for the JSON form.
+ */
+export type Logger = (
+  kind: LogKind,
+  message: string,
+  fields?: LogFields,
+) => void;
+
+/** The level of each kind of line. */
+export const KIND_LEVELS: Readonly<Record<LogKind, LogLevel>> = {
+  "SERVER": "info",
+  "NEW CONNECTION": "info",
+  "DISCONNECTED": "info",
+  "REJECTED": "warn",
+  "DOWNLOAD": "info",
+  "REQUEST": "debug",
+  "WARNING": "warn",
+  "ERROR": "error",
+};
+
+const LEVEL_RANK: Readonly<Record<LogLevel, number>> = {
+  debug: 0,
+  info: 1,
+  warn: 2,
+  error: 3,
+};
+
+/** Whether a line of `kind` is logged at `threshold`. */
+export function isLogged(kind: LogKind, threshold: LogLevel): boolean {
+  return LEVEL_RANK[KIND_LEVELS[kind]] >= LEVEL_RANK[threshold];
+}
+
+/** The two forms of the log: for people, or one JSON object a line. */
+export type LogFormat = "text" | "json";
 
 const KIND_COLORS: Record<LogKind, (text: string) => string> = {
   "SERVER": colors.cyan,
@@ -31,12 +75,37 @@ const KIND_COLORS: Record<LogKind, (text: string) => string> = {
   "DISCONNECTED": colors.yellow,
   "REJECTED": colors.magenta,
   "DOWNLOAD": colors.blue,
+  "REQUEST": colors.dim,
+  "WARNING": colors.yellow,
   "ERROR": colors.red,
 };
 
-/** Formats a log line as the course's server printed it: `[KIND] message`. */
-export function formatLogLine(kind: LogKind, message: string): string {
-  return `${KIND_COLORS[kind](`[${kind}]`)} ${message}`;
+/**
+ * Formats a log line. Text keeps the course's server words after the
+ * time: `2026-11-26 04:12:00.123 [NEW CONNECTION] Client01 connected from
+ * …`. JSON is one object: `time` (ISO 8601 with offset), `level`, `kind`,
+ * `message`, then `fields`.
+ */
+export function formatLogLine(
+  kind: LogKind,
+  message: string,
+  at: Date,
+  format: LogFormat = "text",
+  fields?: LogFields,
+): string {
+  const capped = capLogMessage(message);
+  if (format === "json") {
+    return JSON.stringify({
+      time: formatIsoTime(at),
+      level: KIND_LEVELS[kind],
+      kind,
+      message: capped,
+      ...fields,
+    });
+  }
+  return `${colors.dim(formatTimestamp(at))} ${
+    KIND_COLORS[kind](`[${kind}]`)
+  } ${capped}`;
 }
 
 /** Longest message logged, in characters; the rest is cut and counted. */
@@ -59,12 +128,21 @@ export interface LogOutput {
 
 const encoder = new TextEncoder();
 
+/** Makes one line of text from what a {@linkcode Logger} is given. */
+export type LineFormatter = (
+  kind: LogKind,
+  message: string,
+  fields?: LogFields,
+) => string;
+
 /** A log whose writes never block the caller (see the module docs). */
 export class QueuedLog {
   /** The logger to hand to the server. */
-  readonly log: Logger = (kind, message) => this.#add(kind, message);
+  readonly log: Logger = (kind, message, fields) =>
+    this.#add(this.#format(kind, message, fields));
 
   readonly #output: LogOutput;
+  readonly #format: LineFormatter;
   readonly #maxQueued: number;
   #queue: Uint8Array[] = [];
   #queued = 0;
@@ -73,9 +151,17 @@ export class QueuedLog {
   #draining = false;
   #broken = false;
 
-  /** Writes to `output`, queueing at most `maxQueuedBytes`. */
-  constructor(output: LogOutput, maxQueuedBytes = MAX_LOG_QUEUE_BYTES) {
+  /**
+   * Writes to `output` the lines `format` makes, queueing at most
+   * `maxQueuedBytes`.
+   */
+  constructor(
+    output: LogOutput,
+    format: LineFormatter,
+    maxQueuedBytes = MAX_LOG_QUEUE_BYTES,
+  ) {
     this.#output = output;
+    this.#format = format;
     this.#maxQueued = maxQueuedBytes;
   }
 
@@ -89,10 +175,8 @@ export class QueuedLog {
     while (this.#draining) await this.#writing;
   }
 
-  #add(kind: LogKind, message: string): void {
-    const line = encoder.encode(
-      formatLogLine(kind, capLogMessage(message)) + "\n",
-    );
+  #add(text: string): void {
+    const line = encoder.encode(text + "\n");
     if (this.#broken || this.#queued + line.length > this.#maxQueued) {
       this.#dropped++;
       return;
@@ -132,15 +216,77 @@ export class QueuedLog {
     const count = this.#dropped;
     this.#dropped = 0;
     const line = encoder.encode(
-      formatLogLine(
-        "ERROR",
+      this.#format(
+        "WARNING",
         `${count} log line${
           count === 1 ? "" : "s"
         } dropped: the log output was not keeping up`,
+        { dropped: count },
       ) + "\n",
     );
     this.#queue.push(line);
     this.#queued += line.length;
+  }
+}
+
+/** Options of {@linkcode ServerLog}. */
+export interface ServerLogOptions {
+  /** Where info and debug lines go. Default `Deno.stdout`. */
+  stdout?: LogOutput;
+  /** Where warnings and errors go. Default `Deno.stderr`. */
+  stderr?: LogOutput;
+  /** Text or JSON. Default text. */
+  format?: LogFormat;
+  /** The least level logged. Default `info`. */
+  level?: LogLevel;
+  /** The clock. */
+  now?: () => Date;
+}
+
+/**
+ * The server program's log: lines at `level` or above, timestamped, in
+ * text or JSON; info and debug on stdout, warnings and errors on stderr,
+ * each through a {@linkcode QueuedLog}.
+ */
+export class ServerLog {
+  /** The logger to hand to the server. */
+  readonly log: Logger;
+  /** Formats a line as this log does (for the last line before an exit). */
+  readonly format: LineFormatter;
+  readonly #out: QueuedLog;
+  readonly #err: QueuedLog;
+  readonly #level: LogLevel;
+
+  /** Creates the log; see {@linkcode ServerLogOptions} for the defaults. */
+  constructor(options: ServerLogOptions = {}) {
+    const { format = "text", level = "info" } = options;
+    this.#level = level;
+    const now = options.now ?? (() => new Date());
+    this.format = (kind, message, fields) =>
+      formatLogLine(kind, message, now(), format, fields);
+    this.#out = new QueuedLog(options.stdout ?? Deno.stdout, this.format);
+    this.#err = new QueuedLog(options.stderr ?? Deno.stderr, this.format);
+    this.log = (kind, message, fields) => {
+      if (!isLogged(kind, level)) return;
+      const log = isLogged(kind, "warn") ? this.#err : this.#out;
+      log.log(kind, message, fields);
+    };
+  }
+
+  /**
+   * Writes a line at once, blocking until it is written: for the last line
+   * before the process exits, which a queue would lose.
+   */
+  readonly logNow: Logger = (kind, message, fields) => {
+    if (!isLogged(kind, this.#level)) return;
+    const line = this.format(kind, message, fields);
+    if (isLogged(kind, "warn")) console.error(line);
+    else console.log(line);
+  };
+
+  /** Resolves once both outputs have taken every queued line. */
+  async flushed(): Promise<void> {
+    await Promise.all([this.#out.flushed(), this.#err.flushed()]);
   }
 }
 
@@ -158,9 +304,11 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /**
- * A logger that prints each line on stdout at once, blocking while stdout
- * is full: for the few lines before and after serving.
+ * A logger that prints each line at once, in text, blocking while the
+ * output is full: for a test's own server, and lines around serving.
  */
-export const consoleLogger: Logger = (kind, message) => {
-  console.log(formatLogLine(kind, capLogMessage(message)));
+export const consoleLogger: Logger = (kind, message, fields) => {
+  const line = formatLogLine(kind, message, new Date(), "text", fields);
+  if (isLogged(kind, "warn")) console.error(line);
+  else console.log(line);
 };

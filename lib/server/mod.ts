@@ -14,6 +14,7 @@ export {
   isConnectionError,
   MAX_BACKOFF_MS,
 } from "./accept.ts";
+export { type BannerFacts, isLoopback, logBanner } from "./banner.ts";
 export { type ClientRecord, ConnectionCache } from "./cache.ts";
 export { COMMANDS, runCommand } from "./commands.ts";
 export type {
@@ -37,6 +38,7 @@ export {
   RANGES,
   SHUTDOWN_WAIT_MS,
   SILENT_GRACE_MS,
+  TASK_NET_HOSTS,
   WRITE_STALL_MS,
 } from "./defaults.ts";
 export { DigestCache, RACY_MS, sameVersion } from "./digest_cache.ts";
@@ -44,12 +46,20 @@ export {
   capLogMessage,
   consoleLogger,
   formatLogLine,
+  isLogged,
+  KIND_LEVELS,
+  type LineFormatter,
+  type LogFields,
+  type LogFormat,
   type Logger,
   type LogKind,
+  type LogLevel,
   type LogOutput,
   MAX_LOG_MESSAGE,
   MAX_LOG_QUEUE_BYTES,
   QueuedLog,
+  ServerLog,
+  type ServerLogOptions,
 } from "./log.ts";
 export { clientName, ClientNamer } from "./naming.ts";
 export {

@@ -6,12 +6,17 @@
  * @module
  */
 
-import { escapeControl, formatTimestamp } from "../common/mod.ts";
+import {
+  escapeControl,
+  formatDuration,
+  formatTimestamp,
+} from "../common/mod.ts";
 import {
   type CloseReason,
   isUtf8,
   LineTooLongError,
   parseRequest,
+  type Request,
 } from "../wire/mod.ts";
 import { runCommand } from "./commands.ts";
 import type { RequestContext, ServerContext } from "./context.ts";
@@ -53,8 +58,15 @@ function stopWords(reason: CloseReason): string {
 function failureWords(connection: ClientConnection, error: unknown): string {
   if (error instanceof LineTooLongError) return "line too long";
   const stopReason = connection.stopReason;
-  // Closed by the grace timer while writing to a client that does not read.
-  if (connection.closed && stopReason !== null) return stopWords(stopReason);
+  // Closed by the grace timer while writing to a client that does not read,
+  // or a transfer given up because the connection was being stopped.
+  if (
+    stopReason !== null &&
+    (connection.closed ||
+      (error instanceof Error && error.name === "AbortError"))
+  ) {
+    return stopWords(stopReason);
+  }
   if (error instanceof Deno.errors.ConnectionReset) {
     return "reset by the client";
   }
@@ -86,14 +98,24 @@ export async function runSession(
       connection.out.lineTooLong(error.limit);
       await connection.flush().catch(() => {});
     } else if (why.startsWith("error: ")) {
-      server.log("ERROR", `${client}: ${escapeControl(String(error))}`);
+      const text = escapeControl(String(error));
+      server.log("ERROR", `${client}: ${text}`, { client, error: text });
     }
   } finally {
     // Recorded, and the slot given back, when the session ends, not after
     // the lingering close: from then on the client is gone.
     const at = server.now();
-    server.cache.disconnect(client, at);
-    server.log("DISCONNECTED", `${client} at ${formatTimestamp(at)} (${why})`);
+    const record = server.cache.disconnect(client, at);
+    const durationMs = record === null
+      ? 0
+      : Math.max(0, at.getTime() - record.connectedAt.getTime());
+    server.log(
+      "DISCONNECTED",
+      `${client} at ${formatTimestamp(at)} after ${
+        formatDuration(durationMs, "short")
+      } (${why})`,
+      { client, reason: why, durationMs },
+    );
     onEnd?.();
     await connection.finish();
   }
@@ -134,6 +156,7 @@ async function serveRequests(
         continue;
       }
       const command = parseRequest(bytes, start, end);
+      if (server.logRequests) logRequest(server, client, command, end - start);
       if (command === null) out.echo(bytes, start, end);
       else if (
         await runCommand(
@@ -155,4 +178,31 @@ async function serveRequests(
       return stopped === null ? "closed by the client" : stopWords(stopped);
     }
   }
+}
+
+/**
+ * Logs one request (`--verbose`): the request and its argument, or the
+ * size of a message to echo, never the message itself.
+ */
+function logRequest(
+  server: ServerContext,
+  client: string,
+  request: Request | null,
+  bytes: number,
+): void {
+  if (request === null) {
+    server.log("REQUEST", `${client} sent a message of ${bytes} bytes`, {
+      client,
+      request: "echo",
+      bytes,
+    });
+    return;
+  }
+  const args = typeof request.args === "string" && request.args !== ""
+    ? ` ${escapeControl(request.args)}`
+    : "";
+  server.log("REQUEST", `${client} ${request.name}${args}`, {
+    client,
+    request: request.name,
+  });
 }

@@ -8,7 +8,7 @@
 
 import { STOP_SIGNALS } from "../common/mod.ts";
 import { SHUTDOWN_WAIT_MS } from "./defaults.ts";
-import { consoleLogger, type Logger } from "./log.ts";
+import type { Logger } from "./log.ts";
 
 /**
  * A stop signal this soon after the first is the same one delivered twice:
@@ -27,7 +27,9 @@ export interface Stoppable {
 
 /**
  * Waits until `server` has stopped, shutting it down on the first stop
- * signal and exiting the process on a second, later Ctrl+C.
+ * signal and exiting the process on a second, later Ctrl+C. Lines go to
+ * `log`; the one just before that exit goes to `logNow`, which must write
+ * it before returning.
  *
  * @returns `"stopped"`, or `"gave up"` when the shutdown took longer than
  * {@linkcode SHUTDOWN_WAIT_MS}.
@@ -35,6 +37,7 @@ export interface Stoppable {
 export async function runUntilStopped(
   server: Stoppable,
   log: Logger,
+  logNow: Logger = log,
 ): Promise<"stopped" | "gave up"> {
   const givenUp = Promise.withResolvers<"gave up">();
   let deadline: ReturnType<typeof setTimeout> | undefined;
@@ -44,7 +47,7 @@ export async function runUntilStopped(
       if (deadline !== undefined) {
         if (performance.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
         // Written at once: the process ends on the next line.
-        consoleLogger("SERVER", "Stopped at once");
+        logNow("SERVER", "Stopped at once");
         Deno.exit(1);
       }
       firstSignalAt = performance.now();

@@ -187,8 +187,22 @@ export function spawnProgram(
   };
 }
 
+/** The time that starts each line of the server's text log. */
+export const LOG_TIME = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ";
+
+/**
+ * A line of the server's text log of `kind` whose message matches
+ * `message` (a regular expression's source).
+ */
+export function logLine(kind: string, message: string, flags = ""): RegExp {
+  return new RegExp(`^${LOG_TIME}\\[${kind}\\] ${message}$`, flags);
+}
+
 /** The log line of a server that is ready: `[SERVER] Listening on …`. */
-export const LISTENING = /^\[SERVER\] Listening on (?:\S+):(\d+)$/;
+export const LISTENING: RegExp = logLine(
+  "SERVER",
+  "Listening on (?:\\S+):(\\d+)",
+);
 
 /**
  * Spawns a server and waits until its stdout names its port, matched by
@@ -217,6 +231,8 @@ export interface ServerProgramOptions {
   args?: readonly string[];
   /** Keep only this much of the log (a long run logs a lot). */
   keep?: number;
+  /** The line that names the port (its first group). Default {@linkcode LISTENING}. */
+  listening?: RegExp;
 }
 
 /**
@@ -235,7 +251,11 @@ export async function startServerProgram(
     { cwd: options.cwd, env: { NO_COLOR: "1" } },
   );
   try {
-    return await spawnServer(command, LISTENING, options.keep);
+    return await spawnServer(
+      command,
+      options.listening ?? LISTENING,
+      options.keep,
+    );
   } catch (error) {
     startFailure = new Error(`The server program does not start: ${error}`);
     throw startFailure;

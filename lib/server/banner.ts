@@ -1,0 +1,88 @@
+/**
+ * What the server says when it starts: where it listens, what it serves,
+ * the limits in force, who can reach it, and how to stop it.
+ *
+ * @module
+ */
+
+import { escapeControl, formatAddress, formatBytes } from "../common/mod.ts";
+import type { Logger } from "./log.ts";
+import type { RepositoryListing } from "./repository.ts";
+
+/** The facts the banner states. */
+export interface BannerFacts {
+  /** The address the server listens on. */
+  addr: Deno.NetAddr;
+  /** The folder served, as given. */
+  filesDir: string;
+  /** Its files, or `null` when they could not be listed. */
+  listing: RepositoryListing | null;
+  /** Clients at once. */
+  maxClients: number;
+  /** Longest request line. */
+  maxLineBytes: number;
+  /** Idle timeout; 0 for none. */
+  idleTimeoutMs: number;
+  /** Clients that left that `status` lists. */
+  history: number;
+}
+
+/** Whether `hostname` is reachable from this machine only. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** Logs the banner, one `SERVER` line a fact. */
+export function logBanner(log: Logger, facts: BannerFacts): void {
+  const { addr, listing } = facts;
+  const where = formatAddress(addr);
+  log("SERVER", `Listening on ${where}`, {
+    host: addr.hostname,
+    port: addr.port,
+  });
+  const folder = escapeControl(facts.filesDir);
+  if (listing === null) {
+    log("SERVER", `Serving ${folder}`, { folder: facts.filesDir });
+  } else {
+    const count = listing.entries.length;
+    const bytes = listing.entries.reduce((sum, entry) => sum + entry.size, 0);
+    log(
+      "SERVER",
+      `Serving ${folder}: ${count} ${count === 1 ? "file" : "files"}, ${
+        formatBytes(bytes)
+      }`,
+      { folder: facts.filesDir, files: count, bytes },
+    );
+  }
+  const idle = facts.idleTimeoutMs === 0
+    ? "no idle timeout"
+    : `idle timeout ${facts.idleTimeoutMs / 1000} s`;
+  log(
+    "SERVER",
+    `Limits: ${facts.maxClients} ${
+      facts.maxClients === 1 ? "client" : "clients"
+    } at once, lines up to ${
+      formatBytes(facts.maxLineBytes, { binary: true })
+    }, ${idle}, status lists ${facts.history} that left`,
+    {
+      maxClients: facts.maxClients,
+      maxLineBytes: facts.maxLineBytes,
+      idleTimeoutSeconds: facts.idleTimeoutMs / 1000,
+      history: facts.history,
+    },
+  );
+  const local = isLoopback(addr.hostname);
+  log(
+    "SERVER",
+    local
+      ? "Access: this machine only (loopback); no token, no TLS"
+      : `Access: anyone who can reach ${where}; no token, no TLS`,
+    { access: local ? "loopback" : "network" },
+  );
+  log(
+    "SERVER",
+    `Process ${Deno.pid}: stop it with Ctrl+C, or kill -TERM ${Deno.pid}`,
+    { pid: Deno.pid },
+  );
+}
