@@ -25,6 +25,7 @@ import {
   splitPath,
   UsageError,
   UserFacingError,
+  VERSION,
 } from "./lib/common/mod.ts";
 import {
   completeLine,
@@ -45,9 +46,12 @@ import {
   TerminalInput,
 } from "./lib/client/mod.ts";
 import {
+  Code,
+  formatIntroduction,
   formatRequest,
   parseRequestText,
   type ReplyLimits,
+  TOKEN_VARIABLE,
 } from "./lib/wire/mod.ts";
 
 export {
@@ -74,6 +78,20 @@ export interface ConnectOptions {
   speedTimeMs?: number;
   /** What one reply may hold. Default: anything an ackline server may send. */
   replyLimits?: Partial<ReplyLimits>;
+  /** The token to give in `hello`, for a server that wants one. */
+  token?: string;
+}
+
+/** What the client says it is in `hello`. */
+export const AGENT = `ackline-client/${VERSION}`;
+
+/** Thrown when the server wants a token the client lacks or does not take it. */
+export class TokenRefusedError extends Error {
+  /** Creates the error with the server's words. */
+  constructor(message: string) {
+    super(message);
+    this.name = "TokenRefusedError";
+  }
 }
 
 /**
@@ -102,12 +120,37 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
   try {
     await greeted;
     await spoken;
+    await introduce(session, options.token ?? null);
   } catch (error) {
     spoken.catch(() => {});
     await session.close();
     throw error;
   }
   return session;
+}
+
+/**
+ * Says who the client is, with its token when it has one. A server from
+ * before `hello` echoes it, which is fine.
+ *
+ * @throws {TokenRefusedError} when the server wants a token it did not get.
+ * @throws {ReplyError} for any other refusal.
+ */
+async function introduce(session: Session, token: string | null) {
+  const reply = await session.request(formatRequest(
+    "hello",
+    formatIntroduction({ name: session.name, agent: AGENT, token }),
+  ));
+  if (reply.code === Code.Hello || reply.code === Code.Echo) return;
+  if (reply.code === Code.AuthRequired) {
+    throw new TokenRefusedError(
+      `${session.name}: the server wants a token; set ${TOKEN_VARIABLE} or use --token-file`,
+    );
+  }
+  if (reply.code === Code.AuthFailed) {
+    throw new TokenRefusedError("The server did not take the token");
+  }
+  throw new ReplyError(reply);
 }
 
 const HELP = `ackline client: talks to an ackline server.
@@ -136,6 +179,8 @@ Options:
   -o, --output FILE  With a one-shot get: save the file as FILE
   --overwrite        Replace a file of the same name (otherwise a download
                      takes a numbered name, and -o refuses an existing FILE)
+  --token-file FILE  The token for a server that wants one (or set
+                     ${TOKEN_VARIABLE})
   --history FILE     Keep the lines typed at the prompt in FILE (default
                      ~/${HISTORY_FILE_NAME})
   --no-history       Keep no history file
@@ -169,6 +214,9 @@ function connectError(error: unknown, where: string): unknown {
       );
     }
   }
+  if (error instanceof TokenRefusedError) {
+    return new UserFacingError(error.message);
+  }
   if (error instanceof ReplyError || error instanceof ConnectionClosedError) {
     return new UserFacingError(escapeControl(error.message));
   }
@@ -201,6 +249,49 @@ function terminalInput(options: {
         `History is no longer kept: cannot write ${escapeControl(path)}`,
       )),
   });
+}
+
+/**
+ * The token to give, from `--token-file` or the environment variable;
+ * `undefined` for none. The file may not be read again after.
+ *
+ * @throws {UsageError} for both at once.
+ * @throws {UserFacingError} for a file the client may not or cannot read.
+ */
+async function readToken(tokenFile: string | undefined) {
+  const fromEnv = Deno.permissions.querySync({
+      name: "env",
+      variable: TOKEN_VARIABLE,
+    }).state === "granted"
+    ? Deno.env.get(TOKEN_VARIABLE)
+    : undefined;
+  if (tokenFile === undefined) return fromEnv;
+  if (fromEnv !== undefined) {
+    throw new UsageError(
+      `Give the token in ${TOKEN_VARIABLE} or with --token-file, not both`,
+    );
+  }
+  const descriptor = { name: "read", path: tokenFile } as const;
+  let { state } = await Deno.permissions.query(descriptor);
+  if (state === "prompt" && Deno.stdin.isTerminal()) {
+    ({ state } = await Deno.permissions.request(descriptor));
+  }
+  if (state !== "granted") {
+    throw new UserFacingError(
+      `No permission to read ${tokenFile}; add it to the client's --allow-read (--allow-read=./downloads,${tokenFile})`,
+    );
+  }
+  try {
+    return (await Deno.readTextFile(tokenFile)).trim();
+  } catch (error) {
+    throw new UserFacingError(
+      `Cannot read the token file ${tokenFile}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  } finally {
+    await Deno.permissions.revoke(descriptor);
+  }
 }
 
 /**
@@ -248,6 +339,7 @@ async function main(args: string[]): Promise<number> {
     "speed-time",
     "history",
     "output",
+    "token-file",
   ], {
     switches: ["no-history", "overwrite"],
     aliases: { o: "output" },
@@ -297,6 +389,7 @@ async function main(args: string[]): Promise<number> {
   }
   const where = `${hostname}:${port}`;
   const connectOptions = {
+    token: await readToken(values["token-file"]),
     hostname,
     port,
     replyTimeoutMs: timeoutSeconds * 1000,

@@ -26,6 +26,7 @@ import {
 } from "./lib/common/mod.ts";
 import {
   acceptLoop,
+  type AccessPolicy,
   Clients,
   ConnectionCache,
   DEFAULTS,
@@ -36,6 +37,7 @@ import {
   type LogFormat,
   type Logger,
   type LogLevel,
+  MAX_TOKEN_TRIES,
   RANGES,
   RepositoryError,
   runUntilStopped,
@@ -43,7 +45,10 @@ import {
   type ServerLogOptions,
   SHUTDOWN_WAIT_MS,
   TASK_NET_HOSTS,
+  Token,
+  WRONG_TOKEN_DELAY_MS,
 } from "./lib/server/mod.ts";
+import { TOKEN_PATTERN, TOKEN_VARIABLE } from "./lib/wire/mod.ts";
 
 export { DEFAULTS, type Logger };
 export type { LogKind } from "./lib/server/mod.ts";
@@ -83,6 +88,21 @@ export interface ServeOptions {
   log?: Logger;
   /** Log every request, as `REQUEST` lines (debug level). Default no. */
   logRequests?: boolean;
+  /**
+   * The token clients must give in `hello` before any other request
+   * (16 to 1024 printable characters, no spaces). Default: none.
+   */
+  token?: string;
+  /**
+   * Serve clients from other machines with no token. Without it, a server
+   * listening beyond loopback with no token serves only this machine's
+   * clients (protected mode). Default no.
+   */
+  open?: boolean;
+  /** How long a wrong token waits for its answer. Default 1 s. */
+  wrongTokenDelayMs?: number;
+  /** Wrong tokens a connection may send before it is closed. Default 3. */
+  maxTokenTries?: number;
   /** The wall clock, for the times people see (tests pass their own). */
   now?: () => Date;
 }
@@ -111,6 +131,17 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   const repository = await FileRepository.open(
     options.filesDir ?? DEFAULTS.filesDir,
   );
+  if (options.token !== undefined && !TOKEN_PATTERN.test(options.token)) {
+    throw new RangeError(
+      "A token is 16 to 1024 printable characters, without spaces",
+    );
+  }
+  const access: AccessPolicy = {
+    hostname,
+    token: options.token !== undefined,
+    open: options.open ?? false,
+    tls: false,
+  };
   const listener = Deno.listen({ hostname, port, transport: "tcp" });
   const cache = new ConnectionCache(options.history ?? DEFAULTS.history);
   const hashThreads = new HashThreads();
@@ -121,6 +152,10 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     hashThreads,
     log,
     logRequests: options.logRequests ?? false,
+    access,
+    token: options.token === undefined ? null : new Token(options.token),
+    wrongTokenDelayMs: options.wrongTokenDelayMs ?? WRONG_TOKEN_DELAY_MS,
+    maxTokenTries: options.maxTokenTries ?? MAX_TOKEN_TRIES,
     now: options.now ?? (() => new Date()),
   }, {
     maxClients: options.maxClients ?? DEFAULTS.maxClients,
@@ -138,6 +173,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     maxLineBytes: options.maxLineBytes ?? DEFAULTS.maxLineBytes,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
     history: options.history ?? DEFAULTS.history,
+    access,
   });
   const stopping = new AbortController();
   const closed = acceptLoop(listener, (conn) => clients.accept(conn), {
@@ -189,6 +225,8 @@ and the server exits with 0; the log names the process to signal.`;
 interface CommandLine {
   options: ServeOptions;
   logOptions: ServerLogOptions;
+  /** Where the token is, when a file holds it. */
+  tokenFile?: string;
 }
 
 const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
@@ -204,7 +242,11 @@ function parseCommandLine(args: string[]): CommandLine | null {
     "idle-timeout",
     "history",
     "log-format",
-  ], { switches: ["quiet", "verbose"], aliases: { q: "quiet", v: "verbose" } });
+    "token-file",
+  ], {
+    switches: ["quiet", "verbose", "open"],
+    aliases: { q: "quiet", v: "verbose" },
+  });
   if (flags.help) {
     console.log(HELP);
     return null;
@@ -248,8 +290,13 @@ function parseCommandLine(args: string[]): CommandLine | null {
       fallback: DEFAULTS.history,
     }),
     logRequests: switches.verbose,
+    open: switches.open,
   };
-  return { options, logOptions: { format: format as LogFormat, level } };
+  return {
+    options,
+    logOptions: { format: format as LogFormat, level },
+    tokenFile: values["token-file"],
+  };
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */
@@ -260,29 +307,38 @@ function shellWord(word: string): string {
 }
 
 /**
- * The command that runs this server with read access to `dir` instead of
- * `./files`: the server task's permissions, and the same arguments.
+ * The command that runs this server as its task does, but with read
+ * access to `paths` instead of `./files`, and the same arguments.
  */
-export function commandServing(dir: string, args: readonly string[]): string {
+function commandReading(
+  paths: readonly string[],
+  args: readonly string[],
+): string {
   return [
     "deno",
     "run",
     `--allow-net=${TASK_NET_HOSTS}`,
-    `--allow-read=${dir}`,
+    `--allow-read=${paths.join(",")}`,
+    `--allow-env=${TOKEN_VARIABLE}`,
     "server.ts",
     ...args,
   ].map(shellWord).join(" ");
 }
 
 /**
- * Makes sure the server may read `dir` before it starts: asks on a
- * terminal (Deno's own question), and otherwise names the exact command
- * that serves it.
+ * Makes sure the server may read `path` before it starts: asks on a
+ * terminal (Deno's own question), and otherwise says which command would
+ * let it (`readPaths`: everything it must read).
  *
  * @throws {UserFacingError} when the permission is missing.
  */
-async function checkReadable(dir: string, args: readonly string[]) {
-  const descriptor = { name: "read", path: dir } as const;
+async function checkReadable(
+  path: string,
+  what: string,
+  readPaths: readonly string[],
+  args: readonly string[],
+) {
+  const descriptor = { name: "read", path } as const;
   let { state } = await Deno.permissions.query(descriptor);
   if (state === "prompt" && Deno.stdin.isTerminal()) {
     ({ state } = await Deno.permissions.request(descriptor));
@@ -290,10 +346,64 @@ async function checkReadable(dir: string, args: readonly string[]) {
   if (state !== "granted") {
     throw new UserFacingError(
       `This server may read only its files folder, and not ${
-        escapeControl(dir)
-      }; to serve ${escapeControl(dir)}, run: ${commandServing(dir, args)}`,
+        escapeControl(path)
+      }; to ${what}, run: ${commandReading(readPaths, args)}`,
     );
   }
+}
+
+/**
+ * The token the server wants, from `--token-file` or the environment
+ * variable; `undefined` for none. The file may not be read again after.
+ *
+ * @throws {UserFacingError} for both at once, an unreadable file or a
+ * token that is too weak.
+ */
+async function readToken(
+  tokenFile: string | undefined,
+  readPaths: readonly string[],
+  args: readonly string[],
+): Promise<string | undefined> {
+  const fromEnv = Deno.permissions.querySync({
+      name: "env",
+      variable: TOKEN_VARIABLE,
+    }).state === "granted"
+    ? Deno.env.get(TOKEN_VARIABLE)
+    : undefined;
+  if (tokenFile === undefined) {
+    if (fromEnv !== undefined && !TOKEN_PATTERN.test(fromEnv)) {
+      throw new UserFacingError(
+        `${TOKEN_VARIABLE} must be 16 to 1024 printable characters without spaces (make one with: openssl rand -hex 32)`,
+      );
+    }
+    return fromEnv;
+  }
+  if (fromEnv !== undefined) {
+    throw new UsageError(
+      `Give the token in ${TOKEN_VARIABLE} or with --token-file, not both`,
+    );
+  }
+  await checkReadable(tokenFile, "read it", readPaths, args);
+  let token: string;
+  try {
+    token = (await Deno.readTextFile(tokenFile)).trim();
+  } catch (error) {
+    throw new UserFacingError(
+      `Cannot read the token file ${escapeControl(tokenFile)}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  // Read once: a bug that let a client name a path could not reach it.
+  await Deno.permissions.revoke({ name: "read", path: tokenFile });
+  if (!TOKEN_PATTERN.test(token)) {
+    throw new UserFacingError(
+      `The token in ${
+        escapeControl(tokenFile)
+      } must be 16 to 1024 printable characters without spaces (make one with: openssl rand -hex 32)`,
+    );
+  }
+  return token;
 }
 
 /** Turns a failure to start into one line a user can act on. */
@@ -328,13 +438,20 @@ const LOG_FLUSH_MS = 1000;
 async function main(args: string[]): Promise<number> {
   const command = parseCommandLine(args);
   if (command === null) return 0;
-  const { options, logOptions } = command;
+  const { options, logOptions, tokenFile } = command;
   colors.setColorEnabled(
     logOptions.format === "text" && Deno.stdout.isTerminal(),
   );
   const logs = new ServerLog(logOptions);
   const log = logs.log;
-  await checkReadable(options.filesDir!, args);
+  const readPaths = [options.filesDir!, ...tokenFile ? [tokenFile] : []];
+  await checkReadable(
+    options.filesDir!,
+    `serve ${escapeControl(options.filesDir!)}`,
+    readPaths,
+    args,
+  );
+  options.token = await readToken(tokenFile, readPaths, args);
   let server: Server;
   try {
     server = await serve({ ...options, log });

@@ -342,11 +342,12 @@ Deno.test("client run from a script prints each reply and exits after the last",
     assertEquals(lines[1], "hello worldACK");
     assertMatch(
       lines[2],
-      /^Client +Address +Connected +Disconnected +Duration$/,
+      /^Client +Address +Connected +Disconnected +Duration +Program$/,
     );
+    // The client introduced itself: the server knows its program.
     assertMatch(
       lines[3],
-      /^Client01 +127\.0\.0\.1:\d+ +\d{4}-\d\d-\d\d [\d:.]+ +- +\S+/,
+      /^Client01 +127\.0\.0\.1:\d+ +\d{4}-\d\d-\d\d [\d:.]+ +- +\S+ +ackline-client\/\d+\.\d+\.\d+$/,
     );
     assertEquals(lines[4], "1 client since start, 1 connected");
     assertMatch(

@@ -296,3 +296,42 @@ Deno.test("a files folder the server may not read gets the exact command that se
     }
   });
 });
+
+Deno.test("a token in ACKLINE_TOKEN: the server wants it, the client gives it, and a client without it is told", async () => {
+  await withServerDir(async (dir) => {
+    const token = "op-test-token-0123456789";
+    const command = await programCommand("server", ["--port", "0"], {
+      cwd: dir,
+      env: { NO_COLOR: "1", ACKLINE_TOKEN: token },
+    });
+    await using server = await spawnServer(command);
+    await server.stdout.waitFor(
+      logLine(
+        "SERVER",
+        "Access: this machine only \\(loopback\\); token required, no TLS",
+      ),
+    );
+    const client = async (env: Record<string, string>) => {
+      const run = await programCommand(
+        "client",
+        ["--port", String(server.port), "status"],
+        { cwd: dir, env },
+      );
+      const { code, stdout, stderr } = await within(run.output(), "the client");
+      const text = new TextDecoder();
+      return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+    };
+    const allowed = await client({ ACKLINE_TOKEN: token });
+    assertEquals(allowed.code, 0, allowed.stderr);
+    assertMatch(allowed.stdout, /^Client01 .* ackline-client\/\S+$/m);
+    const refused = await client({});
+    assertEquals(refused, {
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: Client02: the server wants a token; set ACKLINE_TOKEN or use --token-file\n",
+    });
+    assert(!server.stdout.text.includes(token));
+    assert(!server.stderr.text.includes(token));
+  });
+});

@@ -194,9 +194,9 @@ Deno.test("status lists a client that left and one that joined", async () => {
   assertEquals(reply.lines, [
     `Client    Address${
       " ".repeat(one.address.length - 7)
-    }  Connected                Disconnected             Duration`,
-    `Client01  ${one.address}  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7s 904ms`,
-    `Client02  ${two.address}  2025-02-08 20:10:10.439  -                        4s 561ms`,
+    }  Connected                Disconnected             Duration  Program`,
+    `Client01  ${one.address}  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7s 904ms  -`,
+    `Client02  ${two.address}  2025-02-08 20:10:10.439  -                        4s 561ms  -`,
     "2 clients since start, 1 connected",
   ]);
 });
@@ -432,8 +432,9 @@ Deno.test("every request word gets its own reply, none is echoed", async () => {
     Number(a === "exit") - Number(b === "exit")
   );
   for (const word of words) {
-    const reply = await client.request(word);
-    assertNotEquals(reply.code, 250, word);
+    const line = word === "hello" ? `hello Client01 test/1` : word;
+    const reply = await client.request(line);
+    assertNotEquals(reply.code, 250, line);
   }
   await client.closed();
 });

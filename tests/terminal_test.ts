@@ -3,6 +3,7 @@
  * a pseudo-terminal, the screen read back.
  */
 
+import { AGENT } from "../client.ts";
 import { HINT, PROMPT } from "../lib/client/mod.ts";
 import { writeAll } from "../lib/common/mod.ts";
 import { ReplyWriter } from "../lib/wire/mod.ts";
@@ -130,7 +131,7 @@ type Answer = (
 
 /**
  * A scripted server for one connection: greets `name`, answers the
- * client's `noop`, then answers each line with `answer` until it holds
+ * client's `noop` and `hello`, then answers each line with `answer` until it holds
  * (then reads and drops until the client closes). Resolves with the lines
  * it read.
  */
@@ -168,7 +169,9 @@ async function fakeSession(
         pending = pending.slice(end + 1);
         seen.push(line);
         if (line === "noop") await send((out) => out.ok());
-        else {
+        else if (line.startsWith("hello ")) {
+          await send((out) => out.hello(name));
+        } else {
           const out = new ReplyWriter();
           const { raw, hold } = answer(line, out) ?? {};
           await writeAll(conn, out.bytes());
@@ -220,7 +223,11 @@ Deno.test({
       );
       await term.waitFor("Connected again as Client02", mark);
       await term.waitFor("Client02> ", mark);
-      assertEquals(await first, ["noop", "get big.bin"]);
+      assertEquals(await first, [
+        "noop",
+        `hello Client01 ${AGENT}`,
+        "get big.bin",
+      ]);
       assertEquals(await listDir(`${dir}/downloads`), []);
       // Ctrl+C on a half-typed line clears it; the prompt stays.
       await term.type("half");
@@ -231,7 +238,12 @@ Deno.test({
       await term.type(KEYS.ctrlC);
       await term.waitFor("Goodbye Client02", mark);
       assertEquals(await term.exited(), 0);
-      assertEquals(await second, ["noop", "whole", "exit"]);
+      assertEquals(await second, [
+        "noop",
+        `hello Client02 ${AGENT}`,
+        "whole",
+        "exit",
+      ]);
     }),
 });
 

@@ -25,6 +25,7 @@ export {
   type Writer,
 } from "./io.ts";
 export { joinPath, SEPARATOR, splitPath } from "./path.ts";
+export { VERSION } from "./version.ts";
 export {
   type Colorizer,
   colors,

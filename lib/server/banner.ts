@@ -6,6 +6,7 @@
  */
 
 import { escapeControl, formatAddress, formatBytes } from "../common/mod.ts";
+import { type AccessPolicy, describeAccess, isProtected } from "./access.ts";
 import type { Logger } from "./log.ts";
 import type { RepositoryListing } from "./repository.ts";
 
@@ -25,12 +26,8 @@ export interface BannerFacts {
   idleTimeoutMs: number;
   /** Clients that left that `status` lists. */
   history: number;
-}
-
-/** Whether `hostname` is reachable from this machine only. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "::1" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  /** Who may connect. */
+  access: AccessPolicy;
 }
 
 /** Logs the banner, one `SERVER` line a fact. */
@@ -72,14 +69,21 @@ export function logBanner(log: Logger, facts: BannerFacts): void {
       history: facts.history,
     },
   );
-  const local = isLoopback(addr.hostname);
-  log(
-    "SERVER",
-    local
-      ? "Access: this machine only (loopback); no token, no TLS"
-      : `Access: anyone who can reach ${where}; no token, no TLS`,
-    { access: local ? "loopback" : "network" },
-  );
+  const { access } = facts;
+  log("SERVER", describeAccess(access, where), {
+    access: isProtected(access) ? "protected" : access.open ? "open" : access
+        .token
+      ? "token"
+      : "loopback",
+    token: access.token,
+    tls: access.tls,
+  });
+  if (access.open && !access.token) {
+    log(
+      "WARNING",
+      `Serving its files to anyone who can reach ${where}, with no token (--open)`,
+    );
+  }
   log(
     "SERVER",
     `Process ${Deno.pid}: stop it with Ctrl+C, or kill -TERM ${Deno.pid}`,

@@ -16,6 +16,11 @@ export interface ClientRecord {
   readonly connectedAt: Date;
   /** When it ended; `null` while the client is connected. */
   disconnectedAt: Date | null;
+  /**
+   * The program it said it was in `hello` (`ackline-client/1.0.0`);
+   * absent or `null` when it did not introduce itself.
+   */
+  agent?: string | null;
 }
 
 interface Entry {
@@ -54,6 +59,12 @@ export class ConnectionCache {
     const record = { name, address, connectedAt: at, disconnectedAt: null };
     this.#connected.set(name, { record, order: this.#accepted++ });
     return record;
+  }
+
+  /** Records the program a connected client said it was. */
+  introduce(name: string, agent: string): void {
+    const entry = this.#connected.get(name);
+    if (entry) entry.record.agent = agent;
   }
 
   /**

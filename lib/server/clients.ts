@@ -18,6 +18,7 @@
 
 import { formatAddress, writeAll } from "../common/mod.ts";
 import { ReplyWriter } from "../wire/mod.ts";
+import { refusesPeer } from "./access.ts";
 import type { ServerContext } from "./context.ts";
 import {
   ClientConnection,
@@ -60,6 +61,7 @@ export class Clients {
   readonly #waiting = new Set<ClientConnection>();
   readonly #running = new Set<Promise<void>>();
   readonly #fullReply: Uint8Array;
+  readonly #protectedReply: Uint8Array;
 
   /** Creates an empty group for the server `server`. */
   constructor(server: ServerContext, options: ClientsOptions) {
@@ -69,11 +71,19 @@ export class Clients {
     const full = new ReplyWriter(128);
     full.serverFull(options.maxClients);
     this.#fullReply = full.bytes().slice();
+    const protectedMode = new ReplyWriter(256);
+    protectedMode.closing({ kind: "protected" });
+    this.#protectedReply = protectedMode.bytes().slice();
   }
 
-  /** Admits `conn` if a slot is free, else turns it away or lets it wait. */
+  /**
+   * Admits `conn` if a slot is free, else turns it away or lets it wait;
+   * protected mode turns away at once a peer from another machine.
+   */
   accept(conn: Deno.TcpConn): void {
-    if (this.#hasRoom()) this.#admit(this.#wrap(conn));
+    if (refusesPeer(this.#server.access, conn.remoteAddr.hostname)) {
+      this.#refuseProtected(conn);
+    } else if (this.#hasRoom()) this.#admit(this.#wrap(conn));
     else if (this.#longestSilent() === null) this.#reject(conn);
     else this.#hold(this.#wrap(conn));
   }
@@ -218,8 +228,23 @@ export class Clients {
     );
   }
 
+  #refuseProtected(conn: Deno.TcpConn): void {
+    const remote = formatAddress(conn.remoteAddr);
+    this.#server.log(
+      "REJECTED",
+      `${remote}: protected mode (not from this machine, and no token is set)`,
+      { remote, reason: "protected mode" },
+    );
+    this.#turnAway(conn, this.#protectedReply);
+  }
+
   #reject(conn: Deno.TcpConn): void {
     this.#logRejected(conn);
+    this.#turnAway(conn, this.#fullReply);
+  }
+
+  /** Writes `reply` to a connection never admitted, and closes it. */
+  #turnAway(conn: Deno.TcpConn, reply: Uint8Array): void {
     let closed = false;
     const close = () => {
       if (closed) return;
@@ -229,7 +254,7 @@ export class Clients {
     };
     const timer = setTimeout(close, CLOSE_GRACE_MS);
     this.#track(
-      writeAll(conn, this.#fullReply).then(
+      writeAll(conn, reply).then(
         () => lingerThenClose(conn, close),
         close,
       ),

@@ -14,6 +14,7 @@ import type {
   RequestContext,
 } from "./context.ts";
 import { listFiles, sendFile } from "./files.ts";
+import { introduce } from "./hello.ts";
 import { formatStatus } from "./status.ts";
 
 function replyStatus({ out, server }: RequestContext): void {
@@ -48,6 +49,7 @@ export const COMMANDS: {
   get: sendFile,
   time: replyTime,
   noop: replyOk,
+  hello: introduce,
 };
 
 /** Runs the handler of `request`. */

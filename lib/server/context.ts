@@ -9,6 +9,7 @@ import type { ReplyWriter } from "../wire/mod.ts";
 import type { ConnectionCache } from "./cache.ts";
 import type { DigestCache } from "./digest_cache.ts";
 import type { HashThreads } from "./hash_threads.ts";
+import type { AccessPolicy, Token } from "./access.ts";
 import type { Logger } from "./log.ts";
 import type { FileRepository } from "./repository.ts";
 
@@ -26,14 +27,34 @@ export interface ServerContext {
   readonly log: Logger;
   /** Whether each request is logged (`REQUEST`, a debug line). */
   readonly logRequests: boolean;
+  /** Who may connect, and how. */
+  readonly access: AccessPolicy;
+  /** The token clients must present in `hello`; `null` for none. */
+  readonly token: Token | null;
+  /** How long a wrong token waits for its answer. */
+  readonly wrongTokenDelayMs: number;
+  /** Wrong tokens a connection may send before it is closed. */
+  readonly maxTokenTries: number;
   /** The wall clock, for the times people see. */
   readonly now: () => Date;
+}
+
+/** What the server knows of one connection beyond its socket. */
+export interface SessionState {
+  /** Whether it may make requests: it gave the token, or none is needed. */
+  authenticated: boolean;
+  /** Wrong tokens it has sent. */
+  wrongTokens: number;
+  /** Why the session ends, when a handler ends it other than by `exit`. */
+  closeWhy: string | null;
 }
 
 /** What a handler works with: one client's request. */
 export interface RequestContext {
   /** The client's name, e.g. `Client01`. */
   readonly client: string;
+  /** What the server knows of this connection. */
+  readonly session: SessionState;
   /** Where the reply goes; it leaves with the next flush. */
   readonly out: ReplyWriter;
   /** The state all sessions share. */

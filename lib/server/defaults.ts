@@ -63,6 +63,12 @@ export const ADMISSION_WAIT_MS = 5000;
  */
 export const SILENT_GRACE_MS = 1000;
 
+/** How long a wrong token waits for its answer: guessing stays slow. */
+export const WRONG_TOKEN_DELAY_MS = 1000;
+
+/** Wrong tokens a connection may send before it is closed. */
+export const MAX_TOKEN_TRIES = 3;
+
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;
 

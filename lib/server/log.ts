@@ -20,6 +20,7 @@ export type LogKind =
   | "DISCONNECTED"
   | "REJECTED"
   | "DOWNLOAD"
+  | "HELLO"
   | "REQUEST"
   | "WARNING"
   | "ERROR";
@@ -49,6 +50,7 @@ export const KIND_LEVELS: Readonly<Record<LogKind, LogLevel>> = {
   "DISCONNECTED": "info",
   "REJECTED": "warn",
   "DOWNLOAD": "info",
+  "HELLO": "info",
   "REQUEST": "debug",
   "WARNING": "warn",
   "ERROR": "error",
@@ -75,6 +77,7 @@ const KIND_COLORS: Record<LogKind, (text: string) => string> = {
   "DISCONNECTED": colors.yellow,
   "REJECTED": colors.magenta,
   "DOWNLOAD": colors.blue,
+  "HELLO": colors.green,
   "REQUEST": colors.dim,
   "WARNING": colors.yellow,
   "ERROR": colors.red,

@@ -14,7 +14,16 @@ export {
   isConnectionError,
   MAX_BACKOFF_MS,
 } from "./accept.ts";
-export { type BannerFacts, isLoopback, logBanner } from "./banner.ts";
+export {
+  type AccessPolicy,
+  describeAccess,
+  isLoopback,
+  isLoopbackPeer,
+  isProtected,
+  refusesPeer,
+  Token,
+} from "./access.ts";
+export { type BannerFacts, logBanner } from "./banner.ts";
 export { type ClientRecord, ConnectionCache } from "./cache.ts";
 export { COMMANDS, runCommand } from "./commands.ts";
 export type {
@@ -22,6 +31,7 @@ export type {
   CommandResult,
   RequestContext,
   ServerContext,
+  SessionState,
 } from "./context.ts";
 export { Clients, type ClientsOptions } from "./clients.ts";
 export {
@@ -34,12 +44,14 @@ export {
   CLOSE_GRACE_MS,
   DEFAULTS,
   FLUSH_BYTES,
+  MAX_TOKEN_TRIES,
   MAX_WAITING,
   RANGES,
   SHUTDOWN_WAIT_MS,
   SILENT_GRACE_MS,
   TASK_NET_HOSTS,
   WRITE_STALL_MS,
+  WRONG_TOKEN_DELAY_MS,
 } from "./defaults.ts";
 export { DigestCache, RACY_MS, sameVersion } from "./digest_cache.ts";
 export {

@@ -17,20 +17,30 @@ import {
   LineTooLongError,
   parseRequest,
   type Request,
+  type RequestName,
 } from "../wire/mod.ts";
 import { runCommand } from "./commands.ts";
-import type { RequestContext, ServerContext } from "./context.ts";
+import type { RequestContext, ServerContext, SessionState } from "./context.ts";
 import { type ClientConnection, isDisconnect } from "./connection.ts";
 import { FLUSH_BYTES } from "./defaults.ts";
+
+/** What a connection may ask before it has given the token. */
+const BEFORE_TOKEN: ReadonlySet<RequestName> = new Set<RequestName>([
+  "hello",
+  "noop",
+  "exit",
+]);
 
 function requestContext(
   connection: ClientConnection,
   client: string,
   server: ServerContext,
+  session: SessionState,
 ): RequestContext {
   return {
     client,
     server,
+    session,
     out: connection.out,
     signal: connection.signal,
     flush: () => connection.flush(),
@@ -51,6 +61,10 @@ function stopWords(reason: CloseReason): string {
       return "made room: no request while the server was full";
     case "stalled":
       return `took no reply bytes for ${reason.stallMs / 1000} s`;
+    case "wrong-tokens":
+      return `wrong token ${reason.tries} times`;
+    case "protected":
+      return "protected mode: not from this machine";
   }
 }
 
@@ -133,6 +147,11 @@ async function serveRequests(
   server: ServerContext,
 ): Promise<string> {
   const { lines, out } = connection;
+  const session: SessionState = {
+    authenticated: server.token === null,
+    wrongTokens: 0,
+    closeWhy: null,
+  };
   // Made at the first request: most lines are echoes, and an idle
   // connection should not pay for it.
   let request: RequestContext | undefined;
@@ -157,15 +176,20 @@ async function serveRequests(
       }
       const command = parseRequest(bytes, start, end);
       if (server.logRequests) logRequest(server, client, command, end - start);
-      if (command === null) out.echo(bytes, start, end);
+      if (
+        !session.authenticated &&
+        (command === null || !BEFORE_TOKEN.has(command.name))
+      ) {
+        out.authRequired(client);
+      } else if (command === null) out.echo(bytes, start, end);
       else if (
         await runCommand(
-          request ??= requestContext(connection, client, server),
+          request ??= requestContext(connection, client, server, session),
           command,
         ) === "close"
       ) {
         await connection.flush();
-        return "left with exit";
+        return session.closeWhy ?? "left with exit";
       }
       if (out.length >= FLUSH_BYTES) await connection.flush();
     }
@@ -198,8 +222,12 @@ function logRequest(
     });
     return;
   }
-  const args = typeof request.args === "string" && request.args !== ""
-    ? ` ${escapeControl(request.args)}`
+  // Of `hello`, the name and program: never the token.
+  const shown = request.name === "hello"
+    ? request.args.split(" ").slice(0, 2).join(" ")
+    : request.args;
+  const args = typeof shown === "string" && shown !== ""
+    ? ` ${escapeControl(shown)}`
     : "";
   server.log("REQUEST", `${client} ${request.name}${args}`, {
     client,

@@ -12,7 +12,14 @@ import {
 } from "../common/mod.ts";
 import type { ClientRecord } from "./cache.ts";
 
-const HEADER = ["Client", "Address", "Connected", "Disconnected", "Duration"];
+const HEADER = [
+  "Client",
+  "Address",
+  "Connected",
+  "Disconnected",
+  "Duration",
+  "Program",
+];
 
 /** How many clients a status covers beyond the records it lists. */
 export interface StatusCounts {
@@ -40,6 +47,7 @@ export function formatStatus(
       formatTimestamp(record.connectedAt),
       record.disconnectedAt ? formatTimestamp(record.disconnectedAt) : "-",
       formatDuration(end.getTime() - record.connectedAt.getTime()),
+      record.agent ?? "-",
     ];
   });
   const connected = records.filter((record) => !record.disconnectedAt).length;

@@ -24,6 +24,8 @@ export const Code = {
   Goodbye: 221,
   /** Trailer after the raw bytes of a download: `226 SHA-256 <hex>`. */
   FileDone: 226,
+  /** The reply to `hello`: the client has introduced itself (and its token was right). */
+  Hello: 230,
   /** Echo: the message followed by `ACK`. */
   Echo: 250,
   /** The server is closing this connection (full, shutting down, idle). */
@@ -34,6 +36,10 @@ export const Code = {
   BadLine: 500,
   /** A command is missing its argument or has a malformed one. */
   BadArguments: 501,
+  /** The server wants the client's token first: `hello <name> <program> <token>`. */
+  AuthRequired: 530,
+  /** The token in `hello` was wrong. */
+  AuthFailed: 535,
   /** The name is not a regular file in the server's folder. */
   NoSuchFile: 550,
 } as const;

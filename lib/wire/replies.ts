@@ -97,6 +97,35 @@ export class ReplyWriter {
     this.#line(Code.Closing, closingText(reason));
   }
 
+  /** `230 Hello <name>`: the reply to a `hello` the server accepts. */
+  hello(name: string): void {
+    this.#line(Code.Hello, `Hello ${name}`);
+  }
+
+  /** `501`: a `hello` that is not `<name> <program> [<token>]`, or names another client. */
+  helloUsage(name: string): void {
+    this.#line(
+      Code.BadArguments,
+      `Usage: hello ${name} <program>/<version> [<token>]`,
+    );
+  }
+
+  /** `530`: a request before the token, on a server that wants one. */
+  authRequired(name: string): void {
+    this.#line(
+      Code.AuthRequired,
+      `This server wants a token first: hello ${name} <program>/<version> <token>`,
+    );
+  }
+
+  /** `535`: a wrong token; `triesLeft` more before the connection closes. */
+  authFailed(triesLeft: number): void {
+    this.#line(
+      Code.AuthFailed,
+      `Wrong token; ${triesLeft} more ${triesLeft === 1 ? "try" : "tries"}`,
+    );
+  }
+
   /** `200 OK`: the reply to `noop`. */
   ok(): void {
     this.#line(Code.Ok, "OK");

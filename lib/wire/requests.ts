@@ -47,6 +47,23 @@ export function restOfLine(
   return decoder.decode(line.subarray(start + 1, end)).trim();
 }
 
+// `hello Client01 ackline-client/1.0.0 [token]`: strict, so that "hello
+// world", the course's first message, stays a message to echo.
+const INTRODUCTION = /^Client\d+ [\x21-\x7e]+\/[\x21-\x7e]+(?: [\x21-\x7e]+)?$/;
+
+/**
+ * The arguments of `hello`, only in their exact form: a client name, a
+ * `program/version`, maybe a token; anything else is a message.
+ */
+export function introductionArguments(
+  line: Uint8Array,
+  start: number,
+  end: number,
+): string | undefined {
+  const rest = restOfLine(line, start, end);
+  return rest !== undefined && INTRODUCTION.test(rest) ? rest : undefined;
+}
+
 /**
  * Every request: its word and how its arguments parse. The server's
  * command table must have a handler for each (its type says so).
@@ -58,6 +75,7 @@ export const REQUESTS = {
   get: restOfLine,
   time: noArguments,
   noop: noArguments,
+  hello: introductionArguments,
 } as const;
 
 /** The words of the requests. */

@@ -15,12 +15,13 @@ Deno.test("formatStatus aligns the table and sums up", () => {
       address: "[::1]:5",
       connectedAt: at(50),
       disconnectedAt: null,
+      agent: "ackline-client/1.0.0",
     },
   ], at(59));
   assertEquals(lines, [
-    "Client    Address          Connected                Disconnected             Duration",
-    "Client01  127.0.0.1:49688  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7s 904ms",
-    "Client02  [::1]:5          2025-02-08 20:08:50.000  -                        9s",
+    "Client    Address          Connected                Disconnected             Duration  Program",
+    "Client01  127.0.0.1:49688  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7s 904ms  -",
+    "Client02  [::1]:5          2025-02-08 20:08:50.000  -                        9s        ackline-client/1.0.0",
   ]);
   assertEquals(summary, "2 clients since start, 1 connected");
 });

@@ -46,7 +46,7 @@ export async function readLines(conn: Deno.Conn, count = 1): Promise<boolean> {
 
 /**
  * Serves one connection on `listener` as a real server would start it
- * (greeting, the answer to the client's opening `noop`), takes one request
+ * (greeting, the answers to the client's opening `noop` and `hello`), takes one request
  * line, then lets `script` write whatever it likes, and closes. Resolves
  * when done, also when no client came before the listener closed.
  */
@@ -64,6 +64,8 @@ export async function serveOnce(
     await sendReplies(conn, (out) => out.greeting("Client01"));
     await readLines(conn); // the client's noop
     await sendReplies(conn, (out) => out.ok());
+    await readLines(conn); // the client's hello
+    await sendReplies(conn, (out) => out.hello("Client01"));
     await readLines(conn); // the request
     await script(conn);
   } catch {

@@ -54,11 +54,30 @@ Deno.test("parseRequest knows the exact request words and echoes the rest", () =
   }
 });
 
-Deno.test("every request word is recognised alone on its line", () => {
+Deno.test("every request word is recognised alone on its line, hello in its full form only", () => {
   for (const name of Object.keys(REQUESTS)) {
-    assertEquals(parseRequestText(name)?.name, name);
+    const line = name === "hello" ? "hello Client01 test/1" : name;
+    assertEquals(parseRequestText(line)?.name, name);
     assertEquals(parseRequestText(name + "x"), null, name + "x");
   }
+  // The course's first message stays a message, and so does any hello
+  // that is not a client's introduction.
+  for (
+    const message of [
+      "hello",
+      "hello world",
+      "hello Client01",
+      "hello world foo",
+      "hello Client01 no-slash",
+      "hello Client01 a/1 token extra",
+    ]
+  ) {
+    assertEquals(parseRequestText(message), null, message);
+  }
+  assertEquals(parseRequestText("hello Client07 ackline-client/1.0.0 s3cret"), {
+    name: "hello",
+    args: "Client07 ackline-client/1.0.0 s3cret",
+  });
 });
 
 Deno.test("parseRequestText and formatRequest read and write the same lines", () => {

@@ -1,0 +1,132 @@
+/**
+ * `hello`: a client introduces itself, and gives its token where the
+ * server wants one.
+ */
+
+import { AGENT, connect, TokenRefusedError } from "../client.ts";
+import { assert, assertEquals, assertRejects } from "./support/assert.ts";
+import { RawClient } from "./support/raw_client.ts";
+import { closeSession, openSession } from "./support/sessions.ts";
+import { startServer } from "./support/test_server.ts";
+
+const TOKEN = "s3cret-t0ken-0123456789";
+
+Deno.test("hello introduces a client: the server records its program and answers 230", async () => {
+  await using t = await startServer();
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  // Without a token on the server, nothing needs it first.
+  assertEquals((await client.request("status")).code, 211);
+  assertEquals(await client.request("hello Client02 x/1"), {
+    code: 501,
+    lines: ["Usage: hello Client01 <program>/<version> [<token>]"],
+  });
+  assertEquals(await client.request("hello Client01 tester/2.0"), {
+    code: 230,
+    lines: ["Hello Client01"],
+  });
+  assertEquals(t.server.cache.records()[0].agent, "tester/2.0");
+  const entry = await t.waitForLog("HELLO");
+  assertEquals(entry.message, "Client01 is tester/2.0");
+  // The course's first message is still a message.
+  assertEquals(await client.request("hello world"), {
+    code: 250,
+    lines: ["hello worldACK"],
+  });
+});
+
+Deno.test("with a token, only hello, noop and exit are answered before it; the right one opens the rest", async () => {
+  await using t = await startServer({ token: TOKEN });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  for (const line of ["status", "list", "get a.txt", "time", "hello world"]) {
+    assertEquals(await client.request(line), {
+      code: 530,
+      lines: [
+        "This server wants a token first: hello Client01 <program>/<version> <token>",
+      ],
+    }, line);
+  }
+  assertEquals((await client.request("noop")).code, 200);
+  // A hello without a token is told what is missing, and costs no try.
+  assertEquals((await client.request("hello Client01 tester/1")).code, 530);
+  assertEquals(await client.request(`hello Client01 tester/1 ${TOKEN}`), {
+    code: 230,
+    lines: ["Hello Client01"],
+  });
+  assertEquals((await client.request("status")).code, 211);
+  assertEquals(
+    (await t.waitForLog("HELLO")).message,
+    "Client01 is tester/1, with the right token",
+  );
+});
+
+Deno.test("a wrong token is answered only after the delay, and the third closes the connection", async () => {
+  const delayMs = 200;
+  await using t = await startServer({
+    token: TOKEN,
+    wrongTokenDelayMs: delayMs,
+  });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  for (const left of [2, 1]) {
+    const started = performance.now();
+    assertEquals(
+      await client.request("hello Client01 tester/1 wrong-token-0123456"),
+      {
+        code: 535,
+        lines: [`Wrong token; ${left} more ${left === 1 ? "try" : "tries"}`],
+      },
+    );
+    // Never sooner: guessing stays slow.
+    assert(performance.now() - started >= delayMs - 5);
+  }
+  assertEquals(
+    await client.request("hello Client01 tester/1 wrong-token-0123456"),
+    {
+      code: 421,
+      lines: ["Wrong token 3 times; closing"],
+    },
+  );
+  await client.closed();
+  const gone = await t.disconnected("Client01");
+  assert(gone.message.endsWith("(wrong token 3 times)"), gone.message);
+});
+
+Deno.test("the token never reaches the log, a reply or the status, even with every request logged", async () => {
+  await using t = await startServer({ token: TOKEN, logRequests: true });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  const replies = [
+    await client.request(`hello Client01 tester/1 ${TOKEN}x`),
+    await client.request(`hello Client01 tester/1 ${TOKEN}`),
+    await client.request("status"),
+  ];
+  await client.request("exit");
+  await t.disconnected("Client01");
+  const text = JSON.stringify([t.logs, replies]);
+  assert(!text.includes(TOKEN), text);
+  assert(
+    t.logs.some((e) =>
+      e.kind === "REQUEST" && e.message === "Client01 hello Client01 tester/1"
+    ),
+  );
+});
+
+Deno.test("the client introduces itself, with its token, or says the server wants one", async () => {
+  await using t = await startServer({ token: TOKEN });
+  const session = await openSession(t.port, { token: TOKEN });
+  assertEquals((await session.request("status")).code, 211);
+  assertEquals(t.server.cache.records()[0].agent, AGENT);
+  await closeSession(session);
+  await assertRejects(
+    () => connect({ port: t.port }),
+    TokenRefusedError,
+    "Client02: the server wants a token; set ACKLINE_TOKEN or use --token-file",
+  );
+  await assertRejects(
+    () => connect({ port: t.port, token: "not-the-token-0123" }),
+    TokenRefusedError,
+    "The server did not take the token",
+  );
+});
