@@ -119,7 +119,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
   const spoken = session.request(formatRequest("noop"));
   try {
     await greeted;
-    await spoken;
+    // Told at once to go (shutting down): say why.
+    const first = await spoken;
+    if (first.code === Code.Closing) throw new ReplyError(first);
     await introduce(session, options.token ?? null);
   } catch (error) {
     spoken.catch(() => {});
@@ -244,6 +246,7 @@ function terminalInput(options: {
     history,
     complete: options.complete,
     output: Deno.stdout.isTerminal() ? "stdout" : "stderr",
+    notice: (text) => consoleOutput.error(colors.dim(text)),
     onHistoryLost: (path) =>
       console.error(colors.dim(
         `History is no longer kept: cannot write ${escapeControl(path)}`,
@@ -295,20 +298,27 @@ async function readToken(tokenFile: string | undefined) {
 }
 
 /**
- * Checks, before connecting, that `-o FILE` can be saved: it goes with a
- * one-shot `get`, and replaces a file only when told to.
+ * Whether `path` names a folder: it ends with a separator, or it is one
+ * (looked at only where the client may read, so no permission is asked).
  */
-async function checkOutput(
-  saveAs: string,
-  line: string,
-  overwrite: boolean,
-): Promise<void> {
-  if (parseRequestText(line)?.name !== "get") {
-    throw new UsageError(
-      "--output goes with a one-shot get: deno task client get NAME -o FILE",
-    );
+function isFolder(path: string): boolean {
+  if (/[\\/]$/.test(path)) return true;
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+    return false;
   }
-  if (saveAs === "-" || splitPath(saveAs)[1] === "") {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, before connecting, that `-o FILE` can be saved, and replaces a
+ * file only when told to.
+ */
+async function checkOutput(saveAs: string, overwrite: boolean): Promise<void> {
+  if (saveAs === "-") {
     throw new UsageError(`--output needs a file name, got ${saveAs}`);
   }
   await prepareDownloads(splitPath(saveAs)[0], Deno.stdin.isTerminal());
@@ -377,13 +387,31 @@ async function main(args: string[]): Promise<number> {
   const oneShot = flags.positional.length > 0
     ? flags.positional.join(" ")
     : null;
-  const saveAs = values.output;
+  if (oneShot !== null && /[\r\n]/.test(oneShot)) {
+    throw new UsageError(
+      "A request is one line: its words cannot hold a line break",
+    );
+  }
+  let saveAs = values.output;
   const overwrite = switches.overwrite;
+  let downloadsDir = values.downloads ?? DEFAULTS.downloadsDir;
+  if (saveAs !== undefined && isFolder(saveAs)) {
+    // `-o DIR` or `-o DIR/`: into that folder, under the file's own name.
+    downloadsDir = saveAs;
+    saveAs = undefined;
+  }
   const interactive = oneShot === null && Deno.stdin.isTerminal();
   colors.setColorEnabled(Deno.stdout.isTerminal());
-  const downloadsDir = values.downloads ?? DEFAULTS.downloadsDir;
+  if (
+    values.output !== undefined &&
+    parseRequestText(oneShot ?? "")?.name !== "get"
+  ) {
+    throw new UsageError(
+      "--output goes with a one-shot get: deno task client get NAME -o FILE",
+    );
+  }
   if (saveAs !== undefined) {
-    await checkOutput(saveAs, oneShot ?? "", overwrite);
+    await checkOutput(saveAs, overwrite);
   } else if (oneShot === null || parseRequestText(oneShot)?.name === "get") {
     await prepareDownloads(downloadsDir, Deno.stdin.isTerminal());
   }

@@ -463,6 +463,115 @@ Deno.test("client one-shot: a request from the command line, its reply, its outc
   });
 });
 
+Deno.test("client one-shot against a server that goes away or closes: one line, the right code, no trace", async (t) => {
+  const runAgainst = async (
+    script: (conn: Deno.TcpConn) => Promise<void>,
+    args: string[],
+  ) => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const serving = serveOnce(listener, script);
+    try {
+      return await runClient(
+        ["--port", String(listener.addr.port), ...args],
+        "",
+      );
+    } finally {
+      listener.close();
+      await within(serving, "the fake server to finish");
+    }
+  };
+  await t.step(
+    "the reply, then the connection closed: done, exit 0",
+    async () => {
+      const run = await runAgainst(
+        (conn) => sendReplies(conn, (out) => out.ok()),
+        ["noop"],
+      );
+      assertEquals(run, { code: 0, stdout: "OK\n", stderr: "" });
+    },
+  );
+  await t.step(
+    "the reply, then 421: what was asked is done, exit 0",
+    async () => {
+      const run = await runAgainst(
+        (conn) =>
+          sendReplies(conn, (out) => {
+            out.echo(encoder.encode("hi"), 0, 2);
+            out.closing({ kind: "shutdown" });
+          }),
+        ["hi"],
+      );
+      assertEquals(run, { code: 0, stdout: "hiACK\n", stderr: "" });
+    },
+  );
+  await t.step("a line break inside the words: a usage error", async () => {
+    const run = await runClient(["status\nexit"], "");
+    assertEquals(run.code, 2);
+    assertEquals(
+      run.stderr,
+      "error: A request is one line: its words cannot hold a line break\nRun with --help for usage.\n",
+    );
+  });
+});
+
+Deno.test("client says why when the server answers its first line with 421", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    using conn = await listener.accept();
+    await sendReplies(conn, (out) => {
+      out.greeting("Client01");
+      out.closing({ kind: "shutdown" });
+    });
+    await conn.read(new Uint8Array(64)).catch(() => null);
+  })();
+  try {
+    const run = await runClient(
+      ["--port", String(listener.addr.port), "status"],
+      "",
+    );
+    assertEquals(run, {
+      code: 1,
+      stdout: "",
+      stderr: "error: Server is shutting down\n",
+    });
+  } finally {
+    listener.close();
+    await within(serving, "the fake server to finish");
+  }
+});
+
+Deno.test("client whose stdout reader has gone ends quietly, as after SIGPIPE", async () => {
+  await withServerProgram([], async (server, dir) => {
+    const child = await spawnClient(["--port", String(server.port)], dir);
+    // Nobody reads what it prints from now on.
+    await child.stdout.cancel();
+    const writer = child.stdin.getWriter();
+    await writer.write(encoder.encode("status\nstatus\nstatus\n"));
+    await writer.close();
+    const { code, stderr } = await within(child.output(), "the client to exit");
+    assertEquals(code, 141);
+    assertEquals(decoder.decode(stderr), "");
+  });
+});
+
+Deno.test("client -o naming a folder saves in it under the file's name", async () => {
+  await withServerProgram([], async ({ port }, dir) => {
+    await Deno.mkdir(`${dir}/downloads`);
+    for (const target of ["downloads", "downloads/"]) {
+      const run = await runClient(
+        ["--port", String(port), "get", "notes.txt", "-o", target],
+        "",
+        dir,
+      );
+      assertEquals(run.code, 0, run.stderr);
+    }
+    assertEquals(
+      [...Deno.readDirSync(`${dir}/downloads`)].map((e) => e.name).sort(),
+      ["notes (1).txt", "notes.txt"],
+    );
+  });
+});
+
 Deno.test("client says the server is full and exits non-zero", async () => {
   await withServerProgram(["--max-clients", "1"], async ({ port }, dir) => {
     const { client } = await RawClient.greeted(port);

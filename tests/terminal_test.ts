@@ -274,3 +274,45 @@ Deno.test({
       assert(!after.includes("LEAKED"), after);
     }),
 });
+
+Deno.test({
+  name:
+    `Ctrl+D during a download leaves once it ends, keeps reading keys till then, and Ctrl+Z is ignored${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const first = fakeSession(listener, "Client01", (line, out) => {
+        if (line === "x") return echo(line, out);
+        out.fileHeader(10_000_000, "big.bin");
+        return { raw: new Uint8Array(65536), hold: true };
+      });
+      const second = first.then(() => fakeSession(listener, "Client02", echo));
+      await using term = await Terminal.client(
+        ["--port", String(listener.addr.port)],
+        { cwd: dir, after: `echo "ended $?"; cat` },
+      );
+      await term.waitFor(PROMPT);
+      // Ctrl+Z would stop the client in raw mode: it does nothing.
+      await term.type("\x1a");
+      await term.type(`x${KEYS.enter}`);
+      await term.waitFor("xACK");
+      await term.type(`get big.bin${KEYS.enter}`);
+      await term.waitFor(/big\.bin \[/);
+      const mark = term.mark();
+      await term.type(KEYS.ctrlD);
+      await term.waitFor("Leaving once this command ends", mark);
+      await term.type("zzz");
+      await term.type(KEYS.ctrlC);
+      await term.waitFor("Download of big.bin cancelled", mark);
+      await term.waitFor("Goodbye Client02", mark);
+      await term.waitFor("ended 0", mark);
+      const after = term.mark();
+      await term.type(`${KEYS.enter}END${KEYS.enter}`);
+      await term.waitFor(/END\s+END/, after);
+      await term.type(KEYS.ctrlD);
+      assertEquals(await term.exited(), 0);
+      assert(!term.text.slice(after).includes("zzz"), term.text.slice(after));
+      assertEquals((await second).at(-1), "exit");
+    }),
+});

@@ -89,6 +89,8 @@ export interface TerminalInputOptions {
   output: "stdout" | "stderr";
   /** Told once when the history file can no longer be written. */
   onHistoryLost?(path: string): void;
+  /** Shows a notice (Ctrl+D while a command runs). */
+  notice?(text: string): void;
 }
 
 /**
@@ -106,6 +108,8 @@ export class TerminalInput implements LineInput {
   readonly #typedAhead: string[] = [];
   #waiting: ((line: string | null) => void) | null = null;
   #ended = false;
+  #closed = false;
+  #draining = false;
 
   /** Takes over the terminal (raw mode) until {@linkcode close}. */
   constructor(options: TerminalInputOptions) {
@@ -129,9 +133,20 @@ export class TerminalInput implements LineInput {
     });
     this.#rl.on("close", () => {
       this.#ended = true;
+      // Ctrl+D while a command runs: keep reading keys until the end, so
+      // none is left for the shell, and Ctrl+C still cancels.
+      if (this.#waiting === null && !this.#closed) {
+        this.#drainKeys();
+        options.notice?.(
+          "Leaving once this command ends (Ctrl+C cancels it)",
+        );
+      }
       this.#deliver(null);
     });
     this.#rl.on("SIGINT", () => this.#interrupt());
+    // Ctrl+Z would stop the client with the terminal in raw mode, and a
+    // task runner's child cannot be resumed at its prompt: it does nothing.
+    this.#rl.on("SIGTSTP", () => {});
   }
 
   /** Shows `prompt`, with anything typed ahead, and waits for a line. */
@@ -146,10 +161,29 @@ export class TerminalInput implements LineInput {
 
   /** Gives the terminal back (cooked mode); a waiting line gets `null`. */
   close(): void {
+    this.#closed = true;
     this.#rl.close();
+    if (this.#draining) {
+      process.stdin.off("data", this.#onKeys);
+      process.stdin.setRawMode(false);
+    }
     // Stop reading: a read left pending would keep the program alive.
     process.stdin.pause();
   }
+
+  #drainKeys(): void {
+    this.#draining = true;
+    process.stdin.setRawMode(true);
+    process.stdin.on("data", this.#onKeys);
+    process.stdin.resume();
+  }
+
+  readonly #onKeys = (keys: Uint8Array | string) => {
+    const text = typeof keys === "string"
+      ? keys
+      : new TextDecoder().decode(keys);
+    if (text.includes("\x03")) this.onInterrupt?.();
+  };
 
   #deliver(line: string | null): void {
     const waiting = this.#waiting;

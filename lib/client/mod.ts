@@ -43,10 +43,16 @@ export {
   VerificationError,
   type WhenTaken,
 } from "./partial_file.ts";
-export { ProgressBar, renderProgress } from "./progress.ts";
+export {
+  fitLine,
+  ProgressBar,
+  renderProgress,
+  terminalColumns,
+} from "./progress.ts";
 export {
   consoleOutput,
   type GetOptions,
+  type GetOutcome,
   HELP_LINES,
   HINT,
   printLine,

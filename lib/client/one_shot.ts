@@ -45,14 +45,17 @@ export async function runOnce(
       for (const help of HELP_LINES) output.print(help);
       ok = true;
     } else if (request?.name === "get") {
-      ok = await runGet(session, request.args, options);
+      const outcome = await runGet(session, request.args, options);
+      if (outcome === "refused") return 1; // the connection is gone
+      ok = outcome === "saved";
     } else {
       const reply = await requestAndPrint(session, line, output);
       if (request?.name === "exit") return reply.code === Code.Goodbye ? 0 : 1;
       ok = !isFailure(reply.code);
     }
-    // Leave as `exit` does, so the server logs a client that left.
-    await session.request(formatRequest("exit"));
+    // Leave as `exit` does, so the server logs a client that left; what
+    // was asked for is done, whatever becomes of this.
+    await session.request(formatRequest("exit")).catch(() => {});
     return ok ? 0 : 1;
   } catch (error) {
     if (!(error instanceof ConnectionClosedError)) throw error;

@@ -47,14 +47,16 @@ function shorten(name: string, max: number): string {
 
 /**
  * Turns whatever name a server sent into a plain file name that is safe to
- * save and to show: the last path component, with separators, controls
+ * save and to show: the last `/`-separated component, with backslashes, controls
  * and characters Windows reserves replaced by `_`, invisible and
  * direction-changing characters removed, no leading dot (not hidden), no
  * white space or dots at the ends, at most {@linkcode MAX_SAVED_NAME_BYTES}
  * bytes (the extension kept). Never returns a name that leaves the folder.
  */
 export function safeFileName(name: string): string {
-  const last = name.split(/[/\\]/).filter((part) => part !== "").pop() ?? "";
+  // A backslash is a character of a name on the server's system, not a
+  // separator: it becomes `_` below, as everything Windows reserves.
+  const last = name.split("/").filter((part) => part !== "").pop() ?? "";
   const cleaned = last.replace(INVISIBLE, "").replace(UNSAFE, "_")
     .replace(/^[\s.]+|[\s.]+$/gu, "");
   if (cleaned === "") return FALLBACK_NAME;

@@ -43,24 +43,48 @@ export function renderProgress(
   }/s${eta}`;
 }
 
+/** The width of the terminal on stderr, where the bar is drawn; 80 if unknown. */
+export function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80;
+  }
+}
+
+/**
+ * Cuts `line` to fit in `columns` with room for the cursor: a line that
+ * wraps could not be redrawn in place.
+ */
+export function fitLine(line: string, columns: number): string {
+  const chars = [...line];
+  return chars.length < columns ? line : chars.slice(0, columns - 1).join("");
+}
+
 /** Redraws a progress line at most ten times a second. */
 export class ProgressBar {
   readonly #name: string;
   readonly #write: (text: string) => void;
   readonly #now: () => number;
+  readonly #columns: () => number;
   readonly #started: number;
   #lastDraw = -Infinity;
   #drawn = false;
 
-  /** Creates a bar for `name`, drawing through `write`. */
+  /**
+   * Creates a bar for `name`, drawing through `write` a line no wider
+   * than `columns()` (asked at each redraw: the terminal may be resized).
+   */
   constructor(
     name: string,
     write: (text: string) => void,
     now: () => number = () => performance.now(),
+    columns: () => number = terminalColumns,
   ) {
     this.#name = name;
     this.#write = write;
     this.#now = now;
+    this.#columns = columns;
     this.#started = now();
   }
 
@@ -72,7 +96,10 @@ export class ProgressBar {
     this.#drawn = true;
     this.#write(
       CLEAR_LINE +
-        renderProgress(this.#name, received, total, now - this.#started),
+        fitLine(
+          renderProgress(this.#name, received, total, now - this.#started),
+          this.#columns(),
+        ),
     );
   }
 

@@ -24,6 +24,7 @@ import { ListedNames } from "./completion.ts";
 import type { LineInput } from "./line_input.ts";
 import { StopSignals } from "./signals.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
+import { DownloadRefusedError } from "./space.ts";
 import { ProgressBar } from "./progress.ts";
 import type { Session } from "./session.ts";
 
@@ -121,12 +122,21 @@ class ConsoleOutput implements PromptOutput {
     writeAllSync(Deno.stderr, encoder.encode(text));
   }
 
-  /** Writes what was gathered so far. */
+  /**
+   * Writes what was gathered so far. When stdout is a pipe whose reader
+   * has gone (`| head -1`), the program ends quietly, as programs killed
+   * by SIGPIPE do (exit code 141): nobody is left to read the rest.
+   */
   flush(): void {
     if (this.#used === 0) return;
     const used = this.#used;
     this.#used = 0;
-    writeAllSync(Deno.stdout, this.#buf.subarray(0, used));
+    try {
+      writeAllSync(Deno.stdout, this.#buf.subarray(0, used));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      Deno.exit(141);
+    }
   }
 
   #newline(): void {
@@ -233,6 +243,12 @@ export interface GetOptions extends
 }
 
 /**
+ * How a `get` went: saved; failed with the connection still usable; or
+ * refused by the client (too large), which closed the connection.
+ */
+export type GetOutcome = "saved" | "failed" | "refused";
+
+/**
  * Downloads one file and reports it.
  *
  * @returns whether the file was saved.
@@ -242,7 +258,7 @@ export async function runGet(
   session: Session,
   name: string,
   options: GetOptions,
-): Promise<boolean> {
+): Promise<GetOutcome> {
   const { output } = options;
   const progress = options.showProgress
     ? new ProgressBar(escapeControl(name), (text) => output.write(text))
@@ -261,12 +277,20 @@ export async function runGet(
         formatBytes(result.size)
       }) in ${formatDuration(result.elapsedMs, "short")}, SHA-256 verified`,
     );
-    return true;
+    return "saved";
   } catch (error) {
     progress?.clear();
     if (error instanceof ReplyError) {
       printReply(output, error.reply);
-      return false;
+      return "failed";
+    }
+    if (
+      error instanceof ConnectionClosedError &&
+      error.cause instanceof DownloadRefusedError
+    ) {
+      // Its bytes could not be skipped: the connection was closed.
+      output.error(colors.red(`error: ${escapeControl(error.message)}`));
+      return "refused";
     }
     if (error instanceof ConnectionClosedError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -275,12 +299,15 @@ export async function runGet(
         escapeControl(name)
       } failed: ${reason}; nothing was saved`,
     ));
-    return false;
+    return "failed";
   }
 }
 
-/** How one line of input went. */
-type Outcome = "ok" | "failed" | "goodbye" | "closing";
+/**
+ * How one line of input went; `refused`: a download refused by the client,
+ * whose connection had to close.
+ */
+type Outcome = "ok" | "failed" | "refused" | "goodbye" | "closing";
 
 async function handleLine(
   session: Session,
@@ -293,7 +320,8 @@ async function handleLine(
   }
   const request = parseRequestText(line);
   if (request?.name === "get") {
-    return await runGet(session, request.args, options) ? "ok" : "failed";
+    const outcome = await runGet(session, request.args, options);
+    return outcome === "saved" ? "ok" : outcome;
   }
   const reply = await requestAndPrint(
     session,
@@ -402,7 +430,8 @@ async function promptLoop(
       if (!await reconnect(current, options)) return 1;
       continue;
     }
-    if (outcome === "failed") failures++;
+    if (outcome === "failed" || outcome === "refused") failures++;
+    if (outcome === "refused" && !await reconnect(current, options)) return 1;
     if (outcome === "goodbye") break;
     if (outcome === "closing") return 1;
   }
@@ -428,20 +457,34 @@ function cancelledText(line: string): string {
     : "Cancelled";
 }
 
-/** Opens a new session after a cancel; says so, or why it cannot. */
+/**
+ * Opens a new session after the last was closed (a cancel, a refused
+ * download); says so, or why it cannot. Ctrl+C gives up waiting.
+ */
 async function reconnect(
   current: Current,
-  { output, reconnect }: PromptOptions,
+  { output, reconnect, input }: PromptOptions,
 ): Promise<boolean> {
   if (!reconnect) return false;
+  output.error(colors.dim("Connecting again…"));
+  const interrupted = Promise.withResolvers<null>();
+  input.onInterrupt = () => interrupted.resolve(null);
+  const attempt = reconnect();
   try {
-    current.session = await reconnect();
+    const session = await Promise.race([attempt, interrupted.promise]);
+    if (session === null) {
+      // Given up: a session that still opens is closed at once.
+      attempt.then((late) => late.close(), () => {});
+      output.error(colors.red("error: Not connected again: interrupted"));
+      return false;
+    }
+    current.session = session;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    output.error(colors.red(
-      `error: Cannot connect again: ${escapeControl(reason)}`,
-    ));
+    output.error(colors.red(`error: ${escapeControl(reason)}`));
     return false;
+  } finally {
+    input.onInterrupt = null;
   }
   output.error(`Connected again as ${escapeControl(current.session.name)}`);
   return true;

@@ -68,6 +68,7 @@ export class Session {
   #closeReason: string | null = null;
   #closedByUs = false;
   #unaskedText: string | null = null;
+  #closeCause: unknown = undefined;
   #bytesIn = 0;
 
   /** Use {@linkcode connect} from `client.ts`. */
@@ -117,7 +118,7 @@ export class Session {
    */
   async request(line: string, onLine?: LineHandler): Promise<Reply> {
     const reply = this.#expect(undefined, onLine);
-    await this.#send(line);
+    await this.#send(line, reply);
     return await reply;
   }
 
@@ -128,7 +129,7 @@ export class Session {
    */
   async fetch(line: string, onPayload: PayloadHandler): Promise<Reply> {
     const reply = this.#expect(onPayload);
-    await this.#send(line);
+    await this.#send(line, reply);
     return await reply;
   }
 
@@ -157,8 +158,24 @@ export class Session {
     });
   }
 
-  async #send(line: string): Promise<void> {
-    await writeAll(this.#conn, encoder.encode(line + "\n"));
+  /**
+   * Sends `line`. A connection that has ended fails the send with the
+   * reason it ended, as the reply it would have had fails.
+   */
+  async #send(line: string, reply: Promise<Reply>): Promise<void> {
+    try {
+      await writeAll(this.#conn, encoder.encode(line + "\n"));
+    } catch (error) {
+      // The reply fails too, and is what the caller hears of.
+      reply.catch(() => {});
+      if (this.#closeReason !== null) {
+        throw new ConnectionClosedError(this.#closeReason);
+      }
+      this.#closeConn();
+      throw new ConnectionClosedError(
+        error instanceof Error ? error.message : String(error),
+      );
+    }
   }
 
   #closeConn(): void {
@@ -206,6 +223,7 @@ export class Session {
       }
       this.#closeReason ??= "Server closed the connection";
     } catch (error) {
+      this.#closeCause = error;
       this.#closeReason ??= this.#closedByUs
         ? "Connection closed"
         : error instanceof Deno.errors.ConnectionReset
@@ -217,7 +235,11 @@ export class Session {
       this.#watch.stop();
       this.#closeConn();
       for (const waiter of this.#waiters.splice(0)) {
-        waiter.reject(new ConnectionClosedError(this.#closeReason!));
+        waiter.reject(
+          new ConnectionClosedError(this.#closeReason!, {
+            cause: this.#closeCause,
+          }),
+        );
       }
     }
     return this.#closeReason!;

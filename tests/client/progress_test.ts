@@ -1,4 +1,8 @@
-import { ProgressBar, renderProgress } from "../../lib/client/progress.ts";
+import {
+  fitLine,
+  ProgressBar,
+  renderProgress,
+} from "../../lib/client/progress.ts";
 import { assertEquals } from "../support/assert.ts";
 
 Deno.test("renderProgress shows name, bar, percent, sizes, rate and time left", () => {
@@ -47,4 +51,25 @@ Deno.test("ProgressBar redraws at most ten times a second, and at the end", () =
   assertEquals(drawn[2], "\r\x1b[2K" + renderProgress("f", 100, 100, 101));
   bar.clear();
   assertEquals(drawn.at(-1), "\r\x1b[2K");
+});
+
+Deno.test("the progress line fits the terminal, so it redraws in place", () => {
+  assertEquals(fitLine("abcdef", 80), "abcdef");
+  assertEquals(fitLine("abcdef", 6), "abcde");
+  assertEquals(fitLine("日本語テキスト", 4), "日本語");
+  let columns = 40;
+  const drawn: string[] = [];
+  const bar = new ProgressBar(
+    "a-rather-long-file-name.iso",
+    (text) => drawn.push(text),
+    () => 0,
+    () => columns,
+  );
+  bar.update(0, 1000);
+  columns = 20; // resized
+  bar.update(1000, 1000);
+  assertEquals(drawn.map((line) => line.replace("\r\x1b[2K", "").length), [
+    39,
+    19,
+  ]);
 });

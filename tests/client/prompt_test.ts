@@ -212,3 +212,60 @@ Deno.test("the prompt says why when the server goes away before answering", asyn
     ]);
   });
 });
+
+Deno.test("a download refused for its size at the prompt connects again and the prompt goes on", async () => {
+  await withTempDir(async (dir) => {
+    await using t = await startServer({
+      files: { "big.bin": new Uint8Array(4096) },
+    });
+    const session = await openSession(t.port);
+    const { code, events } = await prompt(session, "get big.bin\nhello\n", {
+      interactive: true,
+      downloadsDir: dir,
+      maxDownloadBytes: 1024,
+      reconnect: () => openSession(t.port),
+    });
+    assertEquals(code, 0);
+    const text = events.join("");
+    assertMatch(
+      text,
+      /\[stderr\] error: Refused big\.bin: it is 4\.1 kB, over the --max-size of 1\.02 kB; nothing was saved\n/,
+    );
+    assertMatch(text, /\[stderr\] Connected again as Client02\n/);
+    assertMatch(text, /Client02> helloACK\n/);
+    assertEquals(await listDir(dir), []);
+  });
+});
+
+Deno.test("Ctrl+C while connecting again gives up, says so, and ends", async () => {
+  await using t = await startServer({
+    files: { "big.bin": new Uint8Array(4096) },
+  });
+  const session = await openSession(t.port);
+  const { events, output } = transcript();
+  const input = new PipeInput(inputOf("get big.bin\n"));
+  let attempts = 0;
+  const code = await within(
+    runPrompt(session, {
+      input,
+      output,
+      interactive: false,
+      showProgress: false,
+      downloadsDir: "unused",
+      maxDownloadBytes: 1024,
+      reconnect: () => {
+        attempts++;
+        // The user gives up while it waits.
+        queueMicrotask(() => input.onInterrupt?.());
+        return new Promise(() => {});
+      },
+    }),
+    "the prompt to end",
+  );
+  assertEquals(code, 1);
+  assertEquals(attempts, 1);
+  assertEquals(events.slice(-2), [
+    "[stderr] Connecting again…\n",
+    "[stderr] error: Not connected again: interrupted\n",
+  ]);
+});
