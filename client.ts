@@ -19,6 +19,7 @@ import {
   escapeControl,
   formatBytes,
   integerFlag,
+  isTcp,
   parseFlags,
   runProgram,
   sizeFlag,
@@ -80,6 +81,11 @@ export interface ConnectOptions {
   replyLimits?: Partial<ReplyLimits>;
   /** The token to give in `hello`, for a server that wants one. */
   token?: string;
+  /**
+   * Speak TLS, checking the server's certificate and host name against
+   * the system's authorities, or against `caCerts` (PEM text) when given.
+   */
+  tls?: { caCerts?: string[] };
 }
 
 /** What the client says it is in `hello`. */
@@ -101,12 +107,14 @@ export class TokenRefusedError extends Error {
  * @throws {Deno.errors.ConnectionRefused} if no server listens there.
  */
 export async function connect(options: ConnectOptions = {}): Promise<Session> {
-  const conn = await Deno.connect({
+  const where = {
     hostname: options.hostname ?? DEFAULTS.hostname,
     port: options.port ?? DEFAULTS.port,
-    transport: "tcp",
-  });
-  conn.setNoDelay(true);
+  };
+  const conn: Deno.Conn<Deno.NetAddr> = options.tls
+    ? await connectTls(where, options.tls.caCerts)
+    : await Deno.connect({ ...where, transport: "tcp" });
+  if (isTcp(conn)) conn.setNoDelay(true);
   const session = new Session(conn, {
     replyTimeoutMs: options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs,
     speedLimit: options.speedLimit,
@@ -129,6 +137,26 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
     throw error;
   }
   return session;
+}
+
+/**
+ * Opens a TLS connection and completes its handshake, so a certificate
+ * that is not trusted, or a server that does not speak TLS, fails here.
+ *
+ * @throws {Deno.errors.InvalidData} for a failed handshake.
+ */
+async function connectTls(
+  where: { hostname: string; port: number },
+  caCerts: string[] | undefined,
+): Promise<Deno.TlsConn> {
+  const conn = await Deno.connectTls({ ...where, caCerts });
+  try {
+    await conn.handshake();
+  } catch (error) {
+    conn.close();
+    throw error;
+  }
+  return conn;
 }
 
 /**
@@ -181,6 +209,9 @@ Options:
   -o, --output FILE  With a one-shot get: save the file as FILE
   --overwrite        Replace a file of the same name (otherwise a download
                      takes a numbered name, and -o refuses an existing FILE)
+  --tls              Speak TLS, checking the server's certificate and name
+  --ca FILE          The authority (PEM) that signed the server's certificate,
+                     when it is not one the system trusts; implies --tls
   --token-file FILE  The token for a server that wants one (or set
                      ${TOKEN_VARIABLE})
   --history FILE     Keep the lines typed at the prompt in FILE (default
@@ -199,6 +230,23 @@ Replies go to stdout; progress, notices and errors to stderr. Exit code: 0
 when everything asked for succeeded, 1 when not, 2 for a mistake in the
 command line, 130 after Ctrl+C and 143 after SIGTERM outside the prompt.`;
 
+/** Says in words why a TLS connection to `where` failed. */
+function tlsFailure(message: string, where: string): string {
+  if (/InvalidContentType|corrupt message|WrongVersion/i.test(message)) {
+    return `${where} does not speak TLS (it answered in plain text): connect without --tls`;
+  }
+  if (/CaUsedAsEndEntity/i.test(message)) {
+    return `Cannot connect to ${where} over TLS: its certificate is marked as an authority; make it with basicConstraints=critical,CA:FALSE (see README)`;
+  }
+  if (/UnknownIssuer|BadSignature/i.test(message)) {
+    return `Cannot connect to ${where} over TLS: its certificate is not from an authority this client trusts (give that authority with --ca FILE)`;
+  }
+  if (/NotValidForName|certificate not valid for name/i.test(message)) {
+    return `Cannot connect to ${where} over TLS: its certificate is not for that name; connect by the name it is for`;
+  }
+  return `Cannot connect to ${where} over TLS: ${message}`;
+}
+
 function connectError(error: unknown, where: string): unknown {
   if (error instanceof Deno.errors.ConnectionRefused) {
     return new UserFacingError(
@@ -210,11 +258,20 @@ function connectError(error: unknown, where: string): unknown {
     const foreign = /^Unexpected line from the server: (.*)$/s.exec(
       error.message,
     );
+    // A TLS record (an alert, a handshake) where a reply line should be.
+    if (foreign !== null && /^\\x1[56]\\x03/.test(foreign[1])) {
+      return new UserFacingError(
+        `${where} speaks TLS: connect with --tls (and --ca FILE if its certificate is from a private authority)`,
+      );
+    }
     if (foreign !== null) {
       return new UserFacingError(
         `${where} is not an ackline server; it sent: ${foreign[1]}`,
       );
     }
+  }
+  if (error instanceof Deno.errors.InvalidData) {
+    return new UserFacingError(tlsFailure(error.message, where));
   }
   if (error instanceof TokenRefusedError) {
     return new UserFacingError(error.message);
@@ -255,11 +312,40 @@ function terminalInput(options: {
 }
 
 /**
+ * Reads a file the client needs once (a token, an authority), asking on a
+ * terminal for the permission; the permission is given up after.
+ *
+ * @throws {UserFacingError} for a file the client may not or cannot read.
+ */
+async function readOnce(path: string, what: string): Promise<string> {
+  const descriptor = { name: "read", path } as const;
+  let { state } = await Deno.permissions.query(descriptor);
+  if (state === "prompt" && Deno.stdin.isTerminal()) {
+    ({ state } = await Deno.permissions.request(descriptor));
+  }
+  if (state !== "granted") {
+    throw new UserFacingError(
+      `No permission to read ${path}; add it to the client's --allow-read (--allow-read=./downloads,${path})`,
+    );
+  }
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    throw new UserFacingError(
+      `Cannot read the ${what} ${path}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  } finally {
+    await Deno.permissions.revoke(descriptor);
+  }
+}
+
+/**
  * The token to give, from `--token-file` or the environment variable;
- * `undefined` for none. The file may not be read again after.
+ * `undefined` for none.
  *
  * @throws {UsageError} for both at once.
- * @throws {UserFacingError} for a file the client may not or cannot read.
  */
 async function readToken(tokenFile: string | undefined) {
   const fromEnv = Deno.permissions.querySync({
@@ -274,27 +360,7 @@ async function readToken(tokenFile: string | undefined) {
       `Give the token in ${TOKEN_VARIABLE} or with --token-file, not both`,
     );
   }
-  const descriptor = { name: "read", path: tokenFile } as const;
-  let { state } = await Deno.permissions.query(descriptor);
-  if (state === "prompt" && Deno.stdin.isTerminal()) {
-    ({ state } = await Deno.permissions.request(descriptor));
-  }
-  if (state !== "granted") {
-    throw new UserFacingError(
-      `No permission to read ${tokenFile}; add it to the client's --allow-read (--allow-read=./downloads,${tokenFile})`,
-    );
-  }
-  try {
-    return (await Deno.readTextFile(tokenFile)).trim();
-  } catch (error) {
-    throw new UserFacingError(
-      `Cannot read the token file ${tokenFile}: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
-  } finally {
-    await Deno.permissions.revoke(descriptor);
-  }
+  return (await readOnce(tokenFile, "token file")).trim();
 }
 
 /**
@@ -350,8 +416,9 @@ async function main(args: string[]): Promise<number> {
     "history",
     "output",
     "token-file",
+    "ca",
   ], {
-    switches: ["no-history", "overwrite"],
+    switches: ["no-history", "overwrite", "tls"],
     aliases: { o: "output" },
     positional: true,
   });
@@ -416,8 +483,15 @@ async function main(args: string[]): Promise<number> {
     await prepareDownloads(downloadsDir, Deno.stdin.isTerminal());
   }
   const where = `${hostname}:${port}`;
+  const ca = values.ca === undefined
+    ? undefined
+    : await readOnce(values.ca, "authority file");
   const connectOptions = {
     token: await readToken(values["token-file"]),
+    // --ca means TLS: an authority is only for checking a certificate.
+    tls: switches.tls || ca !== undefined
+      ? { caCerts: ca === undefined ? undefined : [ca] }
+      : undefined,
     hostname,
     port,
     replyTimeoutMs: timeoutSeconds * 1000,

@@ -99,6 +99,11 @@ export interface ServeOptions {
    * clients (protected mode). Default no.
    */
   open?: boolean;
+  /**
+   * Speak TLS with this certificate chain and private key (PEM text).
+   * Default: plain TCP.
+   */
+  tls?: { cert: string; key: string };
   /** How long a wrong token waits for its answer. Default 1 s. */
   wrongTokenDelayMs?: number;
   /** Wrong tokens a connection may send before it is closed. Default 3. */
@@ -140,9 +145,12 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     hostname,
     token: options.token !== undefined,
     open: options.open ?? false,
-    tls: false,
+    tls: options.tls !== undefined,
   };
-  const listener = Deno.listen({ hostname, port, transport: "tcp" });
+  const listener: Deno.Listener<Deno.Conn<Deno.NetAddr>, Deno.NetAddr> =
+    options.tls === undefined
+      ? Deno.listen({ hostname, port, transport: "tcp" })
+      : Deno.listenTls({ hostname, port, ...options.tls });
   const cache = new ConnectionCache(options.history ?? DEFAULTS.history);
   const hashThreads = new HashThreads();
   const clients = new Clients({
@@ -212,6 +220,11 @@ Options:
     DEFAULTS.idleTimeoutMs / 1000
   })
   --history N          Clients that left that status still lists (default ${DEFAULTS.history})
+  --token-file FILE    Clients must give the token in FILE first (or set
+                       ${TOKEN_VARIABLE}); 16+ characters: openssl rand -hex 32
+  --open               Beyond loopback with no token, serve other machines too
+  --tls-cert FILE      Speak TLS with this certificate chain (PEM) ...
+  --tls-key FILE       ... and this private key (PEM)
   --log-format FORMAT  text, or json for one object a line (default text)
   -q, --quiet          Log only warnings and errors
   -v, --verbose        Log every request too (a message's size, never its text)
@@ -227,6 +240,9 @@ interface CommandLine {
   logOptions: ServerLogOptions;
   /** Where the token is, when a file holds it. */
   tokenFile?: string;
+  /** The TLS certificate chain and key files, both or neither. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
@@ -243,6 +259,8 @@ function parseCommandLine(args: string[]): CommandLine | null {
     "history",
     "log-format",
     "token-file",
+    "tls-cert",
+    "tls-key",
   ], {
     switches: ["quiet", "verbose", "open"],
     aliases: { q: "quiet", v: "verbose" },
@@ -292,10 +310,17 @@ function parseCommandLine(args: string[]): CommandLine | null {
     logRequests: switches.verbose,
     open: switches.open,
   };
+  const tlsCert = values["tls-cert"];
+  const tlsKey = values["tls-key"];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
   return {
     options,
     logOptions: { format: format as LogFormat, level },
     tokenFile: values["token-file"],
+    tlsCert,
+    tlsKey,
   };
 }
 
@@ -353,6 +378,30 @@ async function checkReadable(
 }
 
 /**
+ * Reads a file the server needs once at start (a certificate, a key), and
+ * gives up the permission to read it again: a bug that let a client name
+ * a path could not reach it.
+ */
+async function readOnce(
+  path: string,
+  readPaths: readonly string[],
+  args: readonly string[],
+): Promise<string> {
+  await checkReadable(path, "read it", readPaths, args);
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    throw new UserFacingError(
+      `Cannot read ${escapeControl(path)}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  } finally {
+    await Deno.permissions.revoke({ name: "read", path });
+  }
+}
+
+/**
  * The token the server wants, from `--token-file` or the environment
  * variable; `undefined` for none. The file may not be read again after.
  *
@@ -383,19 +432,7 @@ async function readToken(
       `Give the token in ${TOKEN_VARIABLE} or with --token-file, not both`,
     );
   }
-  await checkReadable(tokenFile, "read it", readPaths, args);
-  let token: string;
-  try {
-    token = (await Deno.readTextFile(tokenFile)).trim();
-  } catch (error) {
-    throw new UserFacingError(
-      `Cannot read the token file ${escapeControl(tokenFile)}: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
-  }
-  // Read once: a bug that let a client name a path could not reach it.
-  await Deno.permissions.revoke({ name: "read", path: tokenFile });
+  const token = (await readOnce(tokenFile, readPaths, args)).trim();
   if (!TOKEN_PATTERN.test(token)) {
     throw new UserFacingError(
       `The token in ${
@@ -409,7 +446,7 @@ async function readToken(
 /** Turns a failure to start into one line a user can act on. */
 function startError(
   error: unknown,
-  { hostname, port }: ServeOptions,
+  { hostname, port, tls }: ServeOptions,
 ): unknown {
   if (error instanceof RepositoryError) {
     return new UserFacingError(error.message);
@@ -429,6 +466,12 @@ function startError(
       `Cannot listen on ${hostname}: ${error.message}`,
     );
   }
+  if (tls !== undefined && error instanceof Error) {
+    // Deno's words for a PEM it cannot use (no key, not a certificate).
+    return new UserFacingError(
+      `Cannot use the TLS certificate and key: ${error.message}`,
+    );
+  }
   return error;
 }
 
@@ -438,13 +481,18 @@ const LOG_FLUSH_MS = 1000;
 async function main(args: string[]): Promise<number> {
   const command = parseCommandLine(args);
   if (command === null) return 0;
-  const { options, logOptions, tokenFile } = command;
+  const { options, logOptions, tokenFile, tlsCert, tlsKey } = command;
   colors.setColorEnabled(
     logOptions.format === "text" && Deno.stdout.isTerminal(),
   );
   const logs = new ServerLog(logOptions);
   const log = logs.log;
-  const readPaths = [options.filesDir!, ...tokenFile ? [tokenFile] : []];
+  const tlsFiles = tlsCert === undefined ? [] : [tlsCert, tlsKey!];
+  const readPaths = [
+    options.filesDir!,
+    ...tokenFile ? [tokenFile] : [],
+    ...tlsFiles,
+  ];
   await checkReadable(
     options.filesDir!,
     `serve ${escapeControl(options.filesDir!)}`,
@@ -452,6 +500,12 @@ async function main(args: string[]): Promise<number> {
     args,
   );
   options.token = await readToken(tokenFile, readPaths, args);
+  if (tlsCert !== undefined) {
+    const [cert, key] = await Promise.all(
+      tlsFiles.map((path) => readOnce(path, readPaths, args)),
+    );
+    options.tls = { cert, key };
+  }
   let server: Server;
   try {
     server = await serve({ ...options, log });

@@ -61,7 +61,7 @@ export class Session {
   /** Resolves with the reason once the connection has ended. */
   readonly closed: Promise<string>;
 
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.Conn<Deno.NetAddr>;
   readonly #replies: ReplyReader;
   readonly #waiters: Waiter[] = [];
   readonly #watch: StallWatch;
@@ -72,7 +72,7 @@ export class Session {
   #bytesIn = 0;
 
   /** Use {@linkcode connect} from `client.ts`. */
-  constructor(conn: Deno.TcpConn, options: SessionOptions) {
+  constructor(conn: Deno.Conn<Deno.NetAddr>, options: SessionOptions) {
     this.#conn = conn;
     this.#replies = new ReplyReader(
       { read: (buf) => this.#read(buf) },

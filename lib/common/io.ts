@@ -58,3 +58,11 @@ export interface Reader {
   /** Reads into `buf`, resolving to the count, or `null` at the end. */
   read(buf: Uint8Array): Promise<number | null>;
 }
+
+/**
+ * Whether `conn` is plain TCP (a TLS connection has no Nagle switch: its
+ * records go out whole).
+ */
+export function isTcp(conn: Deno.Conn<Deno.NetAddr>): conn is Deno.TcpConn {
+  return "setNoDelay" in conn;
+}

@@ -18,6 +18,7 @@ export {
   UserFacingError,
 } from "./cli.ts";
 export {
+  isTcp,
   type Reader,
   type SyncWriter,
   writeAll,

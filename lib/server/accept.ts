@@ -13,7 +13,7 @@ import type { Logger } from "./log.ts";
 /** What the loop needs of a listener. */
 export interface Acceptor {
   /** Waits for the next connection. */
-  accept(): Promise<Deno.TcpConn>;
+  accept(): Promise<Deno.Conn<Deno.NetAddr>>;
 }
 
 /** Options of {@linkcode acceptLoop}. */
@@ -47,13 +47,13 @@ const sleep = (ms: number) =>
  */
 export async function acceptLoop(
   listener: Acceptor,
-  handle: (conn: Deno.TcpConn) => void,
+  handle: (conn: Deno.Conn<Deno.NetAddr>) => void,
   { log, signal, pause = sleep }: AcceptLoopOptions,
 ): Promise<void> {
   let failures = 0;
   let backoff = FIRST_BACKOFF_MS;
   while (!signal.aborted) {
-    let conn: Deno.TcpConn;
+    let conn: Deno.Conn<Deno.NetAddr>;
     try {
       conn = await listener.accept();
     } catch (error) {

@@ -80,7 +80,7 @@ export class Clients {
    * Admits `conn` if a slot is free, else turns it away or lets it wait;
    * protected mode turns away at once a peer from another machine.
    */
-  accept(conn: Deno.TcpConn): void {
+  accept(conn: Deno.Conn<Deno.NetAddr>): void {
     if (refusesPeer(this.#server.access, conn.remoteAddr.hostname)) {
       this.#refuseProtected(conn);
     } else if (this.#hasRoom()) this.#admit(this.#wrap(conn));
@@ -104,7 +104,7 @@ export class Clients {
     return this.#connections.size < this.#options.maxClients;
   }
 
-  #wrap(conn: Deno.TcpConn): ClientConnection {
+  #wrap(conn: Deno.Conn<Deno.NetAddr>): ClientConnection {
     return new ClientConnection(conn, this.#options);
   }
 
@@ -218,7 +218,7 @@ export class Clients {
     }
   }
 
-  #logRejected(connection: ClientConnection | Deno.TcpConn): void {
+  #logRejected(connection: ClientConnection | Deno.Conn<Deno.NetAddr>): void {
     const { maxClients } = this.#options;
     const remote = formatAddress(connection.remoteAddr);
     this.#server.log(
@@ -228,7 +228,7 @@ export class Clients {
     );
   }
 
-  #refuseProtected(conn: Deno.TcpConn): void {
+  #refuseProtected(conn: Deno.Conn<Deno.NetAddr>): void {
     const remote = formatAddress(conn.remoteAddr);
     this.#server.log(
       "REJECTED",
@@ -238,13 +238,13 @@ export class Clients {
     this.#turnAway(conn, this.#protectedReply);
   }
 
-  #reject(conn: Deno.TcpConn): void {
+  #reject(conn: Deno.Conn<Deno.NetAddr>): void {
     this.#logRejected(conn);
     this.#turnAway(conn, this.#fullReply);
   }
 
   /** Writes `reply` to a connection never admitted, and closes it. */
-  #turnAway(conn: Deno.TcpConn, reply: Uint8Array): void {
+  #turnAway(conn: Deno.Conn<Deno.NetAddr>, reply: Uint8Array): void {
     let closed = false;
     const close = () => {
       if (closed) return;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isTcp } from "../common/mod.ts";
 import { writeAll } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
 import { CLOSE_GRACE_MS, WRITE_STALL_MS } from "./defaults.ts";
@@ -44,7 +45,7 @@ export class ClientConnection {
   /** Replies waiting to be written. */
   readonly out: ReplyWriter = new ReplyWriter();
 
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.Conn<Deno.NetAddr>;
   readonly #idleTimeoutMs: number;
   readonly #writeStallMs: number;
   #writing = 0;
@@ -63,7 +64,7 @@ export class ClientConnection {
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Wraps an accepted connection. */
-  constructor(conn: Deno.TcpConn, options: ClientConnectionOptions) {
+  constructor(conn: Deno.Conn<Deno.NetAddr>, options: ClientConnectionOptions) {
     this.#conn = conn;
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#writeStallMs = Math.max(
@@ -100,7 +101,7 @@ export class ClientConnection {
 
   /** Turns off Nagle's delay and starts the idle watch. */
   start(): void {
-    this.#conn.setNoDelay(true);
+    if (isTcp(this.#conn)) this.#conn.setNoDelay(true);
     if (this.#idleTimeoutMs > 0) {
       this.#idleTimer = setTimeout(this.#checkIdle, this.#idleTimeoutMs);
     }

@@ -68,9 +68,18 @@ function stopWords(reason: CloseReason): string {
   }
 }
 
+/** Whether `bytes` start as a TLS handshake record does: 0x16 0x03. */
+function isTlsRecord(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x16 && bytes[1] === 0x03;
+}
+
 /** Why the connection failed, in words for the log. */
 function failureWords(connection: ClientConnection, error: unknown): string {
   if (error instanceof LineTooLongError) return "line too long";
+  // On a TLS server: a client that did not speak TLS, or gave up on it.
+  if (error instanceof Deno.errors.InvalidData) {
+    return `TLS handshake failed: ${escapeControl(error.message)}`;
+  }
   const stopReason = connection.stopReason;
   // Closed by the grace timer while writing to a client that does not read,
   // or a transfer given up because the connection was being stopped.
@@ -155,12 +164,20 @@ async function serveRequests(
   // Made at the first request: most lines are echoes, and an idle
   // connection should not pay for it.
   let request: RequestContext | undefined;
+  // A TLS client on this plain server sends a handshake record first.
+  let firstBytesSeen = server.access.tls;
   for (;;) {
     const stopReason = connection.stopReason;
     if (stopReason !== null) {
       out.closing(stopReason);
       await connection.flush();
       return stopWords(stopReason);
+    }
+    if (!firstBytesSeen && lines.buffered > 0) {
+      firstBytesSeen = true;
+      if (isTlsRecord(lines.pending())) {
+        return "spoke TLS to this plain-text server";
+      }
     }
     // Lines already buffered first: a client admitted to a full server
     // has sent one while it waited.

@@ -1,0 +1,144 @@
+/**
+ * TLS: everything works the same over it, the server's certificate is
+ * checked, and a mismatch of TLS and plain text fails on both sides with
+ * words that say so.
+ */
+
+import { connect } from "../client.ts";
+import { assertEquals, assertMatch, assertRejects } from "./support/assert.ts";
+import { makeCertificates, NO_OPENSSL } from "./support/certs.ts";
+import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
+import { programCommand } from "./support/programs.ts";
+import { closeSession } from "./support/sessions.ts";
+import { startServer } from "./support/test_server.ts";
+import { within } from "./support/wait.ts";
+
+const ignore = NO_OPENSSL !== null;
+const ignored = ignore ? ` (ignored: ${NO_OPENSSL})` : "";
+const certs = ignore ? null : await makeCertificates();
+
+Deno.test({
+  name:
+    `over TLS, status, list and a verified download work as over TCP${ignored}`,
+  ignore,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const bytes = crypto.getRandomValues(new Uint8Array(50_000));
+      await using t = await startServer({
+        tls: { cert: certs!.cert, key: certs!.key },
+        files: { "data.bin": bytes },
+      });
+      const session = await connect({
+        port: t.port,
+        tls: { caCerts: [certs!.ca] },
+      });
+      assertEquals((await session.request("status")).code, 211);
+      assertEquals((await session.request("list")).code, 212);
+      const result = await session.download("data.bin", { dir });
+      assertEquals(result.sha256, sha256Hex(bytes));
+      assertEquals(await listDir(dir), ["data.bin"]);
+      await closeSession(session);
+    }),
+});
+
+/** The client program, one-shot `status`, with `args`; in `dir`. */
+async function runClient(dir: string, args: string[]) {
+  const command = await programCommand("client", [...args, "status"], {
+    cwd: dir,
+    env: { NO_COLOR: "1" },
+  });
+  const { code, stdout, stderr } = await within(
+    command.output(),
+    "the client to exit",
+  );
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/** A folder for the client program, with the authorities in its downloads. */
+async function withClientDir(test: (dir: string) => Promise<void>) {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/downloads`);
+    await Deno.writeTextFile(`${dir}/downloads/ca.pem`, certs!.ca);
+    await Deno.writeTextFile(`${dir}/downloads/other.pem`, certs!.otherCa);
+    await test(dir);
+  });
+}
+
+Deno.test({
+  name:
+    `the client program checks the certificate: its authority, or it says whose is missing${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      await using t = await startServer({
+        tls: { cert: certs!.cert, key: certs!.key },
+      });
+      const port = ["--port", String(t.port)];
+      const good = await runClient(dir, [...port, "--ca", "downloads/ca.pem"]);
+      assertEquals(good.code, 0, good.stderr);
+      assertMatch(good.stdout, /^Client01 /m);
+      const other = await runClient(dir, [
+        ...port,
+        "--ca",
+        "downloads/other.pem",
+      ]);
+      assertEquals(other, {
+        code: 1,
+        stdout: "",
+        stderr:
+          `error: Cannot connect to 127.0.0.1:${t.port} over TLS: its certificate is not from an authority this client trusts (give that authority with --ca FILE)\n`,
+      });
+      // The system's authorities do not know the test one either.
+      const system = await runClient(dir, [...port, "--tls"]);
+      assertEquals(system.code, 1);
+      assertMatch(system.stderr, /not from an authority this client trusts/);
+    }),
+});
+
+Deno.test({
+  name:
+    `plain text to a TLS server, and TLS to a plain server: both sides say so, at once${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      {
+        await using t = await startServer({
+          tls: { cert: certs!.cert, key: certs!.key },
+        });
+        const plain = await runClient(dir, ["--port", String(t.port)]);
+        assertEquals(plain, {
+          code: 1,
+          stdout: "",
+          stderr:
+            `error: 127.0.0.1:${t.port} speaks TLS: connect with --tls (and --ca FILE if its certificate is from a private authority)\n`,
+        });
+        const gone = await t.disconnected("Client01");
+        assertMatch(gone.message, /\(TLS handshake failed: .*\)$/);
+        assertEquals(t.logs.filter((e) => e.kind === "ERROR"), []);
+      }
+      {
+        await using t = await startServer();
+        const tls = await runClient(dir, [
+          "--port",
+          String(t.port),
+          "--ca",
+          "downloads/ca.pem",
+        ]);
+        assertEquals(tls, {
+          code: 1,
+          stdout: "",
+          stderr:
+            `error: 127.0.0.1:${t.port} does not speak TLS (it answered in plain text): connect without --tls\n`,
+        });
+        const gone = await t.disconnected("Client01");
+        assertMatch(gone.message, /\(spoke TLS to this plain-text server\)$/);
+      }
+      // And the library says what went wrong, as errors.
+      await using t = await startServer();
+      await assertRejects(
+        () => connect({ port: t.port, tls: { caCerts: [certs!.ca] } }),
+        Deno.errors.InvalidData,
+      );
+    }),
+});
