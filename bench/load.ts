@@ -8,7 +8,7 @@
  * @module
  */
 
-import { writeAll } from "../lib/common/mod.ts";
+import { isTcp, writeAll } from "../lib/common/mod.ts";
 import { Code, formatRequest, ReplyReader } from "../lib/wire/mod.ts";
 
 const encoder = new TextEncoder();
@@ -30,14 +30,19 @@ export interface EchoResult {
 
 /** A greeted connection and the reader of its replies. */
 export interface Connection {
-  conn: Deno.TcpConn;
+  conn: Deno.Conn<Deno.NetAddr>;
   replies: ReplyReader;
 }
 
 /** Opens a connection and reads its greeting. */
-export async function openConnection(port: number): Promise<Connection> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  conn.setNoDelay(true);
+export async function openConnection(
+  port: number,
+  tls?: { caCerts: string[] },
+): Promise<Connection> {
+  const conn: Deno.Conn<Deno.NetAddr> = tls
+    ? await Deno.connectTls({ hostname: "127.0.0.1", port, ...tls })
+    : await Deno.connect({ hostname: "127.0.0.1", port });
+  if (isTcp(conn)) conn.setNoDelay(true);
   const replies = new ReplyReader(conn);
   const greeting = await replies.read().catch((error) => {
     conn.close();
@@ -143,8 +148,12 @@ export async function pipelined(
  * Downloads `name` once, discarding the bytes, and returns bytes per
  * second from request to the last line.
  */
-export async function download(port: number, name: string): Promise<number> {
-  const { conn, replies } = await openConnection(port);
+export async function download(
+  port: number,
+  name: string,
+  tls?: { caCerts: string[] },
+): Promise<number> {
+  const { conn, replies } = await openConnection(port, tls);
   try {
     const started = performance.now();
     await writeAll(conn, encoder.encode(formatRequest("get", name) + "\n"));

@@ -19,10 +19,13 @@ import {
 } from "../lib/common/mod.ts";
 import {
   LISTENING,
+  programArgs,
   programCommand,
+  programEnv,
   type RunningServer,
   spawnServer,
 } from "../tests/support/programs.ts";
+import { makeCertificates, NO_OPENSSL } from "../tests/support/certs.ts";
 import { fillRandom } from "../tests/support/random.ts";
 import { residentMemory } from "../tools/memory.ts";
 import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
@@ -314,6 +317,65 @@ async function measureFirstDownloads(
   console.log(`  ${row.label}: done`);
 }
 
+const TLS_DOWNLOAD = "download 1 GiB over TLS (SHA-256 known)";
+
+/**
+ * ackline's download over TLS (the references speak no TLS): a server
+ * started with a test certificate made by `openssl`, the same file, the
+ * digest known after the first download; medians of the rounds.
+ */
+async function measureTlsDownloads(
+  work: string,
+  table: Table,
+  { rounds }: Options,
+): Promise<void> {
+  if (NO_OPENSSL !== null) {
+    console.log(`  ${TLS_DOWNLOAD}: skipped, ${NO_OPENSSL}`);
+    return;
+  }
+  const certs = await makeCertificates();
+  await Deno.mkdir(`${work}/tls`);
+  const cert = `${work}/tls/cert.pem`;
+  const key = `${work}/tls/key.pem`;
+  await Deno.writeTextFile(cert, certs.cert);
+  await Deno.writeTextFile(key, certs.key);
+  const env = programEnv({ cwd: work, env: { NO_COLOR: "1" } });
+  // The task's permissions, and reading the certificate and key.
+  const args = (await programArgs("server", [
+    "--port",
+    "0",
+    "--tls-cert",
+    cert,
+    "--tls-key",
+    key,
+  ], env)).map((arg) =>
+    arg.startsWith("--allow-read=") ? `${arg},${cert},${key}` : arg
+  );
+  const server = await spawnServer(
+    new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: work,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    LISTENING,
+    LOG_KEPT,
+  );
+  try {
+    const tls = { caCerts: [certs.ca] };
+    await download(server.port, "large.bin", tls); // the digest, once
+    const rates: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      rates.push(await download(server.port, "large.bin", tls));
+    }
+    table.row(TLS_DOWNLOAD, "B/s").values.set("ackline", median(rates));
+  } finally {
+    await server.stop();
+  }
+  console.log(`  ${TLS_DOWNLOAD}: done`);
+}
+
 /**
  * Memory per idle connection, on a fresh process: one that has just run
  * the loads is still shrinking and growing its heaps.
@@ -364,6 +426,7 @@ async function main(args: string[]): Promise<number> {
     for (const server of running.splice(0)) await stop(server);
   }
   await measureFirstDownloads(targets, table, options);
+  await measureTlsDownloads(work, table, options);
   table.row("server memory per idle connection, 1,000", "B");
   table.row("server memory per idle connection, 10,000", "B");
   for (const target of targets) await measureIdleMemory(target, table);
