@@ -402,6 +402,12 @@ Deno.test("client one-shot: a request from the command line, its reply, its outc
         logLine("DISCONNECTED", "Client01 .*\\(left with exit\\)"),
       );
     });
+    await t.step("help lists the commands, exit 0", async () => {
+      const { code, stdout } = await once("help");
+      assertEquals(code, 0);
+      assertMatch(stdout, /^ {2}status {7}/m);
+      assertMatch(stdout, /^ {2}get <name> {3}/m);
+    });
     await t.step("words after the flags are one message", async () => {
       const { code, stdout } = await once("hello", "world");
       assertEquals(code, 0);
@@ -556,8 +562,8 @@ Deno.test("client whose stdout reader has gone ends quietly, as after SIGPIPE", 
 
 Deno.test("client -o naming a folder saves in it under the file's name", async () => {
   await withServerProgram([], async ({ port }, dir) => {
-    await Deno.mkdir(`${dir}/downloads`);
-    for (const target of ["downloads", "downloads/"]) {
+    await Deno.mkdir(`${dir}/downloads/sub`, { recursive: true });
+    for (const target of ["downloads/sub", "downloads/sub/"]) {
       const run = await runClient(
         ["--port", String(port), "get", "notes.txt", "-o", target],
         "",
@@ -566,9 +572,21 @@ Deno.test("client -o naming a folder saves in it under the file's name", async (
       assertEquals(run.code, 0, run.stderr);
     }
     assertEquals(
-      [...Deno.readDirSync(`${dir}/downloads`)].map((e) => e.name).sort(),
+      [...Deno.readDirSync(`${dir}/downloads/sub`)].map((e) => e.name).sort(),
       ["notes (1).txt", "notes.txt"],
     );
+    // A file elsewhere: the folder's permission is checked before connecting.
+    const run = await runClient(
+      ["--port", String(port), "get", "notes.txt", "-o", "elsewhere/x.txt"],
+      "",
+      dir,
+    );
+    assertEquals(run, {
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: No permission to save downloads in elsewhere; run the client with --allow-read=elsewhere --allow-write=elsewhere\n",
+    });
   });
 });
 
