@@ -15,9 +15,11 @@
  */
 
 import {
+  allowedEnv,
   colors,
   escapeControl,
   formatBytes,
+  hasPermission,
   integerFlag,
   isTcp,
   parseFlags,
@@ -319,11 +321,7 @@ function terminalInput(options: {
  */
 async function readOnce(path: string, what: string): Promise<string> {
   const descriptor = { name: "read", path } as const;
-  let { state } = await Deno.permissions.query(descriptor);
-  if (state === "prompt" && Deno.stdin.isTerminal()) {
-    ({ state } = await Deno.permissions.request(descriptor));
-  }
-  if (state !== "granted") {
+  if (!await hasPermission(descriptor)) {
     throw new UserFacingError(
       `No permission to read ${path}; add it to the client's --allow-read (--allow-read=./downloads,${path})`,
     );
@@ -348,12 +346,7 @@ async function readOnce(path: string, what: string): Promise<string> {
  * @throws {UsageError} for both at once.
  */
 async function readToken(tokenFile: string | undefined) {
-  const fromEnv = Deno.permissions.querySync({
-      name: "env",
-      variable: TOKEN_VARIABLE,
-    }).state === "granted"
-    ? Deno.env.get(TOKEN_VARIABLE)
-    : undefined;
+  const fromEnv = allowedEnv(TOKEN_VARIABLE);
   if (tokenFile === undefined) return fromEnv;
   if (fromEnv !== undefined) {
     throw new UsageError(

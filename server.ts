@@ -16,8 +16,10 @@
  */
 
 import {
+  allowedEnv,
   colors,
   escapeControl,
+  hasPermission,
   integerFlag,
   parseFlags,
   runProgram,
@@ -363,12 +365,7 @@ async function checkReadable(
   readPaths: readonly string[],
   args: readonly string[],
 ) {
-  const descriptor = { name: "read", path } as const;
-  let { state } = await Deno.permissions.query(descriptor);
-  if (state === "prompt" && Deno.stdin.isTerminal()) {
-    ({ state } = await Deno.permissions.request(descriptor));
-  }
-  if (state !== "granted") {
+  if (!await hasPermission({ name: "read", path })) {
     throw new UserFacingError(
       `This server may read only its files folder, and not ${
         escapeControl(path)
@@ -413,12 +410,7 @@ async function readToken(
   readPaths: readonly string[],
   args: readonly string[],
 ): Promise<string | undefined> {
-  const fromEnv = Deno.permissions.querySync({
-      name: "env",
-      variable: TOKEN_VARIABLE,
-    }).state === "granted"
-    ? Deno.env.get(TOKEN_VARIABLE)
-    : undefined;
+  const fromEnv = allowedEnv(TOKEN_VARIABLE);
   if (tokenFile === undefined) {
     if (fromEnv !== undefined && !TOKEN_PATTERN.test(fromEnv)) {
       throw new UserFacingError(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { UserFacingError } from "../common/mod.ts";
+import { hasPermission, UserFacingError } from "../common/mod.ts";
 
 /**
  * Makes sure the client may read and write `dir` and that it exists.
@@ -20,12 +20,7 @@ export async function prepareDownloads(
   ask: boolean,
 ): Promise<void> {
   for (const name of ["read", "write"] as const) {
-    const descriptor = { name, path: dir } as const;
-    let { state } = await Deno.permissions.query(descriptor);
-    if (state === "prompt" && ask) {
-      ({ state } = await Deno.permissions.request(descriptor));
-    }
-    if (state !== "granted") {
+    if (!await hasPermission({ name, path: dir }, ask)) {
       throw new UserFacingError(
         `No permission to save downloads in ${dir}; run the client with --allow-read=${dir} --allow-write=${dir}`,
       );

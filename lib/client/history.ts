@@ -5,7 +5,7 @@
  * @module
  */
 
-import { escapeControl } from "../common/mod.ts";
+import { allowedEnv, escapeControl } from "../common/mod.ts";
 
 /** Most lines kept. */
 export const HISTORY_LINES = 1000;
@@ -18,13 +18,9 @@ export const HISTORY_FILE_NAME = ".ackline_history";
  * folder is not known (or the program may not read where it is).
  */
 export function defaultHistoryPath(): string | null {
-  const variable = Deno.build.os === "windows" ? "USERPROFILE" : "HOME";
-  if (
-    Deno.permissions.querySync({ name: "env", variable }).state !== "granted"
-  ) {
-    return null;
-  }
-  const home = Deno.env.get(variable);
+  const home = allowedEnv(
+    Deno.build.os === "windows" ? "USERPROFILE" : "HOME",
+  );
   if (!home) return null;
   const separator = Deno.build.os === "windows" ? "\\" : "/";
   return home.replace(/[\\/]+$/, "") + separator + HISTORY_FILE_NAME;

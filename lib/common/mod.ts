@@ -26,6 +26,7 @@ export {
   type Writer,
 } from "./io.ts";
 export { joinPath, SEPARATOR, splitPath } from "./path.ts";
+export { allowedEnv, hasPermission } from "./permissions.ts";
 export { VERSION } from "./version.ts";
 export {
   type Colorizer,
