@@ -36,6 +36,7 @@ import {
   consoleOutput,
   defaultHistoryPath,
   DEFAULTS,
+  HELP_LINES,
   HISTORY_FILE_NAME,
   HistoryFile,
   type LineInput,
@@ -474,6 +475,11 @@ async function main(args: string[]): Promise<number> {
     await checkOutput(saveAs, overwrite);
   } else if (oneShot === null || parseRequestText(oneShot)?.name === "get") {
     await prepareDownloads(downloadsDir, Deno.stdin.isTerminal());
+  }
+  if (oneShot === "help") {
+    // The client's own command: no server is needed for it.
+    for (const line of HELP_LINES) console.log(line);
+    return 0;
   }
   const where = `${hostname}:${port}`;
   const ca = values.ca === undefined

@@ -14,12 +14,7 @@ import {
   parseRequestText,
 } from "../wire/mod.ts";
 import { ConnectionClosedError } from "./errors.ts";
-import {
-  type GetOptions,
-  HELP_LINES,
-  requestAndPrint,
-  runGet,
-} from "./prompt.ts";
+import { type GetOptions, requestAndPrint, runGet } from "./prompt.ts";
 import type { Session } from "./session.ts";
 import { StopSignals } from "./signals.ts";
 
@@ -41,10 +36,7 @@ export async function runOnce(
   try {
     const request = parseRequestText(line);
     let ok: boolean;
-    if (line === "help") {
-      for (const help of HELP_LINES) output.print(help);
-      ok = true;
-    } else if (request?.name === "get") {
+    if (request?.name === "get") {
       const outcome = await runGet(session, request.args, options);
       if (outcome === "refused") return 1; // the connection is gone
       ok = outcome === "saved";
