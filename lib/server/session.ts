@@ -211,7 +211,9 @@ async function serveRequests(
       if (out.length >= FLUSH_BYTES) await connection.flush();
     }
     if (answered) {
-      connection.requested();
+      // Lines without the token a server wants are answered, but neither
+      // keep a slot from a newcomer nor keep the connection from idling.
+      if (session.authenticated) connection.requested();
       await connection.flush();
     }
     if (!await connection.read()) {

@@ -187,3 +187,32 @@ Deno.test("shutdown waits until the last client's disconnect is recorded", async
   assert(record.disconnectedAt !== null, "the disconnect was not recorded");
   await s[Symbol.asyncDispose]();
 });
+
+Deno.test("on a token server, lines without the token do not hold a slot", async () => {
+  const token = "clients-test-token-0123";
+  await using s = await startServer({
+    maxClients: 1,
+    silentGraceMs: 0,
+    token,
+  });
+  // A peer without the token keeps talking: every line gets 530.
+  const { client: hog } = await RawClient.greeted(s.port);
+  using _ = hog;
+  assertEquals((await hog.request("status")).code, 530);
+  assertEquals((await hog.request("noop")).code, 200);
+  // A newcomer that speaks still takes its slot, and gives the token.
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("noop");
+  assertEquals((await newcomer.reply()).lines, ["Connected as Client02"]);
+  assertEquals((await newcomer.reply()).code, 200);
+  assertEquals(await hog.reply(), { code: 421, lines: [EVICTED] });
+  assertEquals(
+    (await newcomer.request(`hello Client02 tester/1 ${token}`)).code,
+    230,
+  );
+  // Once it has given the token, it keeps its slot like any client that
+  // has made a request.
+  using late = await RawClient.connect(s.port);
+  await late.send("noop");
+  assertEquals(await late.reply(), { code: 421, lines: [full(1)] });
+});
