@@ -32,6 +32,12 @@ import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const DOWNLOAD_BYTES = 1 << 30;
+// The download after which a server's memory should settle back.
+const SETTLE_DOWNLOAD_BYTES = 100_000_000;
+const SETTLE_MS = 10_000;
+// The fixed load: offered whatever the replies do, the same for every server.
+const FIXED_RATE = 100_000;
+const FIXED_CONNECTIONS = 3;
 // Servers log every connection: only the tail of the log is kept.
 const LOG_KEPT = 1024;
 
@@ -40,6 +46,8 @@ interface Target {
   command: Deno.Command;
   portPattern: RegExp;
   serves: { files: boolean };
+  /** Measured only for the rows that name it, in the column of `name`. */
+  extra?: { column: string };
 }
 
 interface Running {
@@ -73,12 +81,49 @@ async function canRun(program: string): Promise<boolean> {
   }
 }
 
-async function makeLargeFile(dir: string): Promise<void> {
-  using file = await Deno.create(`${dir}/large.bin`);
+async function makeFile(path: string, size: number): Promise<void> {
+  using file = await Deno.create(path);
   const block = fillRandom(new Uint8Array(1 << 20));
-  for (let written = 0; written < DOWNLOAD_BYTES; written += block.length) {
-    await writeAll(file, block);
+  for (let written = 0; written < size; written += block.length) {
+    await writeAll(
+      file,
+      block.subarray(0, Math.min(block.length, size - written)),
+    );
   }
+}
+
+/**
+ * CPU time the process `pid` has used, every thread, in nanoseconds: the
+ * first field of each thread's `schedstat`, read by `cat` (Deno reads
+ * another process's `/proc` entries only with every permission). `null`
+ * where there are none.
+ */
+async function cpuNs(pid: number): Promise<number | null> {
+  const { stdout, success } = await new Deno.Command("sh", {
+    args: ["-c", 'cat /proc/"$1"/task/*/schedstat', "sh", String(pid)],
+    stderr: "null",
+  }).output();
+  if (!success) return null;
+  let total = 0;
+  for (const line of new TextDecoder().decode(stdout).trim().split("\n")) {
+    total += Number(line.split(" ")[0]);
+  }
+  return Number.isFinite(total) && total > 0 ? total : null;
+}
+
+/** SHA-256 on one core of this machine, the bound of a first download. */
+async function sha256Rate(): Promise<number> {
+  const { createHash } = await import("node:crypto");
+  const chunk = fillRandom(new Uint8Array(1 << 20));
+  const rates: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const hash = createHash("sha256");
+    const started = performance.now();
+    for (let i = 0; i < 256; i++) hash.update(chunk);
+    hash.digest("hex");
+    rates.push((256 << 20) / ((performance.now() - started) / 1000));
+  }
+  return median(rates);
 }
 
 type Row = { label: string; unit: string; values: Map<string, number | null> };
@@ -94,6 +139,8 @@ function cell(value: number | null | undefined, unit: string): string {
   }
   if (unit === "msg/s") return `${Math.round(value).toLocaleString("en-US")}`;
   if (unit === "ms") return value.toFixed(3);
+  if (unit === "µs") return value.toFixed(2);
+  if (unit === "ns") return Math.round(value).toLocaleString("en-US");
   if (unit === "B/s") return `${formatBytes(value)}/s`;
   if (unit === "B") return formatBytes(value, { binary: true });
   return String(value);
@@ -136,8 +183,22 @@ function parseOptions(args: string[]): Options | null {
   };
 }
 
+/** The servers to measure, and the open-loop load where it could be built. */
+interface Setup {
+  targets: Target[];
+  /** The `open_loop` program, or `null` without a C compiler. */
+  openLoop: string | null;
+}
+
+/** Builds `source` (in this folder) into `binary` with `cc -O2`. */
+async function buildC(source: string, binary: string): Promise<boolean> {
+  return (await new Deno.Command("cc", {
+    args: ["-O2", "-o", binary, `${HERE}${source}`],
+  }).output()).success;
+}
+
 /** ackline, and the references this machine can run. */
-async function findTargets(work: string): Promise<Target[]> {
+async function findTargets(work: string): Promise<Setup> {
   const filesDir = `${work}/files`;
   const targets: Target[] = [{
     name: "ackline",
@@ -153,24 +214,30 @@ async function findTargets(work: string): Promise<Target[]> {
     serves: { files: true },
   }];
   if (await canRun("node")) {
-    targets.push({
-      name: "Node",
-      command: new Deno.Command("node", {
-        args: [`${HERE}reference_node.mjs`, "0", filesDir],
+    const node = (script: string): Deno.Command =>
+      new Deno.Command("node", {
+        args: [`${HERE}${script}`, "0", filesDir],
         stdout: "piped",
         stderr: "piped",
-      }),
+      });
+    targets.push({
+      name: "Node",
+      command: node("reference_node.mjs"),
       portPattern: /Listening on port (\d+)/,
       serves: { files: true },
+    }, {
+      name: "Node, one write per line",
+      command: node("reference_node_naive.mjs"),
+      portPattern: /Listening on port (\d+)/,
+      serves: { files: true },
+      extra: { column: "Node" },
     });
   } else {
-    console.log("node not found: the Node.js reference is skipped");
+    console.log("node not found: the Node.js references are skipped");
   }
+  const compiler = await canRun("cc");
   const binary = `${work}/epoll_echo`;
-  const built = await canRun("cc") && (await new Deno.Command("cc", {
-    args: ["-O2", "-o", binary, `${HERE}reference_epoll.c`],
-  }).output()).success;
-  if (built) {
+  if (compiler && await buildC("reference_epoll.c", binary)) {
     targets.push({
       name: "C epoll",
       command: new Deno.Command(binary, {
@@ -184,7 +251,39 @@ async function findTargets(work: string): Promise<Target[]> {
   } else {
     console.log("no C compiler: the epoll reference is skipped");
   }
-  return targets;
+  const openLoop = `${work}/open_loop`;
+  if (!compiler || !await buildC("open_loop.c", openLoop)) {
+    console.log("no C compiler: the fixed-load rows are skipped");
+    return { targets, openLoop: null };
+  }
+  return { targets, openLoop };
+}
+
+/** What the open-loop load saw: replies, and latency from scheduled send. */
+interface FixedLoadResult {
+  received: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Offers {@linkcode FIXED_RATE} lines a second over
+ * {@linkcode FIXED_CONNECTIONS} connections for `seconds`, with `open_loop`.
+ */
+async function fixedLoad(
+  openLoop: string,
+  port: number,
+  seconds: number,
+): Promise<FixedLoadResult> {
+  const { stdout, stderr, success } = await new Deno.Command(openLoop, {
+    args: [port, FIXED_CONNECTIONS, FIXED_RATE, seconds].map(String),
+  }).output();
+  if (!success) {
+    throw new Error(`open_loop failed: ${new TextDecoder().decode(stderr)}`);
+  }
+  const [, received, p50Us, p99Us] = new TextDecoder().decode(stdout).trim()
+    .split(" ").map(Number);
+  return { received, p50Ms: p50Us / 1000, p99Ms: p99Us / 1000 };
 }
 
 /** The figures, a row per measure. */
@@ -208,7 +307,7 @@ class Table {
       `| ${header.map((_, i) => i === 0 ? "---" : "---:").join(" | ")} |`,
     ];
     for (const r of this.rows) {
-      const lower = r.unit === "ms" || r.unit === "B";
+      const lower = ["ms", "µs", "ns", "B"].includes(r.unit);
       const ours = r.values.get("ackline");
       lines.push(`| ${
         [
@@ -232,60 +331,135 @@ class Table {
 async function measureLoads(
   running: readonly Running[],
   table: Table,
+  openLoop: string | null,
   { seconds, rounds }: Options,
 ): Promise<void> {
+  const main = (s: Running) => s.target.extra === undefined;
+  // Each sample goes to the column of its target (an extra one's is named).
   const measure = async (
     row: Row,
     fn: (server: Running) => Promise<number>,
-    only: (server: Running) => boolean = () => true,
+    only: (server: Running) => boolean = main,
   ) => {
     const samples = new Map<string, number[]>();
     for (let round = 0; round < rounds; round++) {
       for (const server of running.filter(only)) {
-        const name = server.target.name;
-        samples.set(name, [...samples.get(name) ?? [], await fn(server)]);
+        const column = server.target.extra?.column ?? server.target.name;
+        samples.set(column, [...samples.get(column) ?? [], await fn(server)]);
       }
     }
     for (const [name, values] of samples) row.values.set(name, median(values));
     console.log(`  ${row.label}: done`);
   };
+  // The median of figures gathered beside another row's samples.
+  const gathered = new Map<Row, Map<string, number[]>>();
+  const gather = (row: Row, server: Running, value: number | null) => {
+    if (value === null) return;
+    const byName = gathered.get(row) ?? new Map<string, number[]>();
+    const name = server.target.name;
+    byName.set(name, [...byName.get(name) ?? [], value]);
+    gathered.set(row, byName);
+  };
+  const settleGathered = () => {
+    for (const [row, byName] of gathered) {
+      for (const [name, values] of byName) row.values.set(name, median(values));
+    }
+    gathered.clear();
+  };
+  // CPU the server spent over `fn`, per reply: every thread counted.
+  const perLine = async (
+    server: Running,
+    fn: () => Promise<number>,
+  ): Promise<{ lines: number; cpuNsPerLine: number | null }> => {
+    const pid = server.server.child.pid;
+    const before = await cpuNs(pid);
+    const lines = await fn();
+    const after = await cpuNs(pid);
+    return {
+      lines,
+      cpuNsPerLine: before === null || after === null || lines === 0
+        ? null
+        : (after - before) / lines,
+    };
+  };
+
   await measure(
     table.row("ping-pong, 1 connection", "msg/s"),
     async (s) => (await pingPong(s.port, 1, seconds)).perSecond,
   );
-  const latencies = new Map<string, { p50: number[]; p99: number[] }>();
-  await measure(table.row("ping-pong, 3 connections", "msg/s"), async (s) => {
-    const result = await pingPong(s.port, 3, seconds);
-    const seen = latencies.get(s.target.name) ?? { p50: [], p99: [] };
-    seen.p50.push(result.p50Ms!);
-    seen.p99.push(result.p99Ms!);
-    latencies.set(s.target.name, seen);
-    return result.perSecond;
-  });
+  const threeConnections = table.row("ping-pong, 3 connections", "msg/s");
   const p50 = table.row("  p50 latency, 3 connections", "ms");
   const p99 = table.row("  p99 latency, 3 connections", "ms");
-  for (const [name, seen] of latencies) {
-    p50.values.set(name, median(seen.p50));
-    p99.values.set(name, median(seen.p99));
-  }
+  await measure(threeConnections, async (s) => {
+    const result = await pingPong(s.port, 3, seconds);
+    gather(p50, s, result.p50Ms);
+    gather(p99, s, result.p99Ms);
+    return result.perSecond;
+  });
+  settleGathered();
   await measure(
     table.row("ping-pong, 1,000 connections", "msg/s"),
     async (s) => (await pingPong(s.port, 1000, seconds)).perSecond,
   );
+  const pipelinedRow = table.row(
+    "pipelined, 3 connections x 64 in flight",
+    "msg/s",
+  );
+  const saturatedCpu = table.row(
+    "  server CPU per line, pipelined 3 x 64",
+    "ns",
+  );
+  await measure(pipelinedRow, async (s) => {
+    let rate = 0;
+    const { cpuNsPerLine } = await perLine(s, async () => {
+      const result = await pipelined(s.port, 3, 64, seconds);
+      rate = result.perSecond;
+      return result.messages;
+    });
+    gather(saturatedCpu, s, cpuNsPerLine);
+    return rate;
+  });
+  settleGathered();
   await measure(
-    table.row("pipelined, 3 connections x 64 in flight", "msg/s"),
+    table.row("  Node writing once per line (naive)", "msg/s"),
     async (s) => (await pipelined(s.port, 3, 64, seconds)).perSecond,
+    (s) => !main(s),
   );
   await measure(
     table.row("pipelined, 1,000 connections x 8 in flight", "msg/s"),
     async (s) => (await pipelined(s.port, 1000, 8, seconds)).perSecond,
   );
-  const serves = (s: Running) => s.target.serves.files;
+  if (openLoop !== null) {
+    const label = `server CPU per line, ${
+      FIXED_RATE.toLocaleString("en-US")
+    } lines/s offered over ${FIXED_CONNECTIONS} connections`;
+    const fixedCpu = table.row(label, "µs");
+    const fixedP99 = table.row(
+      "  p99 latency at that load, from scheduled send",
+      "ms",
+    );
+    await measure(fixedCpu, async (s) => {
+      let result: FixedLoadResult | undefined;
+      const { cpuNsPerLine } = await perLine(s, async () => {
+        result = await fixedLoad(openLoop, s.port, seconds);
+        return result.received;
+      });
+      gather(fixedP99, s, result!.p99Ms);
+      return cpuNsPerLine === null ? NaN : cpuNsPerLine / 1000;
+    });
+    settleGathered();
+  }
+  const serves = (s: Running) => main(s) && s.target.serves.files;
   table.row(FIRST_DOWNLOAD, "B/s"); // measured on fresh servers, below
   await measure(
     table.row("download 1 GiB, again (SHA-256 known)", "B/s"),
     (s) => download(s.port, "large.bin"),
     serves,
+  );
+  await measure(
+    table.row("  Node piping with default buffers (naive)", "B/s"),
+    (s) => download(s.port, "large.bin"),
+    (s) => !main(s),
   );
 }
 
@@ -302,7 +476,7 @@ async function measureFirstDownloads(
 ): Promise<void> {
   const samples = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
-    for (const target of targets.filter((t) => t.serves.files)) {
+    for (const target of targets.filter((t) => t.serves.files && !t.extra)) {
       const server = await start(target);
       try {
         const rate = await download(server.port, "large.bin");
@@ -376,6 +550,38 @@ async function measureTlsDownloads(
   console.log(`  ${TLS_DOWNLOAD}: done`);
 }
 
+const IDLE_RSS = "server memory (RSS), idle";
+const SETTLED_RSS = `  ${SETTLE_MS / 1000} s after a 100 MB download`;
+
+/**
+ * A fresh server's resident memory once it has served one connection, and
+ * {@linkcode SETTLE_MS} after a 100 MB download ends: what it gives back.
+ */
+async function measureSettling(target: Target, table: Table): Promise<void> {
+  const server = await start(target);
+  try {
+    const pid = server.server.child.pid;
+    closeAll(await openAll(server.port, 1));
+    await pingPong(server.port, 1, 0.2);
+    table.row(IDLE_RSS, "B").values.set(
+      target.name,
+      await residentMemory(pid) ?? NaN,
+    );
+    if (!target.serves.files) return;
+    await download(server.port, "settle.bin");
+    const ended = performance.now();
+    await new Promise((resolve) =>
+      setTimeout(resolve, SETTLE_MS - (performance.now() - ended))
+    );
+    table.row(SETTLED_RSS, "B").values.set(
+      target.name,
+      await residentMemory(pid) ?? NaN,
+    );
+  } finally {
+    await stop(server);
+  }
+}
+
 /**
  * Memory per idle connection, on a fresh process: one that has just run
  * the loads is still shrinking and growing its heaps.
@@ -415,13 +621,15 @@ async function main(args: string[]): Promise<number> {
   if (options === null) return 0;
   const work = await Deno.makeTempDir({ prefix: "ackline-bench-" });
   await Deno.mkdir(`${work}/files`);
-  await makeLargeFile(`${work}/files`);
-  const targets = await findTargets(work);
+  await makeFile(`${work}/files/large.bin`, DOWNLOAD_BYTES);
+  await makeFile(`${work}/files/settle.bin`, SETTLE_DOWNLOAD_BYTES);
+  const { targets, openLoop } = await findTargets(work);
+  const main = targets.filter((t) => t.extra === undefined);
   const table = new Table();
   const running: Running[] = [];
   try {
     for (const target of targets) running.push(await start(target));
-    await measureLoads(running, table, options);
+    await measureLoads(running, table, openLoop, options);
   } finally {
     for (const server of running.splice(0)) await stop(server);
   }
@@ -429,12 +637,21 @@ async function main(args: string[]): Promise<number> {
   await measureTlsDownloads(work, table, options);
   table.row("server memory per idle connection, 1,000", "B");
   table.row("server memory per idle connection, 10,000", "B");
-  for (const target of targets) await measureIdleMemory(target, table);
+  for (const target of main) await measureIdleMemory(target, table);
+  table.row(IDLE_RSS, "B");
+  table.row(SETTLED_RSS, "B");
+  for (const target of main) await measureSettling(target, table);
+  const sha256 = await sha256Rate();
   await Deno.remove(work, { recursive: true });
   console.log();
-  console.log(table.render(targets.map((t) => t.name)));
+  console.log(table.render(main.map((t) => t.name)));
   console.log(
-    "\nRatios are ackline's advantage (higher is better for ackline, for memory and latency too).",
+    "\nRatios are ackline's advantage (higher is better for ackline, for memory, latency and CPU too).",
+  );
+  console.log(
+    `SHA-256 on one core of this machine (node:crypto): ${
+      formatBytes(sha256)
+    }/s, the bound of a first download.`,
   );
   return 0;
 }

@@ -1,6 +1,10 @@
 import { writeAll } from "../lib/common/mod.ts";
 import { escapeName } from "../lib/wire/mod.ts";
-import { CHUNK_BYTES, PARALLEL_HASH_BYTES } from "../lib/server/mod.ts";
+import {
+  CHUNK_BYTES,
+  HASH_BACKLOG,
+  PARALLEL_HASH_BYTES,
+} from "../lib/server/mod.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { fileSha256, sha256Hex } from "./support/files.ts";
 import { fillRandom } from "./support/random.ts";
@@ -131,6 +135,10 @@ Deno.test("a repeat download of an unchanged file is not hashed again", async ()
   const first = await countingWorkers(download);
   assertEquals(first.result, `SHA-256 ${sha256Hex(content)}`);
   assertEquals(first.messages, chunks + 1); // and one asking for the digest
+  // Every buffer of the transfer (the one read, the one sent, and those
+  // being hashed) goes back to the thread to keep: none is left for the
+  // server's collector, and all are freed when the thread ends.
+  assert(first.kept >= 2 && first.kept <= HASH_BACKLOG + 1, `${first.kept}`);
   const again = await countingWorkers(download);
   assertEquals(again.result, `SHA-256 ${sha256Hex(content)}`);
   assertEquals(again.messages, 0);

@@ -49,7 +49,8 @@ export class ClientConnection {
   readonly #idleTimeoutMs: number;
   readonly #writeStallMs: number;
   #writing = 0;
-  readonly #abort = new AbortController();
+  // Made when first asked for: most connections never start a transfer.
+  #abort: AbortController | undefined;
   #closed = false;
   #writeClosed = false;
   #reading = false;
@@ -76,6 +77,10 @@ export class ClientConnection {
 
   /** Aborts when the connection is being stopped: a transfer must end. */
   get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#stopReason !== null) this.#abort.abort();
+    }
     return this.#abort.signal;
   }
 
@@ -209,7 +214,7 @@ export class ClientConnection {
   stop(reason: CloseReason): void {
     if (this.#stopReason !== null || this.#closed) return;
     this.#stopReason = reason;
-    this.#abort.abort();
+    this.#abort?.abort();
     this.#graceTimer ??= setTimeout(() => this.close(), CLOSE_GRACE_MS);
     if (this.#reading) {
       // The session is parked in read(); nothing else is writing. The end

@@ -8,27 +8,41 @@
  * @module
  */
 
+/** Most transfer buffers a thread keeps between downloads. */
+export const MAX_KEPT_BUFFERS = 8;
 /** Most hashing threads at once. */
 export const MAX_HASH_THREADS = 2;
-/** A thread idle this long is ended. */
-export const HASH_THREAD_IDLE_MS = 10_000;
+/**
+ * A thread idle this long is ended: soon enough that a server is back to
+ * its idle memory well within ten seconds of a large download.
+ */
+export const HASH_THREAD_IDLE_MS = 3_000;
 
 // The thread's code. It is loaded from a blob URL rather than a file so the
 // server needs no read permission beyond its files folder, and compiled
 // binaries need nothing extra. It hashes chunks in order and sends each
 // buffer back for reuse; `null` asks for the digest and starts a new hash.
+// Between downloads the thread keeps the transfer's buffers (`keep`) and
+// lends them to the next one (`lend`): buffers a thread holds are freed
+// when it ends, where ones left to the server's collector linger.
 const HASH_WORKER_SOURCE = `
 import { createHash } from "node:crypto";
 let hash = createHash("sha256");
+const kept = [];
 self.onmessage = (event) => {
-  if (event.data === null) {
+  const data = event.data;
+  if (data === null) {
     self.postMessage(hash.digest("hex"));
     hash = createHash("sha256");
-    return;
+  } else if (data === "lend") {
+    const lent = kept.splice(0);
+    self.postMessage({ lent }, lent);
+  } else if (data.keep) {
+    for (const buffer of data.keep) if (kept.length < ${MAX_KEPT_BUFFERS}) kept.push(buffer);
+  } else {
+    hash.update(new Uint8Array(data.buffer, 0, data.length));
+    self.postMessage(data.buffer, [data.buffer]);
   }
-  const { buffer, length } = event.data;
-  hash.update(new Uint8Array(buffer, 0, length));
-  self.postMessage(buffer, [buffer]);
 };
 `;
 let hashWorkerUrl: string | undefined;

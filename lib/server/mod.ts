@@ -101,6 +101,7 @@ export {
 } from "./status.ts";
 export {
   CHUNK_BYTES,
+  HASH_BACKLOG,
   PARALLEL_HASH_BYTES,
   POOL_LIMIT,
   pooledBuffers,

@@ -4,8 +4,21 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import type { HashThreads } from "./hash_threads.ts";
+
+// Loaded at the first hash on this thread: Node's crypto module costs the
+// process about 5 MiB, which a server that has not sent a file yet, or
+// hashes large ones on its hashing threads, need not carry.
+let newSha256: (() => Hash) | undefined;
+
+async function sha256(): Promise<Hash> {
+  if (newSha256 === undefined) {
+    const { createHash } = await import("node:crypto");
+    newSha256 = () => createHash("sha256");
+  }
+  return newSha256();
+}
 
 /** Size of each read from disk and write to the socket. */
 export const CHUNK_BYTES = 1 << 20;
@@ -33,15 +46,15 @@ export interface StreamFileOptions {
 
 /** Files at least this large are hashed on a second thread, if one is free. */
 export const PARALLEL_HASH_BYTES = 32 << 20;
-// Chunks a hashing thread may hold before the transfer waits for it.
-const HASH_BACKLOG = 4;
+/** Chunks a hashing thread may hold before the transfer waits for it. */
+export const HASH_BACKLOG = 4;
 
 // Transfer buffers are reused: a fresh 1 MiB pair per download would churn
 // the allocator, and freed large blocks stay in the process as fragments.
 const pool: Uint8Array[] = [];
 
 /** Most transfer buffers kept for reuse between downloads. */
-export const POOL_LIMIT = 16;
+export const POOL_LIMIT = 2;
 
 /** How many transfer buffers are kept for reuse now (at most {@linkcode POOL_LIMIT}). */
 export function pooledBuffers(): number {
@@ -61,12 +74,12 @@ interface Hasher {
 
 /** Hashes on this thread (or not at all), cycling two buffers. */
 class InlineHasher implements Hasher {
-  readonly #hash;
+  readonly #hash: Hash | null;
   readonly #chunkBytes: number;
   readonly #free: Uint8Array[] = [];
 
-  constructor(hash: boolean, chunkBytes: number) {
-    this.#hash = hash ? createHash("sha256") : null;
+  constructor(hash: Hash | null, chunkBytes: number) {
+    this.#hash = hash;
     this.#chunkBytes = chunkBytes;
   }
 
@@ -107,45 +120,65 @@ class ParallelHasher implements Hasher {
   readonly #free: Uint8Array[] = [];
   readonly #waiting: PromiseWithResolvers<Uint8Array>[] = [];
   readonly #digest = Promise.withResolvers<string>();
+  // The buffers the thread kept from its last download, once they arrive.
+  readonly #lent = Promise.withResolvers<void>();
   #atWorker = 0;
   #error: Error | null = null;
   #done = false;
+  #finishing = false;
 
   constructor(threads: HashThreads, worker: Worker) {
     this.#threads = threads;
     this.#worker = worker;
-    worker.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
-      if (typeof event.data === "string") {
+    worker.onmessage = (
+      event: MessageEvent<ArrayBuffer | string | { lent: ArrayBuffer[] }>,
+    ) => {
+      const data = event.data;
+      if (typeof data === "string") {
         this.#done = true;
-        this.#digest.resolve(event.data);
-        return;
+        this.#digest.resolve(data);
+      } else if (data instanceof ArrayBuffer) {
+        this.#atWorker--;
+        this.#reuse(data);
+      } else {
+        for (const buffer of data.lent) this.#reuse(buffer);
+        this.#lent.resolve();
       }
-      this.#atWorker--;
-      const buffer = new Uint8Array(event.data);
-      const waiter = this.#waiting.shift();
-      if (waiter) waiter.resolve(buffer);
-      else this.#free.push(buffer);
     };
     // A failed worker fails this transfer, never the whole server.
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       this.#error = new Error(`Hashing failed: ${event.message}`);
       this.#digest.reject(this.#error);
+      this.#lent.reject(this.#error);
       for (const waiter of this.#waiting.splice(0)) waiter.reject(this.#error);
     };
     this.#digest.promise.catch(() => {}); // observed by digest() when asked
+    this.#lent.promise.catch(() => {}); // observed by take()
+    worker.postMessage("lend");
   }
 
-  take(): Promise<Uint8Array> {
-    if (this.#error) return Promise.reject(this.#error);
-    const free = this.#free.pop();
-    if (free) return Promise.resolve(free);
-    if (this.#atWorker < HASH_BACKLOG) {
-      return Promise.resolve(new Uint8Array(CHUNK_BYTES));
+  #reuse(backing: ArrayBuffer): void {
+    if (this.#finishing) {
+      // The transfer is over: the thread keeps it for the next one.
+      this.#worker.postMessage({ keep: [backing] }, [backing]);
+      return;
     }
+    const buffer = new Uint8Array(backing);
+    const waiter = this.#waiting.shift();
+    if (waiter) waiter.resolve(buffer);
+    else this.#free.push(buffer);
+  }
+
+  async take(): Promise<Uint8Array> {
+    await this.#lent.promise;
+    if (this.#error) throw this.#error;
+    const free = this.#free.pop();
+    if (free) return free;
+    if (this.#atWorker < HASH_BACKLOG) return new Uint8Array(CHUNK_BYTES);
     const waiter = Promise.withResolvers<Uint8Array>();
     this.#waiting.push(waiter);
-    return waiter.promise;
+    return await waiter.promise;
   }
 
   hash(buffer: Uint8Array, length: number): void {
@@ -155,6 +188,11 @@ class ParallelHasher implements Hasher {
   }
 
   digest(): Promise<string> {
+    this.#finishing = true;
+    const keep = this.#free.splice(0).map((buffer) =>
+      (buffer as Uint8Array<ArrayBuffer>).buffer
+    );
+    this.#worker.postMessage({ keep }, keep);
     this.#worker.postMessage(null);
     return this.#digest.promise;
   }
@@ -205,7 +243,7 @@ export async function streamFile(
     : null;
   const hasher: Hasher = worker !== null
     ? new ParallelHasher(threads!, worker)
-    : new InlineHasher(hash, chunkBytes);
+    : new InlineHasher(hash ? await sha256() : null, chunkBytes);
   let reading: Promise<number> | null = null;
   try {
     if (size === 0) return await hasher.digest();

@@ -7,7 +7,13 @@
 
 const LF = 10;
 const CR = 13;
-const INITIAL_CAPACITY = 4096;
+/** The first size of a buffer: enough for a typed request and its reads. */
+export const INITIAL_CAPACITY = 512;
+/** A buffer whose reads come back full grows up to this size. */
+export const READ_GROWTH_LIMIT = 16 * 1024;
+// A grown buffer goes back to its first size after this many reads in a
+// row that its first size would have held: the client has gone quiet.
+const QUIET_READS = 64;
 
 /** Thrown when more than the limit arrives without a line end. */
 export class LineTooLongError extends Error {
@@ -25,8 +31,10 @@ export class LineTooLongError extends Error {
 /**
  * Splits a byte stream into LF or CRLF terminated lines.
  *
- * The buffer starts small (idle connections stay cheap) and grows only while
- * a single line needs it, never past the limit plus its CRLF. Lines are
+ * The buffer starts small (idle connections stay cheap) and grows while a
+ * single line needs it, never past the limit plus its CRLF, or while reads
+ * come back full (a client sending many lines at once), up to
+ * {@linkcode READ_GROWTH_LIMIT}. Lines are
  * handed out as offsets into {@linkcode LineBuffer.bytes}, valid until the
  * next {@linkcode LineBuffer.space} call, so the hot path allocates nothing.
  *
@@ -57,6 +65,9 @@ export class LineBuffer {
   #end = 0; // end of the bytes read so far
   #scanFrom = 0; // bytes in [#start, #scanFrom) hold no LF
   #filled: Uint8Array; // [0, #end): bounds the LF search to bytes read
+  #offered = 0; // room the last space() gave
+  #readFull = false; // the last read took all of it
+  #quietReads = 0; // reads in a row the first size would have held
 
   /**
    * Creates a buffer for lines of at most `maxLineBytes` bytes. It grows
@@ -101,12 +112,17 @@ export class LineBuffer {
     const pending = this.#end - this.#start;
     if (
       pending === 0 && this.#buf.length > this.#initialCapacity &&
-      !this.#keepGrown
+      !this.#keepGrown &&
+      (this.#buf.length > READ_GROWTH_LIMIT || this.#quietReads >= QUIET_READS)
     ) {
-      // Grown for one long line, now empty: a connection must not keep
-      // that for life.
+      // Grown for one long line, or for a burst that is over, and now
+      // empty: a connection must not keep that for life.
       this.#buf = new Uint8Array(this.#initialCapacity);
-      this.#start = this.#end = this.#scanFrom = 0;
+      this.#start =
+        this.#end =
+        this.#scanFrom =
+        this.#quietReads =
+          0;
     } else if (this.#start > 0) {
       if (pending > 0) this.#buf.copyWithin(0, this.#start, this.#end);
       this.#scanFrom -= this.#start;
@@ -116,16 +132,30 @@ export class LineBuffer {
     if (pending === this.#buf.length) {
       const limit = this.maxLineBytes + 2;
       if (pending >= limit) throw new LineTooLongError(this.maxLineBytes);
-      const grown = new Uint8Array(Math.min(this.#buf.length * 2, limit));
-      grown.set(this.#buf.subarray(0, pending));
-      this.#buf = grown;
+      this.#grow(Math.min(this.#buf.length * 2, limit));
+    } else if (this.#readFull && this.#buf.length < READ_GROWTH_LIMIT) {
+      // Reads that come back full mean more is waiting: take it in fewer.
+      this.#grow(Math.min(this.#buf.length * 2, READ_GROWTH_LIMIT));
     }
+    this.#readFull = false;
     this.#filled = this.#buf.subarray(0, this.#end);
-    return this.#buf.subarray(this.#end);
+    const room = this.#buf.subarray(this.#end);
+    this.#offered = room.length;
+    return room;
+  }
+
+  #grow(capacity: number): void {
+    const grown = new Uint8Array(capacity);
+    grown.set(this.#buf.subarray(0, this.#end));
+    this.#buf = grown;
   }
 
   /** Records that `n` bytes were written into the last {@linkcode space}. */
   filled(n: number): void {
+    this.#readFull = n > 0 && n === this.#offered;
+    this.#quietReads = n <= this.#initialCapacity / 2
+      ? this.#quietReads + 1
+      : 0;
     this.#end += n;
     this.#filled = this.#buf.subarray(0, this.#end);
   }

@@ -50,7 +50,7 @@ export class ReplyWriter {
   readonly #initialCapacity: number;
 
   /** Creates an empty writer with room for `initialCapacity` bytes. */
-  constructor(initialCapacity = 1024) {
+  constructor(initialCapacity = 256) {
     this.#initialCapacity = initialCapacity;
     this.#buf = new Uint8Array(initialCapacity);
   }

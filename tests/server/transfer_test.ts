@@ -139,7 +139,7 @@ Deno.test("streamFile hashes a file below the threshold, or an unhashed one, on 
 });
 
 Deno.test("transfers reuse their buffers, and keep no more than the pool's limit", async () => {
-  const transfers = 16; // two buffers each: twice what may be kept
+  const transfers = POOL_LIMIT; // two buffers each: twice what may be kept
   const bytes = new Uint8Array(3 * CHUNK_BYTES);
   await withFile(bytes, async (path) => {
     const files = await Promise.all(
@@ -157,8 +157,8 @@ Deno.test("transfers reuse their buffers, and keep no more than the pool's limit
           })
         ),
       );
-      assertEquals(pooledBuffers(), 16);
-      assertEquals(POOL_LIMIT, 16);
+      assertEquals(pooledBuffers(), POOL_LIMIT);
+      assertEquals(POOL_LIMIT, 2);
     } finally {
       for (const file of files) file.close();
     }
@@ -169,9 +169,15 @@ Deno.test("transfers reuse their buffers, and keep no more than the pool's limit
 class FailsAtDigest {
   onmessage: ((event: MessageEvent) => void) | null = null;
   onerror: ((event: ErrorEvent) => void) | null = null;
-  postMessage(data: { buffer: ArrayBuffer } | null): void {
+  postMessage(
+    data: { buffer: ArrayBuffer } | { keep: ArrayBuffer[] } | "lend" | null,
+  ): void {
     setTimeout(() => {
-      if (data === null) {
+      if (data === "lend") {
+        this.onmessage?.(new MessageEvent("message", { data: { lent: [] } }));
+      } else if (data !== null && "keep" in data) {
+        // Kept for the next download; none follows here.
+      } else if (data === null) {
         this.onerror?.(
           new ErrorEvent("error", {
             message: "out of memory",

@@ -7,15 +7,21 @@
  */
 
 /**
- * Runs `fn` while every `new Worker`, every message posted to any worker
- * and every worker ended is counted, and returns its result with the
- * counts. Workers run
- * as usual.
+ * Runs `fn` while every `new Worker`, every hashing message posted to any
+ * worker (a chunk, or the request for a digest), every buffer handed to a
+ * worker to keep, and every worker ended is counted, and returns its
+ * result with the counts. Workers run as usual.
  */
 export async function countingWorkers<T>(
   fn: () => Promise<T>,
 ): Promise<
-  { result: T; started: number; messages: number; terminated: number }
+  {
+    result: T;
+    started: number;
+    messages: number;
+    kept: number;
+    terminated: number;
+  }
 > {
   const Original = globalThis.Worker;
   // Seen as one signature: the overloads of postMessage do not matter here.
@@ -32,6 +38,7 @@ export async function countingWorkers<T>(
   };
   let started = 0;
   let messages = 0;
+  let kept = 0;
   globalThis.Worker = class extends Original {
     constructor(...args: ConstructorParameters<typeof Worker>) {
       super(...args);
@@ -39,12 +46,15 @@ export async function countingWorkers<T>(
     }
   };
   proto.postMessage = function (message, transfer) {
-    messages++;
+    const hashing = message === null ||
+      (typeof message === "object" && "length" in message);
+    if (hashing) messages++;
+    kept += (message as { keep?: ArrayBuffer[] } | null)?.keep?.length ?? 0;
     originalPost.call(this, message, transfer);
   };
   try {
     const result = await fn();
-    return { result, started, messages, terminated };
+    return { result, started, messages, kept, terminated };
   } finally {
     globalThis.Worker = Original;
     proto.postMessage = originalPost;

@@ -1,5 +1,10 @@
 import fc from "fast-check";
-import { LineBuffer, LineTooLongError } from "../../lib/wire/line_buffer.ts";
+import {
+  INITIAL_CAPACITY,
+  LineBuffer,
+  LineTooLongError,
+  READ_GROWTH_LIMIT,
+} from "../../lib/wire/line_buffer.ts";
 import { assert, assertEquals, assertThrows } from "../support/assert.ts";
 
 const encoder = new TextEncoder();
@@ -163,4 +168,33 @@ Deno.test("LineBuffer shrinks back once a long line is handed out", () => {
   feed("cd\n");
   assert(lines.next());
   assertEquals(decoder.decode(lines.line()), "cd");
+});
+
+/** Reads up to `count` lines of 64 bytes into `buffer`, as a socket would; the room it had. */
+function readLines(buffer: LineBuffer, count: number): number {
+  const space = buffer.space();
+  const line = encoder.encode("x".repeat(63) + "\n");
+  const fits = Math.min(count, Math.floor(space.length / line.length));
+  for (let i = 0; i < fits; i++) space.set(line, i * line.length);
+  buffer.filled(fits * line.length);
+  while (buffer.next()) { /* answered */ }
+  return space.length;
+}
+
+Deno.test("LineBuffer reads more at once while reads come back full, and goes back to its first size when the client goes quiet", () => {
+  const buffer = new LineBuffer(64 * 1024);
+  assertEquals(buffer.space().length, INITIAL_CAPACITY);
+  // A client with many lines in flight: every read comes back full.
+  const offered: number[] = [];
+  for (let i = 0; i < 10; i++) offered.push(readLines(buffer, 10_000));
+  assertEquals(offered.slice(0, 6), [512, 1024, 2048, 4096, 8192, 16384]);
+  assertEquals(Math.max(...offered), READ_GROWTH_LIMIT);
+  // A line at a time: the room stays for a while, then is given back.
+  for (let i = 0; i < 63; i++) readLines(buffer, 1);
+  assertEquals(buffer.bytes.length, READ_GROWTH_LIMIT);
+  readLines(buffer, 1);
+  assertEquals(buffer.space().length, INITIAL_CAPACITY);
+  // A read that leaves room does not grow the buffer.
+  for (let i = 0; i < 5; i++) readLines(buffer, 2);
+  assertEquals(buffer.bytes.length, INITIAL_CAPACITY);
 });
