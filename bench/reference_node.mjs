@@ -2,10 +2,13 @@
 // as a competent Node author would, on `net` alone. Bytes stay Buffers (no
 // string decoding), every line gets the same work as in ackline (CRLF or
 // LF, a UTF-8 check, a match against the request words), and the replies
-// to one 'data' event leave in one write.
+// to one 'data' event leave in one write. A download is piped in 1 MiB
+// reads and ends with its SHA-256, computed on the way the first time and
+// remembered for the same version of the file after, as ackline does.
 //
 // Run: node reference_node.mjs [port] [files-dir]   (prints "Listening on port N")
 import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -57,6 +60,9 @@ function requestWord(line) {
   return null;
 }
 
+// SHA-256 of files already sent, by path and version.
+const digests = new Map();
+
 let clients = 0;
 
 const server = net.createServer((socket) => {
@@ -95,19 +101,25 @@ const server = net.createServer((socket) => {
   function download(requested) {
     const name = path.basename(requested);
     const file = path.join(filesDir, name);
-    let size;
+    let stat;
     try {
-      size = fs.statSync(file).size;
+      stat = fs.statSync(file);
     } catch {
       socket.write(`550 No such file: ${name}\n`);
       return;
     }
-    socket.write(`150 ${size} ${name}\n`);
+    socket.write(`150 ${stat.size} ${name}\n`);
     sending = true;
+    const version = `${file}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    const known = digests.get(version);
+    const hash = known === undefined ? createHash("sha256") : null;
     const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+    if (hash !== null) stream.on("data", (chunk) => hash.update(chunk));
     stream.pipe(socket, { end: false });
     stream.on("end", () => {
-      socket.write("226 done\n");
+      const digest = known ?? hash.digest("hex");
+      digests.set(version, digest);
+      socket.write(`226 SHA-256 ${digest}\n`);
       sending = false;
       answer(queue.splice(0));
     });

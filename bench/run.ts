@@ -1,7 +1,15 @@
 /**
- * `deno task bench`: runs the same load against ackline, the plain Node.js
- * reference and (where a C compiler is present) the epoll reference, in one
- * run, and prints the figures with ackline's ratios to each.
+ * `deno task bench`: runs the same loads against ackline, the Node.js
+ * reference (coalesced writes, the same work per line; the naive one that
+ * writes once per line shows in extra rows) and, where a C compiler is
+ * present, the epoll reference, in one run, and prints the figures with
+ * ackline's ratios to each.
+ *
+ * Closed-loop rows (ping-pong, pipelined) give rates; the fixed-load rows
+ * offer the same lines a second to every server with `open_loop.c` and
+ * give the server's CPU per line (every thread, from the kernel's
+ * scheduler statistics) and latency from each line's scheduled send.
+ * Memory rows read the server's resident memory from the kernel.
  *
  * Usage: deno task bench [--seconds N] [--rounds R]
  *
@@ -434,6 +442,10 @@ async function measureLoads(
       FIXED_RATE.toLocaleString("en-US")
     } lines/s offered over ${FIXED_CONNECTIONS} connections`;
     const fixedCpu = table.row(label, "µs");
+    const fixedP50 = table.row(
+      "  p50 latency at that load, from scheduled send",
+      "ms",
+    );
     const fixedP99 = table.row(
       "  p99 latency at that load, from scheduled send",
       "ms",
@@ -444,6 +456,7 @@ async function measureLoads(
         result = await fixedLoad(openLoop, s.port, seconds);
         return result.received;
       });
+      gather(fixedP50, s, result!.p50Ms);
       gather(fixedP99, s, result!.p99Ms);
       return cpuNsPerLine === null ? NaN : cpuNsPerLine / 1000;
     });

@@ -29,7 +29,9 @@ export async function writeAll(
 ): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
-    const n = progress(await writer.write(bytes.subarray(written)));
+    // Most writes take everything at once: no view made for those.
+    const rest = written === 0 ? bytes : bytes.subarray(written);
+    const n = progress(await writer.write(rest));
     written += n;
     onProgress?.(n);
   }
