@@ -319,7 +319,8 @@ class Table {
       const ours = r.values.get("ackline");
       lines.push(`| ${
         [
-          r.label,
+          // Byte figures carry their unit in each cell.
+          r.unit.startsWith("B") ? r.label : `${r.label} (${r.unit})`,
           ...names.map((n) => cell(r.values.get(n), r.unit)),
           ratio(ours, r.values.get("Node"), lower),
           ratio(ours, r.values.get("C epoll"), lower),
@@ -429,7 +430,10 @@ async function measureLoads(
   });
   settleGathered();
   await measure(
-    table.row("  Node writing once per line (naive)", "msg/s"),
+    table.row(
+      "  pipelined 3 x 64, Node writing once per line (naive)",
+      "msg/s",
+    ),
     async (s) => (await pipelined(s.port, 3, 64, seconds)).perSecond,
     (s) => !main(s),
   );
@@ -440,7 +444,7 @@ async function measureLoads(
   if (openLoop !== null) {
     const label = `server CPU per line, ${
       FIXED_RATE.toLocaleString("en-US")
-    } lines/s offered over ${FIXED_CONNECTIONS} connections`;
+    } lines/s over ${FIXED_CONNECTIONS} connections`;
     const fixedCpu = table.row(label, "µs");
     const fixedP50 = table.row(
       "  p50 latency at that load, from scheduled send",
@@ -470,7 +474,7 @@ async function measureLoads(
     serves,
   );
   await measure(
-    table.row("  Node piping with default buffers (naive)", "B/s"),
+    table.row("  download 1 GiB, Node's default pipe (naive)", "B/s"),
     (s) => download(s.port, "large.bin"),
     (s) => !main(s),
   );
@@ -564,7 +568,8 @@ async function measureTlsDownloads(
 }
 
 const IDLE_RSS = "server memory (RSS), idle";
-const SETTLED_RSS = `  ${SETTLE_MS / 1000} s after a 100 MB download`;
+const SETTLE_SECONDS = SETTLE_MS / 1000;
+const SETTLED_RSS = `server memory ${SETTLE_SECONDS} s after a 100 MB download`;
 
 /**
  * A fresh server's resident memory once it has served one connection, and

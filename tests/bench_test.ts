@@ -1,0 +1,163 @@
+/**
+ * The benchmark's references and load are only fair if they do what it
+ * says: the Node reference answers every line as ackline does (echo, the
+ * UTF-8 check, the request words) and ends a download with its SHA-256;
+ * the open-loop load gets a reply for every line it offers. Each test is
+ * ignored, with the reason, where `node` or a C compiler is missing.
+ *
+ * @module
+ */
+
+import { assert, assertEquals } from "./support/assert.ts";
+import { sha256Hex } from "./support/files.ts";
+import { spawnServer } from "./support/programs.ts";
+import { fillRandom } from "./support/random.ts";
+import { RawClient } from "./support/raw_client.ts";
+import { startServer } from "./support/test_server.ts";
+import { within } from "./support/wait.ts";
+
+const BENCH = new URL("../bench/", import.meta.url).pathname;
+
+/** Why `program --version` cannot run here, or `null` when it can. */
+async function missing(program: string): Promise<string | null> {
+  try {
+    const { success } = await new Deno.Command(program, {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success ? null : `${program} --version failed`;
+  } catch {
+    return `${program} not found`;
+  }
+}
+
+const noNode = await missing("node");
+const noCompiler = await missing("cc");
+
+/**
+ * The first `count` replies to `lines` sent at once, each character a byte
+ * (so `\xff` is the byte 0xff, not UTF-8), as `<code> <lines>`.
+ */
+async function answers(
+  client: RawClient,
+  lines: string,
+  count: number,
+): Promise<string[]> {
+  await client.write(Uint8Array.from(lines, (c) => c.charCodeAt(0)));
+  const seen: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const reply = await client.reply();
+    seen.push(`${reply.code} ${reply.lines.join(" / ")}`);
+  }
+  return seen;
+}
+
+Deno.test({
+  name: `the Node reference answers lines as ackline does${
+    noNode ? ` (ignored: ${noNode})` : ""
+  }`,
+  ignore: noNode !== null,
+  async fn() {
+    const lines = "hello world\r\nstatus now\nabc\xff\n";
+    const ackline = await (async () => {
+      await using t = await startServer();
+      const { client } = await RawClient.greeted(t.port);
+      using _ = client;
+      return await answers(client, lines, 3);
+    })();
+    const dir = await Deno.makeTempDir({ prefix: "ackline-bench-test-" });
+    try {
+      await using node = await spawnServer(
+        new Deno.Command("node", {
+          args: [`${BENCH}reference_node.mjs`, "0", dir],
+          stdout: "piped",
+          stderr: "piped",
+        }),
+        /Listening on port (\d+)/,
+      );
+      const { client } = await RawClient.greeted(node.port);
+      using _ = client;
+      assertEquals(await answers(client, lines, 3), ackline);
+      assertEquals(ackline, [
+        "250 hello worldACK",
+        "250 status nowACK",
+        "500 Line is not valid UTF-8; it was ignored",
+      ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `the Node reference ends a download with its SHA-256, first and again${
+    noNode ? ` (ignored: ${noNode})` : ""
+  }`,
+  ignore: noNode !== null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "ackline-bench-test-" });
+    try {
+      const content = fillRandom(new Uint8Array(3 << 20));
+      await Deno.writeFile(`${dir}/data.bin`, content);
+      await using node = await spawnServer(
+        new Deno.Command("node", {
+          args: [`${BENCH}reference_node.mjs`, "0", dir],
+          stdout: "piped",
+          stderr: "piped",
+        }),
+        /Listening on port (\d+)/,
+      );
+      const { client } = await RawClient.greeted(node.port);
+      using _ = client;
+      for (let i = 0; i < 2; i++) {
+        assertEquals((await client.request("get data.bin")).code, 150);
+        assertEquals(await client.payload(), content);
+        assertEquals((await client.reply()).lines, [
+          `SHA-256 ${sha256Hex(content)}`,
+        ]);
+      }
+      // Lines sent behind a download are answered after it.
+      assertEquals(await answers(client, "get data.bin\nafter\n", 1), [
+        `150 ${content.length} data.bin`,
+      ]);
+      await client.payload();
+      await client.reply();
+      assertEquals((await client.reply()).lines, ["afterACK"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `the open-loop load gets a reply for every line it offers${
+    noCompiler ? ` (ignored: ${noCompiler})` : ""
+  }`,
+  ignore: noCompiler !== null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "ackline-bench-test-" });
+    try {
+      const binary = `${dir}/open_loop`;
+      const built = await new Deno.Command("cc", {
+        args: ["-O2", "-o", binary, `${BENCH}open_loop.c`],
+      }).output();
+      assert(built.success, new TextDecoder().decode(built.stderr));
+      await using t = await startServer();
+      // 2,000 lines a second over 3 connections for half a second.
+      const run = await within(
+        new Deno.Command(binary, {
+          args: [String(t.port), "3", "2000", "0.5"],
+        }).output(),
+        "the open-loop load to end",
+      );
+      assert(run.success, new TextDecoder().decode(run.stderr));
+      const [sent, received, p50Us, p99Us, maxUs] = new TextDecoder()
+        .decode(run.stdout).trim().split(" ").map(Number);
+      assertEquals([sent, received], [1000, 1000]);
+      assert(0 < p50Us && p50Us <= p99Us && p99Us <= maxUs, `${run.stdout}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
