@@ -57,6 +57,25 @@ Deno.test("requests keep a client from being idle; 0 turns the watch off", async
     }
     assertEquals((await client.reply()).code, 421); // then silence
   });
+  await t.step("lines without the token a server wants do not", async () => {
+    await using s = await startServer({
+      idleTimeoutMs: 1000,
+      token: "0123456789abcdef",
+    });
+    const { client } = await RawClient.greeted(s.port);
+    using _ = client;
+    // Answered 530 every quarter of the timeout, until the idle watch
+    // closes the connection all the same (within eight quarters).
+    let reply = await client.request("status");
+    for (let i = 0; i < 8 && reply.code === 530; i++) {
+      await pause(250);
+      reply = await client.request("status");
+    }
+    assertEquals(reply, {
+      code: 421,
+      lines: ["Idle timeout: no request for 1 s; closing"],
+    });
+  });
   await t.step("--idle-timeout 0", async () => {
     await using s = await startServer({ idleTimeoutMs: 0 });
     const { client } = await RawClient.greeted(s.port);

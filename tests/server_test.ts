@@ -328,6 +328,30 @@ Deno.test("a silent or slow client never delays another", async (t) => {
   });
 });
 
+Deno.test("shutdown cuts a download at once, even to a client that reads it all", async () => {
+  const size = 256 << 20;
+  await using t = await startServer({
+    files: { "big.bin": new Uint8Array(size) },
+  });
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  await client.send("get big.bin");
+  assertEquals((await client.reply()).code, 150);
+  await client.payload(1024);
+  const shutdown = t.server.shutdown();
+  // Read on as fast as the bytes come: the transfer stops between two
+  // chunks instead of sending the rest first.
+  let received = 1024;
+  const buffer = new Uint8Array(1 << 20);
+  for (;;) {
+    const n = await within(client.conn.read(buffer), "more bytes or the end");
+    if (n === null) break;
+    received += n;
+  }
+  await within(shutdown, "shutdown");
+  assert(received < size / 2, `${received} of ${size} bytes arrived`);
+});
+
 Deno.test("shutdown tells every client, records every disconnect, closes", async () => {
   const t = await startServer({ maxClients: 3 });
   try {

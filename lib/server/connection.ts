@@ -61,6 +61,9 @@ export class ClientConnection {
   #pendingRead: Promise<boolean> | undefined;
   #stopReason: CloseReason | null = null;
   #lastActive = performance.now();
+  // The size of a flush whose first write, if it takes it whole, needs no
+  // stamp of activity; -1 when every write is stamped.
+  #unstamped = -1;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -176,7 +179,9 @@ export class ClientConnection {
     // Called once per read of requests: no extra awaited call in between.
     this.#writing++;
     try {
-      await writeAll(this.#conn, this.out.bytes(), this.markActive);
+      const bytes = this.out.bytes();
+      this.#unstamped = bytes.length;
+      await writeAll(this.#conn, bytes, this.#progress);
     } finally {
       this.#writing--;
     }
@@ -187,7 +192,8 @@ export class ClientConnection {
   async send(chunk: Uint8Array): Promise<void> {
     this.#writing++;
     try {
-      await writeAll(this.#conn, chunk, this.markActive);
+      this.#unstamped = -1;
+      await writeAll(this.#conn, chunk, this.#progress);
     } finally {
       this.#writing--;
     }
@@ -199,9 +205,16 @@ export class ClientConnection {
     this.#lastActive = performance.now();
   }
 
-  /** Records activity: any bytes of a reply the socket took. */
-  markActive = (): void => {
-    this.#lastActive = performance.now();
+  /**
+   * Records activity: any bytes of a reply the socket took. A flush taken
+   * whole by its first write is not stamped (reading the clock is a good
+   * part of a short request's cost): it follows the request that was, or
+   * answers lines that must not count as activity.
+   */
+  #progress = (written: number): void => {
+    const whole = written === this.#unstamped;
+    this.#unstamped = -1;
+    if (!whole) this.#lastActive = performance.now();
   };
 
   /**

@@ -11,6 +11,7 @@ const CR = 13;
 export const INITIAL_CAPACITY = 512;
 /** A buffer whose reads come back full grows up to this size. */
 export const READ_GROWTH_LIMIT = 16 * 1024;
+const EMPTY = new Uint8Array(0);
 // A grown buffer goes back to its first size after this many reads in a
 // row that its first size would have held: the client has gone quiet.
 const QUIET_READS = 64;
@@ -138,8 +139,9 @@ export class LineBuffer {
       this.#grow(Math.min(this.#buf.length * 2, READ_GROWTH_LIMIT));
     }
     this.#readFull = false;
-    this.#filled = this.#buf.subarray(0, this.#end);
-    const room = this.#buf.subarray(this.#end);
+    // Nothing pending is the usual case between reads: then no view is made.
+    this.#filled = this.#end === 0 ? EMPTY : this.#buf.subarray(0, this.#end);
+    const room = this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
     this.#offered = room.length;
     return room;
   }

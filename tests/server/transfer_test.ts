@@ -7,7 +7,8 @@ import {
   streamFile,
 } from "../../lib/server/transfer.ts";
 import { HashThreads } from "../../lib/server/hash_threads.ts";
-import { assertEquals, assertRejects } from "../support/assert.ts";
+import { createHash } from "node:crypto";
+import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { sha256Hex } from "../support/files.ts";
 import { fillRandom } from "../support/random.ts";
 import { countingWorkers, withFakeWorker } from "../support/workers.ts";
@@ -101,10 +102,13 @@ Deno.test("streamFile hashes a large file on a second thread, same digest", asyn
     using threads = new HashThreads();
     let received = 0;
     const { result: digest, started } = await countingWorkers(() =>
-      streamFile(file, bytes.length, (chunk) => {
-        received += chunk.length;
-        return Promise.resolve();
-      }, { threads })
+      within(
+        streamFile(file, bytes.length, (chunk) => {
+          received += chunk.length;
+          return Promise.resolve();
+        }, { threads }),
+        "the transfer to end",
+      )
     );
     assertEquals(started, 1, "one hashing thread");
     assertEquals(received, bytes.length);
@@ -192,6 +196,94 @@ class FailsAtDigest {
   terminate(): void {}
 }
 
+/** A hashing thread that fails at once, before it lends anything. */
+class FailsAtOnce {
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  postMessage(): void {
+    setTimeout(() =>
+      this.onerror?.(
+        new ErrorEvent("error", { message: "cannot start", cancelable: true }),
+      ), 0);
+  }
+  terminate(): void {}
+}
+
+/**
+ * A hashing thread that hashes for real and records the buffers it was
+ * given to hash and those it was given to keep. It runs on this thread,
+ * so a buffer stays the same object both ways.
+ */
+class Recording {
+  static hashed = new Set<ArrayBuffer>();
+  static kept = new Set<ArrayBuffer>();
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  #hash = createHash("sha256");
+  postMessage(
+    data:
+      | { buffer: ArrayBuffer; length: number }
+      | { keep: ArrayBuffer[] }
+      | "lend"
+      | null,
+  ): void {
+    const answer = (data: unknown) =>
+      setTimeout(() => this.onmessage?.(new MessageEvent("message", { data })));
+    if (data === "lend") answer({ lent: [] });
+    else if (data === null) answer(this.#hash.digest("hex"));
+    else if ("keep" in data) {
+      for (const b of data.keep) {
+        Recording.kept.add(b);
+      }
+    } else {
+      Recording.hashed.add(data.buffer);
+      this.#hash.update(new Uint8Array(data.buffer, 0, data.length));
+      answer(data.buffer);
+    }
+  }
+  terminate(): void {}
+}
+
+Deno.test("every buffer of a threaded transfer goes back to its thread at the end", async () => {
+  const bytes = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES));
+  await withFile(bytes, async (path) => {
+    using file = await Deno.open(path);
+    using threads = new HashThreads();
+    const digest = await withFakeWorker(Recording, () =>
+      within(
+        streamFile(file, bytes.length, () => Promise.resolve(), { threads }),
+        "the transfer to end",
+      ));
+    assertEquals(digest, sha256Hex(bytes));
+    // Some came back from hashing after the digest was asked for, some
+    // were waiting here for a next chunk that never came: all are kept.
+    assert(Recording.hashed.size >= 2);
+    assertEquals(Recording.kept, Recording.hashed);
+  });
+});
+
+Deno.test("a hashing thread that fails before it starts fails the transfer", async () => {
+  const bytes = new Uint8Array(PARALLEL_HASH_BYTES);
+  await withFile(bytes, async (path) => {
+    using file = await Deno.open(path);
+    using threads = new HashThreads();
+    await withFakeWorker(FailsAtOnce, async () => {
+      await assertRejects(
+        () =>
+          within(
+            streamFile(file, bytes.length, () => Promise.resolve(), {
+              threads,
+            }),
+            "the transfer to end",
+          ),
+        Error,
+        "Hashing failed: cannot start",
+      );
+    });
+    assertEquals(threads.alive, 0);
+  });
+});
+
 Deno.test("a hashing thread that fails fails the transfer, not the server", async () => {
   const bytes = new Uint8Array(PARALLEL_HASH_BYTES);
   await withFile(bytes, async (path) => {
@@ -222,7 +314,10 @@ Deno.test("hashing threads are a small pool: bounded, reused, ended when idle or
     using threads = new HashThreads({ max: 2, idleMs: 50 });
     const transfer = async (sink = () => Promise.resolve()) => {
       using file = await Deno.open(path);
-      return await streamFile(file, bytes.length, sink, { threads });
+      return await within(
+        streamFile(file, bytes.length, sink, { threads }),
+        "the transfer to end",
+      );
     };
     // Three at once, each holding on until all three have started: two
     // threads, and the third download hashes on this thread.
