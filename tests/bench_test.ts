@@ -10,7 +10,7 @@
 
 import { assert, assertEquals } from "./support/assert.ts";
 import { sha256Hex } from "./support/files.ts";
-import { spawnServer } from "./support/programs.ts";
+import { type RunningServer, spawnServer } from "./support/programs.ts";
 import { fillRandom } from "./support/random.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { startServer } from "./support/test_server.ts";
@@ -30,6 +30,18 @@ async function missing(program: string): Promise<string | null> {
   } catch {
     return `${program} not found`;
   }
+}
+
+/** Starts the Node reference serving `dir`. */
+function startNodeReference(dir: string): Promise<RunningServer> {
+  return spawnServer(
+    new Deno.Command("node", {
+      args: [`${BENCH}reference_node.mjs`, "0", dir],
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    /Listening on port (\d+)/,
+  );
 }
 
 const noNode = await missing("node");
@@ -68,14 +80,7 @@ Deno.test({
     })();
     const dir = await Deno.makeTempDir({ prefix: "ackline-bench-test-" });
     try {
-      await using node = await spawnServer(
-        new Deno.Command("node", {
-          args: [`${BENCH}reference_node.mjs`, "0", dir],
-          stdout: "piped",
-          stderr: "piped",
-        }),
-        /Listening on port (\d+)/,
-      );
+      await using node = await startNodeReference(dir);
       const { client } = await RawClient.greeted(node.port);
       using _ = client;
       assertEquals(await answers(client, lines, 3), ackline);
@@ -100,14 +105,7 @@ Deno.test({
     try {
       const content = fillRandom(new Uint8Array(3 << 20));
       await Deno.writeFile(`${dir}/data.bin`, content);
-      await using node = await spawnServer(
-        new Deno.Command("node", {
-          args: [`${BENCH}reference_node.mjs`, "0", dir],
-          stdout: "piped",
-          stderr: "piped",
-        }),
-        /Listening on port (\d+)/,
-      );
+      await using node = await startNodeReference(dir);
       const { client } = await RawClient.greeted(node.port);
       using _ = client;
       for (let i = 0; i < 2; i++) {

@@ -262,12 +262,19 @@ Deno.test("every buffer of a threaded transfer goes back to its thread at the en
   });
 });
 
-Deno.test("a hashing thread that fails before it starts fails the transfer", async () => {
+/**
+ * Runs a threaded transfer with `Fake` as its hashing thread: it must fail
+ * with `message`, and the thread must be ended, not kept for the next.
+ */
+async function assertThreadFailure(
+  Fake: new (url: string | URL, options?: WorkerOptions) => unknown,
+  message: string,
+): Promise<void> {
   const bytes = new Uint8Array(PARALLEL_HASH_BYTES);
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
     using threads = new HashThreads();
-    await withFakeWorker(FailsAtOnce, async () => {
+    await withFakeWorker(Fake, async () => {
       await assertRejects(
         () =>
           within(
@@ -277,34 +284,19 @@ Deno.test("a hashing thread that fails before it starts fails the transfer", asy
             "the transfer to end",
           ),
         Error,
-        "Hashing failed: cannot start",
+        message,
       );
     });
     assertEquals(threads.alive, 0);
   });
+}
+
+Deno.test("a hashing thread that fails before it starts fails the transfer", async () => {
+  await assertThreadFailure(FailsAtOnce, "Hashing failed: cannot start");
 });
 
 Deno.test("a hashing thread that fails fails the transfer, not the server", async () => {
-  const bytes = new Uint8Array(PARALLEL_HASH_BYTES);
-  await withFile(bytes, async (path) => {
-    using file = await Deno.open(path);
-    using threads = new HashThreads();
-    await withFakeWorker(FailsAtDigest, async () => {
-      await assertRejects(
-        () =>
-          within(
-            streamFile(file, bytes.length, () => Promise.resolve(), {
-              threads,
-            }),
-            "the transfer to end",
-          ),
-        Error,
-        "Hashing failed: out of memory",
-      );
-    });
-    // The failed thread is ended, not kept for the next download.
-    assertEquals(threads.alive, 0);
-  });
+  await assertThreadFailure(FailsAtDigest, "Hashing failed: out of memory");
 });
 
 Deno.test("hashing threads are a small pool: bounded, reused, ended when idle or cut", async () => {
