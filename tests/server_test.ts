@@ -343,11 +343,10 @@ Deno.test("shutdown cuts a download at once, even to a client that reads it all"
   // chunks instead of sending the rest first.
   let received = 1024;
   const buffer = new Uint8Array(1 << 20);
-  for (;;) {
-    const n = await within(client.conn.read(buffer), "more bytes or the end");
-    if (n === null) break;
-    received += n;
-  }
+  const readToEnd = async () => {
+    for (let n; (n = await client.conn.read(buffer)) !== null;) received += n;
+  };
+  await within(readToEnd(), "the connection to end");
   await within(shutdown, "shutdown");
   assert(received < size / 2, `${received} of ${size} bytes arrived`);
 });
