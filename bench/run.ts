@@ -26,6 +26,7 @@ import {
   writeAll,
 } from "../lib/common/mod.ts";
 import {
+  cannotRun,
   LISTENING,
   programArgs,
   programCommand,
@@ -79,14 +80,7 @@ async function stop(running: Running): Promise<void> {
 
 /** Whether `program --version` runs and succeeds here. */
 async function canRun(program: string): Promise<boolean> {
-  try {
-    return (await new Deno.Command(program, {
-      args: ["--version"],
-      stdout: "null",
-    }).output()).success;
-  } catch {
-    return false;
-  }
+  return await cannotRun(program, ["--version"]) === null;
 }
 
 async function makeFile(path: string, size: number): Promise<void> {

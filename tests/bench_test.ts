@@ -10,27 +10,17 @@
 
 import { assert, assertEquals } from "./support/assert.ts";
 import { sha256Hex } from "./support/files.ts";
-import { type RunningServer, spawnServer } from "./support/programs.ts";
+import {
+  cannotRun,
+  type RunningServer,
+  spawnServer,
+} from "./support/programs.ts";
 import { fillRandom } from "./support/random.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { startServer } from "./support/test_server.ts";
 import { within } from "./support/wait.ts";
 
 const BENCH = new URL("../bench/", import.meta.url).pathname;
-
-/** Why `program --version` cannot run here, or `null` when it can. */
-async function missing(program: string): Promise<string | null> {
-  try {
-    const { success } = await new Deno.Command(program, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? null : `${program} --version failed`;
-  } catch {
-    return `${program} not found`;
-  }
-}
 
 /** Starts the Node reference serving `dir`. */
 function startNodeReference(dir: string): Promise<RunningServer> {
@@ -44,8 +34,8 @@ function startNodeReference(dir: string): Promise<RunningServer> {
   );
 }
 
-const noNode = await missing("node");
-const noCompiler = await missing("cc");
+const noNode = await cannotRun("node", ["--version"]);
+const noCompiler = await cannotRun("cc", ["--version"]);
 
 /**
  * The first `count` replies to `lines` sent at once, each character a byte

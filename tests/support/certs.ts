@@ -6,6 +6,8 @@
  * @module
  */
 
+import { cannotRun } from "./programs.ts";
+
 /** PEM text of what a TLS test needs. */
 export interface TestCertificates {
   /** The authority that signed the server's certificate. */
@@ -34,18 +36,9 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 }
 
 /** Why TLS tests cannot run here, or `null` when they can. */
-export const NO_OPENSSL: string | null = await (async () => {
-  try {
-    const { success } = await new Deno.Command("openssl", {
-      args: ["version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? null : "openssl does not run here";
-  } catch {
-    return "openssl is not installed";
-  }
-})();
+export const NO_OPENSSL: string | null = await cannotRun("openssl", [
+  "version",
+]);
 
 /** Makes the certificates in a temporary folder, removed after. */
 export async function makeCertificates(): Promise<TestCertificates> {

@@ -17,6 +17,29 @@ import {
 } from "../../tools/tasks.ts";
 import { within } from "./wait.ts";
 
+/**
+ * Why `program args` cannot run here (`<program> is not installed`, or
+ * `<program> does not run here` when it fails), or `null` when it can:
+ * the reason a test that needs it is ignored.
+ */
+export async function cannotRun(
+  program: string,
+  args: readonly string[],
+  name = program,
+): Promise<string | null> {
+  try {
+    const { success } = await new Deno.Command(program, {
+      args: [...args],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success ? null : `${name} does not run here`;
+  } catch {
+    return `${name} is not installed`;
+  }
+}
+
 /** Options of {@linkcode programCommand}. */
 export interface ProgramOptions {
   /** The working folder: the tasks' relative paths resolve against it. */

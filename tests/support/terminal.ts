@@ -6,7 +6,7 @@
  */
 
 import { writeAll } from "../../lib/common/mod.ts";
-import { programArgs, programEnv } from "./programs.ts";
+import { cannotRun, programArgs, programEnv } from "./programs.ts";
 import { within } from "./wait.ts";
 
 /** Keys as a terminal sends them. */
@@ -24,17 +24,11 @@ export const NO_TERMINAL: string | null = await (async () => {
   if (Deno.build.os !== "linux") {
     return `the terminal tests use util-linux's script, which ${Deno.build.os} does not have`;
   }
-  try {
-    const { success } = await new Deno.Command("script", {
-      args: ["-qec", "true", "/dev/null"],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? null : "script cannot make a pseudo-terminal here";
-  } catch {
-    return "script (util-linux) is not installed";
-  }
+  return await cannotRun(
+    "script",
+    ["-qec", "true", "/dev/null"],
+    "script (util-linux)",
+  );
 })();
 
 // Colours, cursor moves and line clears: what matters is the text.
