@@ -21,7 +21,11 @@ import {
   runProgram,
   writeAll,
 } from "../lib/common/mod.ts";
-import { MAX_REQUEST_LINE_BYTES, ReplyWriter } from "../lib/wire/mod.ts";
+import {
+  COMMANDS,
+  MAX_REQUEST_LINE_BYTES,
+  ReplyWriter,
+} from "../lib/wire/mod.ts";
 import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
 
 const encoder = new TextEncoder();
@@ -44,7 +48,11 @@ const MiB = 1 << 20;
 const CASES: Record<string, Script> = {
   "status, 3 lines": (conn) =>
     replies(conn, (out) => {
-      out.status(["Client  Address", "Client01  127.0.0.1:1"], "1 client");
+      out.lines(
+        COMMANDS.status.code,
+        ["Client  Address", "Client01  127.0.0.1:1"],
+        "1 client",
+      );
     }),
   "longest echo a server may send (4 MiB)": (conn) =>
     replies(conn, (out) => {
@@ -77,7 +85,9 @@ async function serveOne(listener: Deno.TcpListener, script: Script) {
       if (n === null) return;
       const before = lines;
       for (let i = 0; i < n; i++) if (buf[i] === 0x0a) lines++;
-      if (before === 0 && lines > 0) await replies(conn, (out) => out.ok());
+      if (before === 0 && lines > 0) {
+        await replies(conn, (out) => out.line(COMMANDS.noop.code, "OK"));
+      }
     }
     await script(conn);
     // Until the client leaves.

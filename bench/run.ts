@@ -33,9 +33,9 @@ import {
   programEnv,
   type RunningServer,
   spawnServer,
-} from "../tests/support/programs.ts";
-import { makeCertificates, NO_OPENSSL } from "../tests/support/certs.ts";
-import { fillRandom } from "../tests/support/random.ts";
+} from "../tools/programs.ts";
+import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
+import { fillRandom } from "../tools/random.ts";
 import { residentMemory } from "../tools/memory.ts";
 import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
 

@@ -14,11 +14,11 @@ import {
   cannotRun,
   type RunningServer,
   spawnServer,
-} from "./support/programs.ts";
-import { fillRandom } from "./support/random.ts";
+} from "../tools/programs.ts";
+import { fillRandom } from "../tools/random.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { startServer } from "./support/test_server.ts";
-import { within } from "./support/wait.ts";
+import { within } from "../tools/wait.ts";
 
 const BENCH = new URL("../bench/", import.meta.url).pathname;
 

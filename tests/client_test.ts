@@ -3,8 +3,13 @@ import {
   type DownloadResult,
   ReplyError,
 } from "../client.ts";
-import { VerificationError } from "../lib/client/mod.ts";
-import { MAX_REQUEST_LINE_BYTES } from "../lib/wire/mod.ts";
+import { VerificationError } from "../lib/client/partial_file.ts";
+import {
+  Code,
+  COMMANDS,
+  MAX_REQUEST_LINE_BYTES,
+  REPLY_LIMITS,
+} from "../lib/wire/mod.ts";
 import {
   assert,
   assertEquals,
@@ -21,7 +26,7 @@ import {
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
 import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
-import { within } from "./support/wait.ts";
+import { within } from "../tools/wait.ts";
 
 const encoder = new TextEncoder();
 
@@ -236,7 +241,7 @@ Deno.test("a cut or corrupt download leaves no file and says why", async (t) => 
       async (conn) => {
         await sendReplies(
           conn,
-          (out) => out.refusal({ reason: "missing", name: "f.bin" }),
+          (out) => out.line(Code.NoSuchFile, "No such file: f.bin"),
         );
       },
       ReplyError,
@@ -281,7 +286,7 @@ Deno.test("a reply that never ends is given up at its limit, line by line", asyn
     for (;;) await send(conn, lines);
   }, async (port) => {
     const session = await openSession(port, {
-      replyLimits: { maxLines: 5000 },
+      replyLimits: { ...REPLY_LIMITS, maxLines: 5000 },
     });
     let count = 0;
     await assertRejects(
@@ -378,7 +383,7 @@ Deno.test("a reply timeout of 0 waits for a slow server as long as it takes", as
   await withFakeServer(async (conn) => {
     // Silence is what this test is about: a pause, not a synchronisation.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await sendReplies(conn, (out) => out.status([], "late"));
+    await sendReplies(conn, (out) => out.line(COMMANDS.status.code, "late"));
   }, async (port) => {
     const session = await openSession(port, { replyTimeoutMs: 0 });
     assertEquals(await within(session.request("status"), "the reply"), {

@@ -11,9 +11,9 @@ import {
   ROOT,
 } from "../tools/tasks.ts";
 import { assertEquals, assertStringIncludes } from "./support/assert.ts";
-import { spawnServer } from "./support/programs.ts";
+import { spawnServer } from "../tools/programs.ts";
 import { RawClient } from "./support/raw_client.ts";
-import { WAIT_MS } from "./support/wait.ts";
+import { WAIT_MS } from "../tools/wait.ts";
 
 const tasks = await readTasks();
 

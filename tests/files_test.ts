@@ -4,14 +4,14 @@ import {
   CHUNK_BYTES,
   HASH_BACKLOG,
   PARALLEL_HASH_BYTES,
-} from "../lib/server/mod.ts";
+} from "../lib/server/transfer.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { fileSha256, sha256Hex } from "./support/files.ts";
-import { fillRandom } from "./support/random.ts";
+import { fillRandom } from "../tools/random.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
-import { within } from "./support/wait.ts";
+import { within } from "../tools/wait.ts";
 import { countingWorkers } from "./support/workers.ts";
 
 const decoder = new TextDecoder();

@@ -65,7 +65,7 @@ Deno.test("a wrong token is answered only after the delay, and the third closes 
   const delayMs = 200;
   await using t = await startServer({
     token: TOKEN,
-    wrongTokenDelayMs: delayMs,
+    timings: { wrongTokenDelayMs: delayMs },
   });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;

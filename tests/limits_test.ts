@@ -3,15 +3,17 @@
  */
 
 import { connect, ConnectionClosedError } from "../client.ts";
+import { MAX_REQUEST_LINE_BYTES } from "../lib/wire/mod.ts";
 import {
   assert,
   assertEquals,
   assertInstanceOf,
   assertMatch,
 } from "./support/assert.ts";
+import { ManualClock } from "./support/clock.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { startServer } from "./support/test_server.ts";
-import { within } from "./support/wait.ts";
+import { within } from "../tools/wait.ts";
 
 const IDLE_MS = 300;
 const RESET_STORM = new URL("./fixtures/reset_storm.py", import.meta.url)
@@ -25,62 +27,74 @@ const noPython = await new Deno.Command("python3", { args: ["--version"] })
   );
 
 Deno.test("an idle client is told why and closed", async () => {
-  await using t = await startServer({ idleTimeoutMs: IDLE_MS });
+  const clock = new ManualClock();
+  await using t = await startServer({ timings: { idleMs: IDLE_MS }, clock });
   const { client, name } = await RawClient.greeted(t.port);
   using _ = client;
+  await clock.advance(IDLE_MS - 1);
   assertEquals(await client.request("still active"), {
     code: 250,
     lines: ["still activeACK"],
   });
+  await clock.advance(IDLE_MS - 1);
+  assertEquals(await client.request("and still here"), {
+    code: 250,
+    lines: ["and still hereACK"],
+  });
+  await clock.advance(IDLE_MS);
   assertEquals(await client.reply(), {
     code: 421,
     lines: ["Idle timeout: no request for 0.3 s; closing"],
   });
   await client.closed();
+  client.close();
   assertMatch((await t.disconnected(name)).message, / \(idle for 0\.3 s\)$/);
 });
 
 Deno.test("requests keep a client from being idle; 0 turns the watch off", async (t) => {
-  // Time passing without a request is what is under test here, so these
-  // pauses are the subject, not a synchronisation.
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await t.step("a request every quarter of the timeout", async () => {
-    await using s = await startServer({ idleTimeoutMs: 1000 });
+    const clock = new ManualClock();
+    await using s = await startServer({ timings: { idleMs: 1000 }, clock });
     const { client } = await RawClient.greeted(s.port);
     using _ = client;
     for (let i = 0; i < 6; i++) {
-      await pause(250);
+      await clock.advance(250);
       assertEquals(await client.request(`still here ${i}`), {
         code: 250,
         lines: [`still here ${i}ACK`],
       });
     }
+    await clock.advance(1000);
     assertEquals((await client.reply()).code, 421); // then silence
   });
   await t.step("lines without the token a server wants do not", async () => {
+    const clock = new ManualClock();
     await using s = await startServer({
-      idleTimeoutMs: 1000,
+      timings: { idleMs: 1000 },
       token: "0123456789abcdef",
+      clock,
     });
     const { client } = await RawClient.greeted(s.port);
     using _ = client;
     // Answered 530 every quarter of the timeout, until the idle watch
-    // closes the connection all the same (within eight quarters).
-    let reply = await client.request("status");
-    for (let i = 0; i < 8 && reply.code === 530; i++) {
-      await pause(250);
-      reply = await client.request("status");
+    // closes the connection all the same.
+    for (let i = 0; i < 3; i++) {
+      assertEquals((await client.request("status")).code, 530);
+      await clock.advance(250);
     }
-    assertEquals(reply, {
+    assertEquals((await client.request("status")).code, 530);
+    await clock.advance(250);
+    assertEquals(await client.reply(), {
       code: 421,
       lines: ["Idle timeout: no request for 1 s; closing"],
     });
   });
   await t.step("--idle-timeout 0", async () => {
-    await using s = await startServer({ idleTimeoutMs: 0 });
+    const clock = new ManualClock();
+    await using s = await startServer({ timings: { idleMs: 0 }, clock });
     const { client } = await RawClient.greeted(s.port);
     using _ = client;
-    await pause(200);
+    await clock.advance(24 * 3600 * 1000);
     assertEquals(await client.request("hello"), {
       code: 250,
       lines: ["helloACK"],
@@ -89,37 +103,39 @@ Deno.test("requests keep a client from being idle; 0 turns the watch off", async
 });
 
 Deno.test("a client reading a download slowly is held to the stall limit, not the idle timeout", async (t) => {
-  // How long the client leaves the download unread is what is under test,
-  // so the pause is the subject, not a synchronisation.
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const size = 32 * 1024 * 1024; // more than the socket buffers hold
   await t.step("a pause longer than the idle timeout", async () => {
+    const clock = new ManualClock();
     await using s = await startServer({
-      idleTimeoutMs: IDLE_MS,
-      writeStallMs: 10_000,
+      timings: { idleMs: IDLE_MS, stallMs: 10_000 },
       files: { "big.bin": new Uint8Array(size) },
+      clock,
     });
     const { client, name } = await RawClient.greeted(s.port);
     using _ = client;
     await client.send("get big.bin");
     assertEquals((await client.reply()).code, 150);
     await client.payload(1024 * 1024);
-    await pause(3 * IDLE_MS);
+    await clock.advance(3 * IDLE_MS);
     await client.payload(size - 1024 * 1024);
     assertEquals((await client.reply()).code, 226);
     assertEquals((await client.request("still here")).code, 250);
     assert(!s.logs.some((entry) => entry.message.startsWith(`${name} at`)));
   });
   await t.step("no bytes taken for the stall limit", async () => {
+    const clock = new ManualClock();
     await using s = await startServer({
-      idleTimeoutMs: IDLE_MS,
-      writeStallMs: 2 * IDLE_MS,
+      timings: { idleMs: IDLE_MS, stallMs: 2 * IDLE_MS },
       files: { "big.bin": new Uint8Array(size) },
+      clock,
     });
     const { client, name } = await RawClient.greeted(s.port);
     using _ = client;
     await client.send("get big.bin");
     assertEquals((await client.reply()).code, 150);
+    await clock.advance(2 * IDLE_MS - 1);
+    assert(!s.logs.some((entry) => entry.kind === "DISCONNECTED"));
+    await clock.advance(1);
     // Read nothing more: the transfer is cut, nothing can be said mid-payload.
     assertMatch(
       (await s.disconnected(name)).message,
@@ -129,10 +145,12 @@ Deno.test("a client reading a download slowly is held to the stall limit, not th
 });
 
 Deno.test("a client trickling one line a byte at a time cannot hold its slot", async () => {
+  const clock = new ManualClock();
   await using t = await startServer({
-    idleTimeoutMs: IDLE_MS,
+    timings: { idleMs: IDLE_MS },
     maxClients: 1,
-    maxLineBytes: 64 * 1024 * 1024,
+    maxLineBytes: MAX_REQUEST_LINE_BYTES,
+    clock,
   });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
@@ -145,6 +163,7 @@ Deno.test("a client trickling one line a byte at a time cannot hold its slot", a
       // The server closed the connection: the point of the test.
     }
   })();
+  await clock.advance(IDLE_MS);
   const closing = await client.reply();
   assertEquals(closing.code, 421);
   assertMatch(closing.lines[0], /^Idle timeout/);
@@ -160,8 +179,7 @@ Deno.test("a client that never reads its replies is closed, not buffered for", a
   const requests = new Uint8Array(32 << 20).fill(0x78);
   for (let i = 63; i < requests.length; i += 64) requests[i] = 0x0a;
   await using t = await startServer({
-    idleTimeoutMs: IDLE_MS,
-    writeStallMs: IDLE_MS,
+    timings: { idleMs: IDLE_MS, stallMs: IDLE_MS, closeGraceMs: 100 },
     maxClients: 2,
   });
   const { client: deaf, name } = await RawClient.greeted(t.port);

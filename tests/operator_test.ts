@@ -14,9 +14,9 @@ import {
   spawnProgram,
   spawnServer,
   startServerProgram,
-} from "./support/programs.ts";
+} from "../tools/programs.ts";
 import { RawClient } from "./support/raw_client.ts";
-import { within } from "./support/wait.ts";
+import { within } from "../tools/wait.ts";
 
 /** A folder with `./files` holding `notes.txt`, for one test. */
 async function withServerDir(test: (dir: string) => Promise<void>) {

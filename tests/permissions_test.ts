@@ -5,7 +5,7 @@
 
 import { CONFIG, permissionFlags, readTasks } from "../tools/tasks.ts";
 import { assert, assertEquals } from "./support/assert.ts";
-import { spawnServer } from "./support/programs.ts";
+import { spawnServer } from "../tools/programs.ts";
 import { RawClient } from "./support/raw_client.ts";
 
 const FIXTURE =

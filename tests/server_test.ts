@@ -1,5 +1,5 @@
 import { formatAddress } from "../lib/common/mod.ts";
-import { REQUESTS } from "../lib/wire/mod.ts";
+import { REQUEST_NAMES } from "../lib/wire/commands.ts";
 import { serve } from "../server.ts";
 import {
   assert,
@@ -8,9 +8,10 @@ import {
   assertNotEquals,
   assertRejects,
 } from "./support/assert.ts";
+import { ManualClock } from "./support/clock.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { startServer } from "./support/test_server.ts";
-import { within } from "./support/wait.ts";
+import { within } from "../tools/wait.ts";
 
 const encoder = new TextEncoder();
 
@@ -148,20 +149,15 @@ Deno.test("server closes a line longer than the limit with an error", async () =
 });
 
 Deno.test("exit says goodbye, closes and records the disconnect", async () => {
-  const times = [
-    new Date(2025, 1, 8, 20, 8, 40, 0),
-    new Date(2025, 1, 8, 20, 8, 47, 904),
-  ];
-  let tick = 0;
-  await using t = await startServer({
-    now: () => times[Math.min(tick++, times.length - 1)],
-  });
+  const clock = new ManualClock(new Date(2025, 1, 8, 20, 8, 40, 0));
+  await using t = await startServer({ clock });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
   assertEquals(await client.request("hello world"), {
     code: 250,
     lines: ["hello worldACK"],
   });
+  await clock.advance(7_904);
   assertEquals(await client.request("exit"), {
     code: 221,
     lines: ["Goodbye Client01"],
@@ -172,22 +168,24 @@ Deno.test("exit says goodbye, closes and records the disconnect", async () => {
     entry.message,
     "Client01 at 2025-02-08 20:08:47.904 after 7.9 s (left with exit)",
   );
-  assertEquals(t.server.cache.records()[0].disconnectedAt, times[1]);
+  assertEquals(
+    t.server.cache.records()[0].disconnectedAt,
+    new Date(2025, 1, 8, 20, 8, 47, 904),
+  );
   assertEquals(t.server.cache.connected, 0);
 });
 
 Deno.test("status lists a client that left and one that joined", async () => {
-  const base = new Date(2025, 1, 8, 20, 8, 40, 0).getTime();
-  const clock = [0, 7_904, 90_439, 95_000].map((ms) => new Date(base + ms));
-  let tick = 0;
-  await using t = await startServer({
-    now: () => clock[Math.min(tick++, clock.length - 1)],
-  });
+  const clock = new ManualClock(new Date(2025, 1, 8, 20, 8, 40, 0));
+  await using t = await startServer({ clock });
   const first = await RawClient.greeted(t.port);
+  await clock.advance(7_904);
   first.client.close();
   await t.disconnected(first.name);
+  await clock.advance(90_439 - 7_904);
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
+  await clock.advance(95_000 - 90_439);
   const reply = await client.request("status");
   const [one, two] = t.server.cache.records();
   assertEquals(reply.code, 211);
@@ -432,7 +430,7 @@ Deno.test({
 
 Deno.test("time answers with the server's clock in ISO 8601", async () => {
   const at = new Date(2025, 1, 8, 20, 8, 47, 904);
-  await using t = await startServer({ now: () => at });
+  await using t = await startServer({ clock: new ManualClock(at) });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
   const reply = await client.request("time");
@@ -451,7 +449,7 @@ Deno.test("every request word gets its own reply, none is echoed", async () => {
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
   // exit last: it ends the connection.
-  const words = Object.keys(REQUESTS).sort((a, b) =>
+  const words = REQUEST_NAMES.toSorted((a, b) =>
     Number(a === "exit") - Number(b === "exit")
   );
   for (const word of words) {

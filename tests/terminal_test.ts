@@ -4,9 +4,10 @@
  */
 
 import { AGENT } from "../client.ts";
-import { HINT, PROMPT } from "../lib/client/mod.ts";
+import { HINT } from "../lib/client/commands.ts";
+import { PROMPT } from "../lib/client/prompt.ts";
 import { writeAll } from "../lib/common/mod.ts";
-import { ReplyWriter } from "../lib/wire/mod.ts";
+import { COMMANDS, ReplyWriter } from "../lib/wire/mod.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { listDir, withTempDir } from "./support/files.ts";
 import { KEYS, NO_TERMINAL, Terminal } from "./support/terminal.ts";
@@ -168,9 +169,10 @@ async function fakeSession(
         const line = pending.slice(0, end);
         pending = pending.slice(end + 1);
         seen.push(line);
-        if (line === "noop") await send((out) => out.ok());
-        else if (line.startsWith("hello ")) {
-          await send((out) => out.hello(name));
+        if (line === "noop") {
+          await send((out) => out.line(COMMANDS.noop.code, "OK"));
+        } else if (line.startsWith("hello ")) {
+          await send((out) => out.line(COMMANDS.hello.code, `Hello ${name}`));
         } else {
           const out = new ReplyWriter();
           const { raw, hold } = answer(line, out) ?? {};
@@ -189,7 +191,7 @@ async function fakeSession(
 }
 
 const echo: Answer = (line, out) => {
-  if (line === "exit") out.goodbye("Client02");
+  if (line === "exit") out.line(COMMANDS.exit.code, "Goodbye Client02");
   else out.echo(new TextEncoder().encode(line), 0, line.length);
 };
 

@@ -6,12 +6,12 @@
 
 import { connect } from "../client.ts";
 import { assertEquals, assertMatch, assertRejects } from "./support/assert.ts";
-import { makeCertificates, NO_OPENSSL } from "./support/certs.ts";
+import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
-import { programCommand } from "./support/programs.ts";
+import { programCommand } from "../tools/programs.ts";
 import { closeSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
-import { within } from "./support/wait.ts";
+import { within } from "../tools/wait.ts";
 
 const ignore = NO_OPENSSL !== null;
 const ignored = ignore ? ` (ignored: ${NO_OPENSSL})` : "";

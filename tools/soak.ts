@@ -25,9 +25,9 @@ import {
   writeAll,
 } from "../lib/common/mod.ts";
 import { parseStatusSummary } from "../lib/server/mod.ts";
-import { Code, type Reply, ReplyReader } from "../lib/wire/mod.ts";
-import { startServerProgram } from "../tests/support/programs.ts";
-import { fillRandom, seededRandom } from "../tests/support/random.ts";
+import { Code, COMMANDS, type Reply, ReplyReader } from "../lib/wire/mod.ts";
+import { startServerProgram } from "./programs.ts";
+import { fillRandom, seededRandom } from "./random.ts";
 import { residentMemory } from "./memory.ts";
 import { describeHostile, hostileCounts, runHostile } from "./soak_hostile.ts";
 
@@ -141,7 +141,7 @@ async function session(
       } else if (pick < 0.75) {
         const reply = await timed(counts, client.request("status"));
         if (
-          reply.code !== Code.Status ||
+          reply.code !== COMMANDS.status.code ||
           parseStatusSummary(reply.lines.at(-1) ?? "") === null
         ) {
           counts.failures.push(`status: ${JSON.stringify(reply)}`);
@@ -150,7 +150,8 @@ async function session(
       } else if (pick < 0.85) {
         const reply = await timed(counts, client.request("list"));
         if (
-          reply.code !== Code.List || reply.lines.length !== names.length + 1
+          reply.code !== COMMANDS.list.code ||
+          reply.lines.length !== names.length + 1
         ) {
           counts.failures.push(`list: ${JSON.stringify(reply)}`);
         }
@@ -168,7 +169,7 @@ async function session(
     }
     if (next() < 0.5) {
       const reply = await client.request("exit");
-      if (reply.code !== Code.Goodbye) {
+      if (reply.code !== COMMANDS.exit.code) {
         counts.failures.push(`exit: ${JSON.stringify(reply)}`);
       }
     }

@@ -1,23 +1,27 @@
 /**
- * What Tab completes at the prompt: the commands, and after `get ` the
- * names of the last `list`.
+ * What Tab completes at the prompt: the commands, and after a command that
+ * takes a file name (`get `) the names of the last `list`.
  *
  * @module
  */
 
-import { Code, parseFileRow } from "../wire/mod.ts";
+import { COMMANDS, parseFileRow } from "../wire/mod.ts";
+import { TYPED_COMMANDS } from "./commands.ts";
 
-/** The words Tab completes at the start of a line; `get ` waits for a name. */
-export const COMMAND_WORDS: readonly string[] = [
-  "status",
-  "list",
-  "get ",
-  "time",
-  "help",
-  "exit",
-];
+/**
+ * The words Tab completes at the start of a line; one that takes an
+ * argument ends with a space (`get `), ready for it.
+ */
+export const COMMAND_WORDS: readonly string[] = TYPED_COMMANDS.map((name) =>
+  COMMANDS[name].args.form === "rest" ? `${name} ` : name
+);
 
-const GET = /^get +/;
+// `get ` and the like: what Tab completes after them is a listed name.
+const FILE_COMMAND = new RegExp(
+  `^(?:${
+    TYPED_COMMANDS.filter((name) => COMMANDS[name].fileName).join("|")
+  }) +`,
+);
 const decoder = new TextDecoder();
 
 /**
@@ -28,9 +32,9 @@ export function completeLine(
   line: string,
   listedNames: readonly string[],
 ): [string[], string] {
-  const get = GET.exec(line);
-  if (get !== null) {
-    const typed = line.slice(get[0].length);
+  const command = FILE_COMMAND.exec(line);
+  if (command !== null) {
+    const typed = line.slice(command[0].length);
     return [listedNames.filter((name) => name.startsWith(typed)), typed];
   }
   return [COMMAND_WORDS.filter((word) => word.startsWith(line)), line];
@@ -46,7 +50,10 @@ export class ListedNames {
 
   /** Takes one line of a reply; only file rows of a list count. */
   add(text: string | Uint8Array, code: number): void {
-    if (code !== Code.List || this.names.length === MAX_COMPLETION_NAMES) {
+    if (
+      code !== COMMANDS.list.code ||
+      this.names.length === MAX_COMPLETION_NAMES
+    ) {
       return;
     }
     const row = typeof text === "string" ? text : decoder.decode(text);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { escapeControl, splitPath } from "../common/mod.ts";
+import { type Clock, escapeControl, splitPath } from "../common/mod.ts";
 import {
   Code,
   type FileHeader,
@@ -14,9 +14,12 @@ import {
   type Reply,
   unescapeName,
 } from "../wire/mod.ts";
-import { DEFAULTS } from "./defaults.ts";
 import { ReplyError } from "./errors.ts";
-import { PartialFile, VerificationError } from "./partial_file.ts";
+import {
+  PartialFile,
+  VerificationError,
+  type WhenTaken,
+} from "./partial_file.ts";
 import { checkFits } from "./space.ts";
 
 /** Receives a download's raw bytes; resolving is the backpressure. */
@@ -47,16 +50,19 @@ export interface DownloadResult {
 
 /** Options of {@linkcode download}. */
 export interface DownloadOptions {
-  /** Folder to save into, created when needed. Default `./downloads`. */
-  dir?: string;
+  /** Folder to save into, created when needed. */
+  dir: string;
   /** Called after each chunk with bytes received and bytes announced. */
   onProgress?: (received: number, size: number) => void;
   /**
-   * Refuse a file larger than this many bytes; 0 for no limit. Default
-   * {@linkcode DEFAULTS.maxDownloadBytes}. A file larger than the free
-   * space of the folder is refused too.
+   * Refuse a file larger than this many bytes; 0 for no limit. A file
+   * larger than the free space of the folder is refused too.
    */
-  maxBytes?: number;
+  maxBytes: number;
+  /** How far numbered names go (`name (9999).ext`) before giving up. */
+  maxNumbered: number;
+  /** Where the time comes from. */
+  clock: Clock;
   /** Save under exactly this path instead, its folder created if needed. */
   saveAs?: string;
   /**
@@ -78,12 +84,12 @@ class Receiver {
 
   constructor(options: DownloadOptions) {
     if (options.saveAs === undefined) {
-      this.#dir = options.dir ?? DEFAULTS.downloadsDir;
+      this.#dir = options.dir;
     } else {
       [this.#dir, this.#chosenName] = splitPath(options.saveAs);
     }
     this.#onProgress = options.onProgress;
-    this.#maxBytes = options.maxBytes ?? DEFAULTS.maxDownloadBytes;
+    this.#maxBytes = options.maxBytes;
   }
 
   /**
@@ -145,10 +151,11 @@ class Receiver {
 export async function download(
   session: Fetcher,
   name: string,
-  options: DownloadOptions = {},
+  options: DownloadOptions,
 ): Promise<DownloadResult> {
   const receiver = new Receiver(options);
-  const started = performance.now();
+  const { clock } = options;
+  const started = clock.now();
   try {
     const trailer = await session.fetch(
       formatRequest("get", name),
@@ -164,14 +171,12 @@ export async function download(
         `Malformed trailer: ${escapeControl(trailer.lines[0])}`,
       );
     }
-    const path = await partial.finish(
-      sha256,
-      options.overwrite
-        ? "replace"
-        : options.saveAs === undefined
-        ? "number"
-        : "fail",
-    );
+    const whenTaken: WhenTaken = options.overwrite
+      ? "replace"
+      : options.saveAs === undefined
+      ? { numberUpTo: options.maxNumbered }
+      : "fail";
+    const path = await partial.finish(sha256, whenTaken);
     return {
       path,
       name: path.slice(
@@ -179,7 +184,7 @@ export async function download(
       ),
       size: partial.size,
       sha256,
-      elapsedMs: performance.now() - started,
+      elapsedMs: clock.now() - started,
     };
   } finally {
     await receiver.partial?.discard();

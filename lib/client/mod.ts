@@ -1,71 +1,35 @@
 /**
- * The client's parts: the session that speaks to a server, downloads and
- * where they are saved, the progress bar, and the prompt. `client.ts` puts
- * them together.
+ * The client, as the other folders use it: `connect()` and its session,
+ * the command line, and the program once connected. Inside: downloads and
+ * where they are saved, the progress bar, the prompt and its line editor.
  *
  * @module
  */
 
-export { DEFAULTS, RANGES } from "./defaults.ts";
 export {
-  download,
-  type DownloadOptions,
-  type DownloadResult,
-  type Fetcher,
-  type PayloadHandler,
-  type PayloadSink,
+  checkSaving,
+  type ClientCommandLine,
+  connectError,
+  HELP,
+  parseCommandLine,
+  readSecrets,
+} from "./cli.ts";
+export { type LocalName, readTypedLine, type TypedLine } from "./commands.ts";
+export { type ConnectConfig, DEFAULTS } from "./config.ts";
+export {
+  AGENT,
+  connect,
+  type ConnectOptions,
+  TokenRefusedError,
+} from "./connect.ts";
+export { consoleOutput, type PromptOutput } from "./console.ts";
+export type {
+  DownloadOptions,
+  DownloadResult,
+  PayloadHandler,
+  PayloadSink,
 } from "./download.ts";
-export {
-  COMMAND_WORDS,
-  completeLine,
-  ListedNames,
-  MAX_COMPLETION_NAMES,
-} from "./completion.ts";
 export { ConnectionClosedError, ReplyError } from "./errors.ts";
-export { prepareDownloads } from "./folder.ts";
-export {
-  defaultHistoryPath,
-  HISTORY_FILE_NAME,
-  HISTORY_LINES,
-  HistoryFile,
-} from "./history.ts";
-export {
-  type LineInput,
-  PipeInput,
-  readLines,
-  TerminalInput,
-  type TerminalInputOptions,
-} from "./line_input.ts";
-export { runOnce } from "./one_shot.ts";
-export {
-  PartialFile,
-  safeFileName,
-  VerificationError,
-  type WhenTaken,
-} from "./partial_file.ts";
-export {
-  fitLine,
-  ProgressBar,
-  renderProgress,
-  terminalColumns,
-} from "./progress.ts";
-export {
-  consoleOutput,
-  type GetOptions,
-  type GetOutcome,
-  HELP_LINES,
-  HINT,
-  printLine,
-  printReply,
-  PROMPT,
-  type PromptOptions,
-  type PromptOutput,
-  requestAndPrint,
-  runGet,
-  runPrompt,
-  shortPrompt,
-} from "./prompt.ts";
+export { runLocal } from "./prompt.ts";
+export { runClient, type RunOptions } from "./run.ts";
 export { type LineHandler, Session, type SessionOptions } from "./session.ts";
-export { SIGNAL_EXIT_CODES, StopSignals } from "./signals.ts";
-export { checkFits, DownloadRefusedError, freeBytes } from "./space.ts";
-export { type StallLimits, type StallProbe, StallWatch } from "./stall.ts";

@@ -7,14 +7,10 @@
  */
 
 import { colors, escapeControl } from "../common/mod.ts";
-import {
-  Code,
-  formatRequest,
-  isFailure,
-  parseRequestText,
-} from "../wire/mod.ts";
+import { COMMANDS, formatRequest, isFailure } from "../wire/mod.ts";
+import { readTypedLine } from "./commands.ts";
 import { ConnectionClosedError } from "./errors.ts";
-import { type GetOptions, requestAndPrint, runGet } from "./prompt.ts";
+import { type GetOptions, requestAndPrint, runGet } from "./present.ts";
 import type { Session } from "./session.ts";
 import { StopSignals } from "./signals.ts";
 
@@ -34,15 +30,17 @@ export async function runOnce(
   const { output } = options;
   using signals = new StopSignals(() => session.close());
   try {
-    const request = parseRequestText(line);
+    const typed = readTypedLine(line);
     let ok: boolean;
-    if (request?.name === "get") {
-      const outcome = await runGet(session, request.args, options);
+    if (typed.kind === "download") {
+      const outcome = await runGet(session, typed.name, options);
       if (outcome === "refused") return 1; // the connection is gone
       ok = outcome === "saved";
     } else {
       const reply = await requestAndPrint(session, line, output);
-      if (request?.name === "exit") return reply.code === Code.Goodbye ? 0 : 1;
+      if (typed.kind === "send" && typed.request?.name === "exit") {
+        return reply.code === COMMANDS.exit.code ? 0 : 1;
+      }
       ok = !isFailure(reply.code);
     }
     // Leave as `exit` does, so the server logs a client that left; what

@@ -21,8 +21,6 @@ export class VerificationError extends Error {
 // deno-lint-ignore no-control-regex -- control characters are what we strip
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g;
 const FALLBACK_NAME = "download";
-/** How far `name (1).ext`, `name (2).ext`, … go before a download gives up. */
-export const MAX_NUMBERED = 9999;
 
 // Invisible or direction-changing: removed, so a name shows as it is.
 const INVISIBLE = /[\u2028\u2029]|\p{Cf}/gu;
@@ -80,8 +78,12 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** What a finished download does when its name is taken. */
-export type WhenTaken = "number" | "fail" | "replace";
+/**
+ * What a finished download does when its name is taken: take a numbered
+ * name up to `numberUpTo` (`name (1).ext`, `name (2).ext`, …), fail, or
+ * replace the file.
+ */
+export type WhenTaken = { numberUpTo: number } | "fail" | "replace";
 
 /**
  * A download in progress: bytes go to a hidden temporary file in the target
@@ -164,8 +166,8 @@ export class PartialFile {
 
   /**
    * Checks size and SHA-256, then moves the file to its final name. What
-   * happens when that name is taken is `whenTaken`'s to say: `"number"`
-   * takes `name (1).ext`, `name (2).ext`, … so nothing is overwritten;
+   * happens when that name is taken is `whenTaken`'s to say: a numbered
+   * name takes `name (1).ext`, `name (2).ext`, … so nothing is overwritten;
    * `"fail"` keeps the existing file and saves nothing; `"replace"`
    * replaces it in one step (a reader sees the old file or the new one).
    *
@@ -176,7 +178,7 @@ export class PartialFile {
    */
   async finish(
     expectedSha256: string,
-    whenTaken: WhenTaken = "number",
+    whenTaken: WhenTaken,
   ): Promise<string> {
     try {
       this.#closeFile();
@@ -196,7 +198,9 @@ export class PartialFile {
         await Deno.rename(this.#tempPath, target);
         return target;
       }
-      return await this.#claimName(whenTaken === "number" ? MAX_NUMBERED : 0);
+      return await this.#claimName(
+        whenTaken === "fail" ? 0 : whenTaken.numberUpTo,
+      );
     } catch (error) {
       await this.discard();
       throw error;

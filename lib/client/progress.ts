@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatBytes, formatDuration } from "../common/mod.ts";
+import { type Clock, formatBytes, formatDuration } from "../common/mod.ts";
 
 const BAR_WIDTH = 24;
 const REDRAW_EVERY_MS = 100;
@@ -61,36 +61,41 @@ export function fitLine(line: string, columns: number): string {
   return chars.length < columns ? line : chars.slice(0, columns - 1).join("");
 }
 
+/** Where a {@linkcode ProgressBar} draws, and its clock. */
+export interface ProgressBarOptions {
+  /** Writes the text of a redraw. */
+  write: (text: string) => void;
+  /** Where the time comes from. */
+  clock: Clock;
+  /**
+   * The width to fit, asked at each redraw (the terminal may be resized).
+   * Default: the terminal's, on stderr.
+   */
+  columns?: () => number;
+}
+
 /** Redraws a progress line at most ten times a second. */
 export class ProgressBar {
   readonly #name: string;
   readonly #write: (text: string) => void;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #columns: () => number;
   readonly #started: number;
   #lastDraw = -Infinity;
   #drawn = false;
 
-  /**
-   * Creates a bar for `name`, drawing through `write` a line no wider
-   * than `columns()` (asked at each redraw: the terminal may be resized).
-   */
-  constructor(
-    name: string,
-    write: (text: string) => void,
-    now: () => number = () => performance.now(),
-    columns: () => number = terminalColumns,
-  ) {
+  /** Creates a bar for `name`. */
+  constructor(name: string, options: ProgressBarOptions) {
     this.#name = name;
-    this.#write = write;
-    this.#now = now;
-    this.#columns = columns;
-    this.#started = now();
+    this.#write = options.write;
+    this.#clock = options.clock;
+    this.#columns = options.columns ?? terminalColumns;
+    this.#started = this.#clock.now();
   }
 
   /** Shows the new count if the last redraw is old enough, or at the end. */
   update(received: number, total: number): void {
-    const now = this.#now();
+    const now = this.#clock.now();
     if (received < total && now - this.#lastDraw < REDRAW_EVERY_MS) return;
     this.#lastDraw = now;
     this.#drawn = true;

@@ -6,37 +6,37 @@
  * @module
  */
 
-import { writeAll } from "../common/mod.ts";
+import { type Clock, writeAll } from "../common/mod.ts";
 import {
   Code,
   parseGreeting,
+  ProtocolError,
   type Reply,
-  type ReplyLimits,
   ReplyReader,
 } from "../wire/mod.ts";
+import {
+  type ConnectConfig,
+  DOWNLOADS_DIR,
+  MAX_DOWNLOAD_BYTES,
+  MAX_NUMBERED,
+} from "./config.ts";
 import {
   download,
   type DownloadOptions,
   type DownloadResult,
   type PayloadHandler,
 } from "./download.ts";
-import { DEFAULTS } from "./defaults.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import { StallWatch } from "./stall.ts";
 
-/** Options of {@linkcode Session}. */
-export interface SessionOptions {
-  /**
-   * Give up when no reply line completes for this long (download bytes
-   * count as progress); 0 never.
-   */
-  replyTimeoutMs: number;
-  /** Slowest download in bytes a second; 0 for no floor. Default 1 KiB. */
-  speedLimit?: number;
-  /** How long a download may stay under the floor. Default 30 s. */
-  speedTimeMs?: number;
-  /** What one reply may hold. */
-  replyLimits?: Partial<ReplyLimits>;
+/** What a {@linkcode Session} puts up with, and its clock. */
+export interface SessionOptions extends
+  Pick<
+    ConnectConfig,
+    "replyTimeoutMs" | "speedLimit" | "speedTimeMs" | "replyLimits"
+  > {
+  /** Where the time comes from. */
+  clock: Clock;
 }
 
 /**
@@ -70,6 +70,7 @@ export class Session {
   #unaskedText: string | null = null;
   #closeCause: unknown = undefined;
   #bytesIn = 0;
+  readonly #clock: Clock;
 
   /** Use {@linkcode connect} from `client.ts`. */
   constructor(conn: Deno.Conn<Deno.NetAddr>, options: SessionOptions) {
@@ -78,12 +79,9 @@ export class Session {
       { read: (buf) => this.#read(buf) },
       options.replyLimits,
     );
+    this.#clock = options.clock;
     this.#watch = new StallWatch(
-      {
-        replyTimeoutMs: options.replyTimeoutMs,
-        speedLimit: options.speedLimit ?? DEFAULTS.speedLimit,
-        speedTimeMs: options.speedTimeMs ?? DEFAULTS.speedTimeMs,
-      },
+      options,
       {
         busy: () => this.#waiters.length > 0,
         inPayload: () => this.#replies.payload !== null,
@@ -134,11 +132,21 @@ export class Session {
   }
 
   /**
-   * Downloads `name` into a folder, verifying size and SHA-256 before the
-   * file appears under its final name (see {@linkcode download}).
+   * Downloads `name` into a folder (`./downloads` unless told), verifying
+   * size and SHA-256 before the file appears under its final name (see
+   * {@linkcode download}). A file over 16 GiB is refused unless told.
    */
-  download(name: string, options?: DownloadOptions): Promise<DownloadResult> {
-    return download(this, name, options);
+  download(
+    name: string,
+    options: Partial<DownloadOptions> = {},
+  ): Promise<DownloadResult> {
+    return download(this, name, {
+      dir: DOWNLOADS_DIR,
+      maxBytes: MAX_DOWNLOAD_BYTES,
+      maxNumbered: MAX_NUMBERED,
+      clock: this.#clock,
+      ...options,
+    });
   }
 
   /** Closes the connection; pending requests fail. */
@@ -251,7 +259,7 @@ export class Session {
    */
   #unasked(code: number, text: string, last: boolean): void {
     if (code !== Code.Closing) {
-      throw new Error(`Unexpected reply from the server: ${code}`);
+      throw new ProtocolError({ kind: "unasked-reply", code });
     }
     this.#unaskedText ??= text;
     if (last) this.#closeReason = this.#unaskedText;
@@ -259,7 +267,7 @@ export class Session {
 
   async #receivePayload(): Promise<void> {
     const onPayload = this.#waiters[0]?.onPayload;
-    if (!onPayload) throw new Error("Unexpected file data from the server");
+    if (!onPayload) throw new ProtocolError({ kind: "unasked-payload" });
     const sink = await onPayload(this.#replies.payload!);
     await this.#replies.readPayload(sink);
   }

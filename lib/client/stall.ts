@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatBytes } from "../common/mod.ts";
+import { type Clock, formatBytes, type TimerHandle } from "../common/mod.ts";
 
 /** The limits a {@linkcode StallWatch} applies. */
 export interface StallLimits {
@@ -17,6 +17,8 @@ export interface StallLimits {
   speedLimit: number;
   /** How long a download may stay under the floor. */
   speedTimeMs: number;
+  /** Where the time comes from. */
+  clock: Clock;
 }
 
 /** What the watch looks at on each check. */
@@ -39,7 +41,7 @@ export class StallWatch {
   readonly #limits: StallLimits;
   readonly #probe: StallProbe;
   readonly #onStall: (reason: string) => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   #lastProgress = 0;
   #lines = 0;
   #bytes = 0;
@@ -60,7 +62,7 @@ export class StallWatch {
   /** Starts watching, if it is not already and a timeout is set. */
   arm(): void {
     if (this.#timer !== undefined || this.#limits.replyTimeoutMs <= 0) return;
-    const now = performance.now();
+    const now = this.#limits.clock.now();
     this.#lastProgress = this.#windowStart = now;
     this.#lines = this.#probe.lines();
     this.#bytes = this.#windowBytes = this.#probe.bytes();
@@ -69,23 +71,23 @@ export class StallWatch {
 
   /** Stops watching. */
   stop(): void {
-    clearTimeout(this.#timer);
+    this.#limits.clock.clearTimer(this.#timer);
     this.#timer = undefined;
   }
 
   #schedule(): void {
-    const { replyTimeoutMs, speedLimit, speedTimeMs } = this.#limits;
+    const { replyTimeoutMs, speedLimit, speedTimeMs, clock } = this.#limits;
     const span = speedLimit > 0
       ? Math.min(replyTimeoutMs, speedTimeMs)
       : replyTimeoutMs;
-    this.#timer = setTimeout(this.#check, span / 4);
+    this.#timer = clock.setTimer(this.#check, span / 4);
   }
 
   #check = (): void => {
     this.#timer = undefined;
     const probe = this.#probe;
     if (!probe.busy()) return;
-    const now = performance.now();
+    const now = this.#limits.clock.now();
     const inPayload = probe.inPayload();
     const lines = probe.lines();
     const bytes = probe.bytes();

@@ -18,6 +18,12 @@ export {
   UserFacingError,
 } from "./cli.ts";
 export {
+  type Clock,
+  sleepOn,
+  SYSTEM_CLOCK,
+  type TimerHandle,
+} from "./clock.ts";
+export {
   isTcp,
   type Reader,
   type SyncWriter,
@@ -27,6 +33,12 @@ export {
 } from "./io.ts";
 export { joinPath, SEPARATOR, splitPath } from "./path.ts";
 export { allowedEnv, hasPermission } from "./permissions.ts";
+export {
+  readSecretFile,
+  readToken,
+  type SecretReader,
+  type TokenRule,
+} from "./secrets.ts";
 export { VERSION } from "./version.ts";
 export {
   type Colorizer,

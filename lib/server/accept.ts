@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { Clock } from "../common/mod.ts";
 import type { Logger } from "./log.ts";
 
 /** What the loop needs of a listener. */
@@ -22,8 +23,8 @@ export interface AcceptLoopOptions {
   log: Logger;
   /** Ends the loop. */
   signal: AbortSignal;
-  /** Waits `ms` before the next try; tests pass their own. */
-  pause?: (ms: number) => Promise<void>;
+  /** Where the pauses between tries are timed. */
+  clock: Clock;
 }
 
 /** First pause after a failure that is not one connection's. */
@@ -38,9 +39,6 @@ export function isConnectionError(error: unknown): boolean {
     error instanceof Deno.errors.ConnectionReset;
 }
 
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Accepts connections until `signal` aborts or the listener closes,
  * handing each to `handle`.
@@ -48,7 +46,7 @@ const sleep = (ms: number) =>
 export async function acceptLoop(
   listener: Acceptor,
   handle: (conn: Deno.Conn<Deno.NetAddr>) => void,
-  { log, signal, pause = sleep }: AcceptLoopOptions,
+  { log, signal, clock }: AcceptLoopOptions,
 ): Promise<void> {
   let failures = 0;
   let backoff = FIRST_BACKOFF_MS;
@@ -60,7 +58,7 @@ export async function acceptLoop(
       if (signal.aborted || error instanceof Deno.errors.BadResource) return;
       if (isConnectionError(error)) continue; // gone before it was accepted
       if (failures++ === 0) log("ERROR", `Accept failed: ${error}; retrying`);
-      await pause(backoff);
+      await clock.sleep(backoff, signal);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       continue;
     }

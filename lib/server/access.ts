@@ -6,6 +6,8 @@
  * @module
  */
 
+import { MAX_TOKEN_LENGTH, TOKEN_VARIABLE } from "../wire/mod.ts";
+
 /** Whether `hostname` (an address to listen on) is reachable from this machine only. */
 export function isLoopback(hostname: string): boolean {
   return hostname === "localhost" || hostname === "::1" ||
@@ -55,14 +57,10 @@ export function describeAccess(policy: AccessPolicy, where: string): string {
     return `Access: this machine only (loopback); ${how}`;
   }
   if (isProtected(policy)) {
-    return `Access: protected mode, only this machine's clients are served (no token; use ACKLINE_TOKEN or --token-file, or --open); ${how}`;
+    return `Access: protected mode, only this machine's clients are served (no token; use ${TOKEN_VARIABLE} or --token-file, or --open); ${how}`;
   }
   return `Access: anyone who can reach ${where}; ${how}`;
 }
-
-// The longest token a server takes (see `TOKEN_PATTERN`): every comparison
-// walks at least this far, so its time says nothing of the token's length.
-const TOKEN_MAX_LENGTH = 1024;
 
 /** A token, compared in constant time. */
 export class Token {
@@ -75,13 +73,14 @@ export class Token {
 
   /**
    * Whether `candidate` is the token. Every character up to the longest
-   * token (or the candidate's end, if longer) is compared, so the time
-   * taken depends neither on where they differ nor on the token's length.
+   * token a server takes (or the candidate's end, if longer) is compared,
+   * so the time taken depends neither on where they differ nor on the
+   * token's length.
    */
   matches(candidate: string): boolean {
     const token = this.#token;
     let difference = token.length ^ candidate.length;
-    const steps = Math.max(TOKEN_MAX_LENGTH, candidate.length);
+    const steps = Math.max(MAX_TOKEN_LENGTH, candidate.length);
     for (let i = 0; i < steps; i++) {
       // Past a string's end charCodeAt is NaN, which `| 0` makes 0.
       difference |= (token.charCodeAt(i) | 0) ^ (candidate.charCodeAt(i) | 0);

@@ -7,6 +7,7 @@
 
 import { escapeControl, formatAddress, formatBytes } from "../common/mod.ts";
 import { type AccessPolicy, describeAccess, isProtected } from "./access.ts";
+import type { ServerConfig } from "./config.ts";
 import type { Logger } from "./log.ts";
 import type { RepositoryListing } from "./repository.ts";
 
@@ -14,33 +15,27 @@ import type { RepositoryListing } from "./repository.ts";
 export interface BannerFacts {
   /** The address the server listens on. */
   addr: Deno.NetAddr;
-  /** The folder served, as given. */
-  filesDir: string;
-  /** Its files, or `null` when they could not be listed. */
+  /** The files of the folder served, or `null` when they could not be listed. */
   listing: RepositoryListing | null;
-  /** Clients at once. */
-  maxClients: number;
-  /** Longest request line. */
-  maxLineBytes: number;
-  /** Idle timeout; 0 for none. */
-  idleTimeoutMs: number;
-  /** Clients that left that `status` lists. */
-  history: number;
+  /** What the server is set to do. */
+  config: ServerConfig;
   /** Who may connect. */
   access: AccessPolicy;
 }
 
 /** Logs the banner, one `SERVER` line a fact. */
 export function logBanner(log: Logger, facts: BannerFacts): void {
-  const { addr, listing } = facts;
+  const { addr, listing, config } = facts;
+  const { filesDir, maxClients, maxLineBytes, history } = config;
+  const { idleMs } = config.timings;
   const where = formatAddress(addr);
   log("SERVER", `Listening on ${where}`, {
     host: addr.hostname,
     port: addr.port,
   });
-  const folder = escapeControl(facts.filesDir);
+  const folder = escapeControl(filesDir);
   if (listing === null) {
-    log("SERVER", `Serving ${folder}`, { folder: facts.filesDir });
+    log("SERVER", `Serving ${folder}`, { folder: filesDir });
   } else {
     const count = listing.entries.length;
     const bytes = listing.entries.reduce((sum, entry) => sum + entry.size, 0);
@@ -49,24 +44,24 @@ export function logBanner(log: Logger, facts: BannerFacts): void {
       `Serving ${folder}: ${count} ${count === 1 ? "file" : "files"}, ${
         formatBytes(bytes)
       }`,
-      { folder: facts.filesDir, files: count, bytes },
+      { folder: filesDir, files: count, bytes },
     );
   }
-  const idle = facts.idleTimeoutMs === 0
+  const idle = idleMs === 0
     ? "no idle timeout"
-    : `idle timeout ${facts.idleTimeoutMs / 1000} s`;
+    : `idle timeout ${idleMs / 1000} s`;
   log(
     "SERVER",
-    `Limits: ${facts.maxClients} ${
-      facts.maxClients === 1 ? "client" : "clients"
+    `Limits: ${maxClients} ${
+      maxClients === 1 ? "client" : "clients"
     } at once, lines up to ${
-      formatBytes(facts.maxLineBytes, { binary: true })
-    }, ${idle}, status lists ${facts.history} that left`,
+      formatBytes(maxLineBytes, { binary: true })
+    }, ${idle}, status lists ${history} that left`,
     {
-      maxClients: facts.maxClients,
-      maxLineBytes: facts.maxLineBytes,
-      idleTimeoutSeconds: facts.idleTimeoutMs / 1000,
-      history: facts.history,
+      maxClients,
+      maxLineBytes,
+      idleTimeoutSeconds: idleMs / 1000,
+      history,
     },
   );
   const { access } = facts;

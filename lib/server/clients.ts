@@ -6,12 +6,13 @@
  * A full server still makes room for a client that speaks: while some slot
  * is held by a connection that has never sent a request (a silent or
  * trickling hog, or a person who has not typed yet), a newcomer gets
- * {@linkcode ADMISSION_WAIT_MS} to send its first line, and if it does, the
- * longest-held such connection (admitted at least
- * {@linkcode SILENT_GRACE_MS} ago, so a client whose first line is on its
- * way is safe) is told why and closed, and the newcomer takes its slot. A client that has made a request is never pushed out, and
- * a newcomer that does not speak cannot push anyone out, so hogs that
- * reconnect at once cannot starve real clients (which speak at once).
+ * the admission wait to send its first line, and if it does, the
+ * longest-held such connection (admitted at least the silent grace ago, so
+ * a client whose first line is on its way is safe) is told why and closed,
+ * and the newcomer takes its slot. A client that has made a request is
+ * never pushed out, and a newcomer that does not speak cannot push anyone
+ * out, so hogs that reconnect at once cannot starve real clients (which
+ * speak at once).
  *
  * @module
  */
@@ -19,38 +20,20 @@
 import { formatAddress, writeAll } from "../common/mod.ts";
 import { ReplyWriter } from "../wire/mod.ts";
 import { refusesPeer } from "./access.ts";
-import type { ServerContext } from "./context.ts";
+import { MAX_WAITING } from "./config.ts";
 import {
   ClientConnection,
   type ClientConnectionOptions,
 } from "./connection.ts";
+import type { ServerContext } from "./context.ts";
+import { lingerThenClose } from "./linger.ts";
 import { ClientNamer } from "./naming.ts";
 import { runSession } from "./session.ts";
-import {
-  ADMISSION_WAIT_MS,
-  CLOSE_GRACE_MS,
-  MAX_WAITING,
-  SILENT_GRACE_MS,
-} from "./defaults.ts";
-import { lingerThenClose } from "./linger.ts";
-
-/** Options of {@linkcode Clients}. */
-export interface ClientsOptions extends ClientConnectionOptions {
-  /** Clients connected at once. */
-  maxClients: number;
-  /** How long a newcomer to a full server gets to speak; tests shorten it. */
-  admissionWaitMs?: number;
-  /**
-   * How long a client that has not spoken yet is safe from being pushed
-   * out: its first line may be on its way. Tests shorten it.
-   */
-  silentGraceMs?: number;
-}
 
 /** Admits, turns away and stops the clients of one server. */
 export class Clients {
   readonly #server: ServerContext;
-  readonly #options: ClientsOptions;
+  readonly #connectionOptions: ClientConnectionOptions;
   readonly #namer = new ClientNamer();
   readonly #connections = new Set<ClientConnection>();
   // Admitted connections that had sent no request when last looked at, in
@@ -64,12 +47,13 @@ export class Clients {
   readonly #protectedReply: Uint8Array;
 
   /** Creates an empty group for the server `server`. */
-  constructor(server: ServerContext, options: ClientsOptions) {
+  constructor(server: ServerContext) {
     this.#server = server;
-    this.#options = options;
+    const { maxLineBytes, timings, maxClients } = server.config;
+    this.#connectionOptions = { maxLineBytes, timings, clock: server.clock };
     // The same words for every client turned away, encoded once.
     const full = new ReplyWriter(128);
-    full.serverFull(options.maxClients);
+    full.closing({ kind: "full", maxClients });
     this.#fullReply = full.bytes().slice();
     const protectedMode = new ReplyWriter(256);
     protectedMode.closing({ kind: "protected" });
@@ -101,11 +85,11 @@ export class Clients {
   }
 
   #hasRoom(): boolean {
-    return this.#connections.size < this.#options.maxClients;
+    return this.#connections.size < this.#server.config.maxClients;
   }
 
   #wrap(conn: Deno.Conn<Deno.NetAddr>): ClientConnection {
-    return new ClientConnection(conn, this.#options);
+    return new ClientConnection(conn, this.#connectionOptions);
   }
 
   /**
@@ -131,16 +115,16 @@ export class Clients {
   }
 
   #admit(connection: ClientConnection): void {
-    const { cache, log, now } = this.#server;
+    const { cache, log, clock } = this.#server;
     const name = this.#namer.next();
     const remote = formatAddress(connection.remoteAddr);
-    cache.connect(name, remote, now());
+    cache.connect(name, remote, clock.date());
     log("NEW CONNECTION", `${name} connected from ${remote}`, {
       client: name,
       remote,
     });
     this.#connections.add(connection);
-    if (!connection.hasSpoken) this.#silent.set(connection, performance.now());
+    if (!connection.hasSpoken) this.#silent.set(connection, clock.now());
     this.#track(
       runSession(connection, name, this.#server, () => {
         this.#connections.delete(connection);
@@ -153,15 +137,19 @@ export class Clients {
   #hold(connection: ClientConnection): void {
     if (this.#waiting.size >= MAX_WAITING) {
       const [longest] = this.#waiting;
-      longest.stop({ kind: "full", maxClients: this.#options.maxClients });
+      longest.stop({
+        kind: "full",
+        maxClients: this.#server.config.maxClients,
+      });
     }
     this.#waiting.add(connection);
     this.#track(this.#admitWhenSpoken(connection));
   }
 
   async #admitWhenSpoken(connection: ClientConnection): Promise<void> {
-    const waitMs = this.#options.admissionWaitMs ?? ADMISSION_WAIT_MS;
-    const waitUntil = performance.now() + waitMs;
+    const { clock, config } = this.#server;
+    const waitMs = config.timings.admissionWaitMs;
+    const waitUntil = clock.now() + waitMs;
     const outcome = await connection.firstLine(waitMs);
     try {
       if (outcome === "gone" || connection.stopReason !== null) {
@@ -176,7 +164,7 @@ export class Clients {
         this.#logRejected(connection);
         connection.out.closing(
           connection.stopReason ??
-            { kind: "full", maxClients: this.#options.maxClients },
+            { kind: "full", maxClients: config.maxClients },
         );
         await connection.flush().catch(() => {});
         await connection.finish();
@@ -200,12 +188,13 @@ export class Clients {
     waitUntil: number,
     newcomer: ClientConnection,
   ): Promise<boolean> {
-    const graceMs = this.#options.silentGraceMs ?? SILENT_GRACE_MS;
+    const { clock, config } = this.#server;
+    const graceMs = config.timings.silentGraceMs;
     for (;;) {
       if (this.#hasRoom()) return true;
       const silent = spoke ? this.#longestSilent() : null;
       if (silent === null || newcomer.stopReason !== null) return false;
-      const now = performance.now();
+      const now = clock.now();
       const wait = silent.since + graceMs - now;
       if (wait <= 0) {
         this.#connections.delete(silent.connection);
@@ -214,12 +203,12 @@ export class Clients {
         return true;
       }
       if (now + wait > waitUntil) return false;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await clock.sleep(wait);
     }
   }
 
   #logRejected(connection: ClientConnection | Deno.Conn<Deno.NetAddr>): void {
-    const { maxClients } = this.#options;
+    const { maxClients } = this.#server.config;
     const remote = formatAddress(connection.remoteAddr);
     this.#server.log(
       "REJECTED",
@@ -245,14 +234,15 @@ export class Clients {
 
   /** Writes `reply` to a connection never admitted, and closes it. */
   #turnAway(conn: Deno.Conn<Deno.NetAddr>, reply: Uint8Array): void {
+    const { clock, config } = this.#server;
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
-      clearTimeout(timer);
+      clock.clearTimer(timer);
       conn.close();
     };
-    const timer = setTimeout(close, CLOSE_GRACE_MS);
+    const timer = clock.setTimer(close, config.timings.closeGraceMs);
     this.#track(
       writeAll(conn, reply).then(
         () => lingerThenClose(conn, close),

@@ -1,13 +1,18 @@
 /**
- * The command table: each request word of the protocol (its arguments
- * parse in `wire/requests.ts`) and the handler that answers it. The table's
- * type lists every request, so a request without a handler fails
- * `deno check`.
+ * The handler of each request of the command table (`wire/commands.ts`).
+ * The table's type lists every request, so a request without a handler
+ * fails `deno check`.
  *
  * @module
  */
 
-import type { Request, RequestArguments, RequestName } from "../wire/mod.ts";
+import { formatIsoTime } from "../common/mod.ts";
+import {
+  COMMANDS,
+  type Request,
+  type RequestArguments,
+  type RequestName,
+} from "../wire/mod.ts";
 import type {
   CommandHandler,
   CommandResult,
@@ -19,35 +24,39 @@ import { formatStatus } from "./status.ts";
 
 function replyStatus({ out, server }: RequestContext): void {
   const { cache } = server;
-  const { lines, summary } = formatStatus(cache.records(), server.now(), {
-    accepted: cache.size,
-    forgotten: cache.forgotten,
-  });
-  out.status(lines, summary);
+  const { lines, summary } = formatStatus(
+    cache.records(),
+    server.clock.date(),
+    {
+      accepted: cache.size,
+      forgotten: cache.forgotten,
+    },
+  );
+  out.lines(COMMANDS.status.code, lines, summary);
 }
 
 function sayGoodbye({ out, client }: RequestContext): CommandResult {
-  out.goodbye(client);
+  out.line(COMMANDS.exit.code, `Goodbye ${client}`);
   return "close";
 }
 
 function replyTime({ out, server }: RequestContext): void {
-  out.time(server.now());
+  out.line(COMMANDS.time.code, formatIsoTime(server.clock.date()));
 }
 
 function replyOk({ out }: RequestContext): void {
-  out.ok();
+  out.line(COMMANDS.noop.code, "OK");
 }
 
 /** Every request and its handler. */
-export const COMMANDS: {
+export const HANDLERS: {
   readonly [K in RequestName]: CommandHandler<RequestArguments[K]>;
 } = {
   status: replyStatus,
-  exit: sayGoodbye,
   list: listFiles,
   get: sendFile,
   time: replyTime,
+  exit: sayGoodbye,
   noop: replyOk,
   hello: introduce,
 };
@@ -57,5 +66,5 @@ export function runCommand<K extends RequestName>(
   context: RequestContext,
   request: Request<K>,
 ): CommandResult | Promise<CommandResult> {
-  return COMMANDS[request.name](context, request.args);
+  return HANDLERS[request.name](context, request.args);
 }

@@ -6,24 +6,28 @@
  * @module
  */
 
-import { isTcp } from "../common/mod.ts";
-import { writeAll } from "../common/mod.ts";
+import {
+  type Clock,
+  isTcp,
+  type TimerHandle,
+  writeAll,
+} from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
-import { CLOSE_GRACE_MS, WRITE_STALL_MS } from "./defaults.ts";
+import type { Timings } from "./config.ts";
 import { lingerThenClose } from "./linger.ts";
 
-/** Options of {@linkcode ClientConnection}. */
+/** What a {@linkcode ClientConnection} needs of its server. */
 export interface ClientConnectionOptions {
   /** Longest request line in bytes. */
   maxLineBytes: number;
-  /** Stop the client after this long without a request; 0 never. */
-  idleTimeoutMs: number;
   /**
-   * While a reply waits for the client to read it, stop the client only
-   * after this long without progress, or the idle timeout if longer.
-   * Default {@linkcode WRITE_STALL_MS}.
+   * The idle timeout (`idleMs`, 0 for none), the stall limit while a reply
+   * waits for the client to read it (`stallMs`, or the idle timeout if
+   * longer) and the grace of a closing client (`closeGraceMs`).
    */
-  writeStallMs?: number;
+  timings: Pick<Timings, "idleMs" | "stallMs" | "closeGraceMs">;
+  /** Where the time comes from. */
+  clock: Clock;
 }
 
 /** Errors that mean the peer went away, not that something is wrong here. */
@@ -46,9 +50,9 @@ export class ClientConnection {
   readonly out: ReplyWriter = new ReplyWriter();
 
   readonly #conn: Deno.Conn<Deno.NetAddr>;
-  readonly #idleTimeoutMs: number;
-  readonly #writeStallMs: number;
-  #writing = 0;
+  readonly #options: ClientConnectionOptions;
+  // Replies in progress: writes under way, and commands being answered.
+  #replying = 0;
   // Made when first asked for: most connections never start a transfer.
   #abort: AbortController | undefined;
   #closed = false;
@@ -60,21 +64,18 @@ export class ClientConnection {
   // A read begun while the client waited for a slot, taken over by read().
   #pendingRead: Promise<boolean> | undefined;
   #stopReason: CloseReason | null = null;
-  #lastActive = performance.now();
+  #lastActive: number;
   // The size of a flush whose first write, if it takes it whole, needs no
   // stamp of activity; -1 when every write is stamped.
   #unstamped = -1;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleTimer: TimerHandle | undefined;
+  #graceTimer: TimerHandle | undefined;
 
   /** Wraps an accepted connection. */
   constructor(conn: Deno.Conn<Deno.NetAddr>, options: ClientConnectionOptions) {
     this.#conn = conn;
-    this.#idleTimeoutMs = options.idleTimeoutMs;
-    this.#writeStallMs = Math.max(
-      options.idleTimeoutMs,
-      options.writeStallMs ?? WRITE_STALL_MS,
-    );
+    this.#options = options;
+    this.#lastActive = options.clock.now();
     this.lines = new LineBuffer(options.maxLineBytes);
   }
 
@@ -110,8 +111,9 @@ export class ClientConnection {
   /** Turns off Nagle's delay and starts the idle watch. */
   start(): void {
     if (isTcp(this.#conn)) this.#conn.setNoDelay(true);
-    if (this.#idleTimeoutMs > 0) {
-      this.#idleTimer = setTimeout(this.#checkIdle, this.#idleTimeoutMs);
+    const { clock, timings } = this.#options;
+    if (timings.idleMs > 0) {
+      this.#idleTimer = clock.setTimer(this.#checkIdle, timings.idleMs);
     }
   }
 
@@ -154,9 +156,10 @@ export class ClientConnection {
    * over, so no byte is lost.
    */
   async firstLine(timeoutMs: number): Promise<"spoke" | "silent" | "gone"> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const { clock } = this.#options;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<"silent">((resolve) => {
-      timer = setTimeout(() => resolve("silent"), timeoutMs);
+      timer = clock.setTimer(() => resolve("silent"), timeoutMs);
     });
     try {
       while (!this.lines.hasLine()) {
@@ -170,39 +173,53 @@ export class ClientConnection {
     } catch {
       return "gone";
     } finally {
-      clearTimeout(timer);
+      clock.clearTimer(timer);
     }
   }
 
   /** Writes the collected replies, waiting while the client does not read. */
   async flush(): Promise<void> {
     // Called once per read of requests: no extra awaited call in between.
-    this.#writing++;
+    this.#replying++;
     try {
       const bytes = this.out.bytes();
       this.#unstamped = bytes.length;
       await writeAll(this.#conn, bytes, this.#progress);
     } finally {
-      this.#writing--;
+      this.#replying--;
     }
     this.out.clear();
   }
 
   /** Writes raw bytes (a download's payload), waiting on a slow reader. */
   async send(chunk: Uint8Array): Promise<void> {
-    this.#writing++;
+    this.#replying++;
     try {
       this.#unstamped = -1;
       await writeAll(this.#conn, chunk, this.#progress);
     } finally {
-      this.#writing--;
+      this.#replying--;
     }
   }
 
-  /** Records a complete request: the client is active and has spoken. */
+  /**
+   * Marks a command being answered, until {@linkcode answered}: however
+   * long it takes (a download), the client is held to the stall limit
+   * meanwhile, not to the idle timeout.
+   */
+  answering(): void {
+    this.#replying++;
+  }
+
+  /** Ends what {@linkcode answering} began. */
+  answered(): void {
+    this.#replying--;
+  }
+
+  /** Records a request as it arrives: the client is active and has spoken. */
   requested(): void {
     this.#spoke = true;
-    this.#lastActive = performance.now();
+    this.#lastActive = this.#options.clock.now();
   }
 
   /**
@@ -214,7 +231,7 @@ export class ClientConnection {
   #progress = (written: number): void => {
     const whole = written === this.#unstamped;
     this.#unstamped = -1;
-    if (!whole) this.#lastActive = performance.now();
+    if (!whole) this.#lastActive = this.#options.clock.now();
   };
 
   /**
@@ -228,7 +245,7 @@ export class ClientConnection {
     if (this.#stopReason !== null || this.#closed) return;
     this.#stopReason = reason;
     this.#abort?.abort();
-    this.#graceTimer ??= setTimeout(() => this.close(), CLOSE_GRACE_MS);
+    this.#startGrace();
     if (this.#reading) {
       // The session is parked in read(); nothing else is writing. The end
       // of stream after the reply tells the client to close, which ends
@@ -247,13 +264,21 @@ export class ClientConnection {
    */
   async finish(): Promise<void> {
     if (this.#closed) return;
-    this.#graceTimer ??= setTimeout(() => this.close(), CLOSE_GRACE_MS);
+    this.#startGrace();
     // The `421` that stop() is writing goes out before the half-close.
     await this.#lastReply;
     if (this.#closed) return;
     const writeClosed = this.#writeClosed;
     this.#writeClosed = true;
     await lingerThenClose(this.#conn, () => this.close(), writeClosed);
+  }
+
+  #startGrace(): void {
+    const { clock, timings } = this.#options;
+    this.#graceTimer ??= clock.setTimer(
+      () => this.close(),
+      timings.closeGraceMs,
+    );
   }
 
   async #closeWrite(): Promise<void> {
@@ -264,8 +289,9 @@ export class ClientConnection {
 
   /** Closes the socket and stops every timer (idempotent). */
   close(): void {
-    clearTimeout(this.#idleTimer);
-    clearTimeout(this.#graceTimer);
+    const { clock } = this.#options;
+    clock.clearTimer(this.#idleTimer);
+    clock.clearTimer(this.#graceTimer);
     if (this.#closed) return;
     this.#closed = true;
     this.#conn.close();
@@ -273,15 +299,18 @@ export class ClientConnection {
 
   // A client that reads slowly is woken for only when a good part of the
   // socket's send buffer has drained, which at a slow but steady pace can
-  // take longer than a short idle timeout: while a write waits, the client
-  // gets the longer stall limit instead.
+  // take longer than a short idle timeout: while a reply is under way, the
+  // client gets the longer stall limit instead.
   #checkIdle = (): void => {
-    const writing = this.#writing > 0;
-    const limit = writing ? this.#writeStallMs : this.#idleTimeoutMs;
-    const idle = performance.now() - this.#lastActive;
+    const { clock, timings } = this.#options;
+    const writing = this.#replying > 0;
+    const limit = writing
+      ? Math.max(timings.idleMs, timings.stallMs)
+      : timings.idleMs;
+    const idle = clock.now() - this.#lastActive;
     if (idle < limit) {
-      const next = Math.min(limit - idle, this.#idleTimeoutMs);
-      this.#idleTimer = setTimeout(this.#checkIdle, next);
+      const next = Math.min(limit - idle, timings.idleMs);
+      this.#idleTimer = clock.setTimer(this.#checkIdle, next);
     } else if (writing) {
       this.stop({ kind: "stalled", stallMs: limit });
     } else {

@@ -5,38 +5,36 @@
  * @module
  */
 
-import type { ReplyWriter } from "../wire/mod.ts";
+import type { Clock } from "../common/mod.ts";
+import type { CloseReason, ReplyWriter } from "../wire/mod.ts";
 import type { ConnectionCache } from "./cache.ts";
+import type { ServerConfig } from "./config.ts";
 import type { DigestCache } from "./digest_cache.ts";
 import type { HashThreads } from "./hash_threads.ts";
 import type { AccessPolicy, Token } from "./access.ts";
 import type { Logger } from "./log.ts";
-import type { FileRepository } from "./repository.ts";
+import type { Repository } from "./repository.ts";
 
 /** What every session of one server shares. */
 export interface ServerContext {
   /** Every client accepted since start. */
   readonly cache: ConnectionCache;
   /** The folder `list` and `get` serve. */
-  readonly repository: FileRepository;
+  readonly repository: Repository;
   /** Digests of files already sent. */
   readonly digests: DigestCache;
   /** Threads that hash large downloads beside their writes. */
   readonly hashThreads: HashThreads;
   /** Where log lines go. */
   readonly log: Logger;
-  /** Whether each request is logged (`REQUEST`, a debug line). */
-  readonly logRequests: boolean;
+  /** What the server is set to do. */
+  readonly config: ServerConfig;
   /** Who may connect, and how. */
   readonly access: AccessPolicy;
   /** The token clients must present in `hello`; `null` for none. */
   readonly token: Token | null;
-  /** How long a wrong token waits for its answer. */
-  readonly wrongTokenDelayMs: number;
-  /** Wrong tokens a connection may send before it is closed. */
-  readonly maxTokenTries: number;
-  /** The wall clock, for the times people see. */
-  readonly now: () => Date;
+  /** Where the time comes from. */
+  readonly clock: Clock;
 }
 
 /** What the server knows of one connection beyond its socket. */
@@ -45,8 +43,8 @@ export interface SessionState {
   authenticated: boolean;
   /** Wrong tokens it has sent. */
   wrongTokens: number;
-  /** Why the session ends, when a handler ends it other than by `exit`. */
-  closeWhy: string | null;
+  /** Why the server ends the session, when a handler ends it other than for `exit`. */
+  closing: CloseReason | null;
 }
 
 /** What a handler works with: one client's request. */

@@ -13,7 +13,15 @@ import {
   type OpenedFile,
   type RepositoryListing,
 } from "./repository.ts";
-import { escapeName, formatFileRows, unescapeName } from "../wire/mod.ts";
+import {
+  Code,
+  COMMANDS,
+  escapeName,
+  formatFileRows,
+  refusalCode,
+  refusalText,
+  unescapeName,
+} from "../wire/mod.ts";
 import { sameVersion } from "./digest_cache.ts";
 import { streamFile } from "./transfer.ts";
 
@@ -27,7 +35,7 @@ export async function listFiles(
   } catch (error) {
     // Out of file descriptors, or the folder gone: say so, keep serving.
     const detail = describeForClient(error);
-    out.listFailed(detail);
+    out.line(Code.FileError, `Cannot list the files: ${detail}`);
     server.log("ERROR", `${client}: list failed: ${detail}`, {
       client,
       error: detail,
@@ -41,7 +49,12 @@ export async function listFiles(
       notUtf8 === 1 ? "its name is" : "their names are"
     } not UTF-8`;
   if (entries.length === 0) {
-    out.noFiles(unlisted);
+    out.line(
+      COMMANDS.list.code,
+      unlisted === ""
+        ? "No files to offer: the folder is empty"
+        : `No files to offer${unlisted}`,
+    );
     return;
   }
   const rows = formatFileRows(entries.map((entry) => ({
@@ -51,11 +64,12 @@ export async function listFiles(
   })));
   const total = entries.reduce((sum, entry) => sum + entry.size, 0);
   const noun = entries.length === 1 ? "file" : "files";
-  out.fileList(
+  out.lines(
+    COMMANDS.list.code,
     rows,
     `${entries.length} ${noun}, ${
       formatBytes(total)
-    }; download one with: get <name>${unlisted}`,
+    }; download one with: ${COMMANDS.get.usage}${unlisted}`,
   );
 }
 
@@ -70,7 +84,10 @@ export async function sendFile(
 ): Promise<void> {
   const { out, client, server, signal } = request;
   if (name === "") {
-    out.getUsage();
+    out.line(
+      Code.BadArguments,
+      `Usage: ${COMMANDS.get.usage} (names come from 'list')`,
+    );
     return;
   }
   let opened: OpenedFile;
@@ -82,7 +99,7 @@ export async function sendFile(
     opened = await server.repository.openFile(fileName, signal);
   } catch (error) {
     if (!(error instanceof FileRefusal)) throw error;
-    out.refusal(error.refusal);
+    out.line(refusalCode(error.refusal), refusalText(error.refusal));
     const reason = escapeControl(error.message);
     server.log("DOWNLOAD", `${client} refused: ${reason}`, {
       client,
@@ -94,10 +111,11 @@ export async function sendFile(
   const progress = { sent: 0 };
   const file = escapeName(opened.name);
   const size = opened.info.size;
-  const started = performance.now();
+  const { clock } = server;
+  const started = clock.now();
   try {
     await transfer(request, opened, progress);
-    const ms = performance.now() - started;
+    const ms = clock.now() - started;
     server.log(
       "DOWNLOAD",
       `${client} got ${file} (${formatBytes(size)} in ${
@@ -113,7 +131,7 @@ export async function sendFile(
     );
   } catch (error) {
     // The disconnect line that follows says why.
-    const ms = performance.now() - started;
+    const ms = clock.now() - started;
     server.log(
       "DOWNLOAD",
       `${client} did not get ${file}: cut after ${
@@ -140,8 +158,8 @@ async function transfer(
   progress: { sent: number },
 ): Promise<void> {
   const { digests } = server;
-  // File times are wall-clock times, so this is compared with Date.now().
-  const statAt = Date.now();
+  // File times are wall-clock times, so this is read from the wall clock.
+  const statAt = server.clock.date().getTime();
   const known = digests.get(path, info);
   out.fileHeader(info.size, escapeName(name));
   await flush();

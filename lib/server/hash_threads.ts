@@ -8,15 +8,12 @@
  * @module
  */
 
+import type { Clock, TimerHandle } from "../common/mod.ts";
+
 /** Most transfer buffers a thread keeps between downloads. */
 export const MAX_KEPT_BUFFERS = 8;
 /** Most hashing threads at once. */
 export const MAX_HASH_THREADS = 2;
-/**
- * A thread idle this long is ended: soon enough that a server is back to
- * its idle memory well within ten seconds of a large download.
- */
-export const HASH_THREAD_IDLE_MS = 3_000;
 
 // The thread's code. It is loaded from a blob URL rather than a file so the
 // server needs no read permission beyond its files folder, and compiled
@@ -49,25 +46,28 @@ let hashWorkerUrl: string | undefined;
 
 /** Options of {@linkcode HashThreads}. */
 export interface HashThreadsOptions {
-  /** Most threads at once; default {@linkcode MAX_HASH_THREADS}. */
-  max?: number;
-  /** End a thread idle this long; default {@linkcode HASH_THREAD_IDLE_MS}. */
-  idleMs?: number;
+  /** Most threads at once (the server has {@linkcode MAX_HASH_THREADS}). */
+  max: number;
+  /**
+   * End a thread idle this long: soon enough that a server is back to its
+   * idle memory well within ten seconds of a large download.
+   */
+  idleMs: number;
+  /** Where the time comes from. */
+  clock: Clock;
 }
 
 /** The hashing threads of one server. */
 export class HashThreads implements Disposable {
-  readonly #max: number;
-  readonly #idleMs: number;
-  readonly #idle = new Map<Worker, ReturnType<typeof setTimeout>>();
+  readonly #options: HashThreadsOptions;
+  readonly #idle = new Map<Worker, TimerHandle>();
   #alive = 0;
   #closed = false;
   #noneAlive: PromiseWithResolvers<void> | null = null;
 
   /** Creates an empty pool; threads start when first needed. */
-  constructor(options: HashThreadsOptions = {}) {
-    this.#max = options.max ?? MAX_HASH_THREADS;
-    this.#idleMs = options.idleMs ?? HASH_THREAD_IDLE_MS;
+  constructor(options: HashThreadsOptions) {
+    this.#options = options;
   }
 
   /** Threads running now, busy or idle. */
@@ -78,11 +78,11 @@ export class HashThreads implements Disposable {
   /** A thread for one download, or `null` when all are busy. */
   acquire(): Worker | null {
     for (const [worker, timer] of this.#idle) {
-      clearTimeout(timer);
+      this.#options.clock.clearTimer(timer);
       this.#idle.delete(worker);
       return worker;
     }
-    if (this.#closed || this.#alive >= this.#max) return null;
+    if (this.#closed || this.#alive >= this.#options.max) return null;
     hashWorkerUrl ??= URL.createObjectURL(
       new Blob([HASH_WORKER_SOURCE], { type: "text/javascript" }),
     );
@@ -95,12 +95,13 @@ export class HashThreads implements Disposable {
     worker.onmessage = null;
     worker.onerror = null;
     if (this.#closed) return this.discard(worker);
+    const { clock, idleMs } = this.#options;
     this.#idle.set(
       worker,
-      setTimeout(() => {
+      clock.setTimer(() => {
         this.#idle.delete(worker);
         this.discard(worker);
-      }, this.#idleMs),
+      }, idleMs),
     );
   }
 
@@ -121,7 +122,7 @@ export class HashThreads implements Disposable {
   close(): void {
     this.#closed = true;
     for (const [worker, timer] of this.#idle) {
-      clearTimeout(timer);
+      this.#options.clock.clearTimer(timer);
       this.#idle.delete(worker);
       this.discard(worker);
     }

@@ -6,21 +6,8 @@
  */
 
 import { escapeControl } from "../common/mod.ts";
-import { parseIntroduction } from "../wire/mod.ts";
+import { Code, COMMANDS, helloForm, type Introduction } from "../wire/mod.ts";
 import type { CommandResult, RequestContext } from "./context.ts";
-
-/** Waits `ms`, or less if `signal` aborts (the connection is stopping). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
-}
 
 /**
  * Answers `hello`: records the program the client says it is, and checks
@@ -30,34 +17,38 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  */
 export async function introduce(
   request: RequestContext,
-  args: string,
+  introduction: Introduction,
 ): Promise<CommandResult> {
   const { out, client, server, session, signal } = request;
-  const introduction = parseIntroduction(args);
-  if (introduction === null || introduction.name !== client) {
-    out.helloUsage(client);
+  if (introduction.name !== client) {
+    out.line(Code.BadArguments, `Usage: ${helloForm(client, false)}`);
     return;
   }
   const { token } = server;
   if (token !== null && !session.authenticated) {
     if (introduction.token === null) {
-      out.authRequired(client);
+      out.line(Code.AuthRequired, authRequiredText(client));
       return;
     }
     if (!token.matches(introduction.token)) {
       const tries = ++session.wrongTokens;
+      const { maxTokenTries, timings } = server.config;
       server.log(
         "WARNING",
-        `${client} sent a wrong token (${tries} of ${server.maxTokenTries})`,
+        `${client} sent a wrong token (${tries} of ${maxTokenTries})`,
         { client, tries },
       );
-      await pause(server.wrongTokenDelayMs, signal);
-      if (tries >= server.maxTokenTries) {
-        out.closing({ kind: "wrong-tokens", tries });
-        session.closeWhy = `wrong token ${tries} times`;
+      await server.clock.sleep(timings.wrongTokenDelayMs, signal);
+      if (tries >= maxTokenTries) {
+        session.closing = { kind: "wrong-tokens", tries };
+        out.closing(session.closing);
         return "close";
       }
-      out.authFailed(server.maxTokenTries - tries);
+      const left = maxTokenTries - tries;
+      out.line(
+        Code.AuthFailed,
+        `Wrong token; ${left} more ${left === 1 ? "try" : "tries"}`,
+      );
       return;
     }
     session.authenticated = true;
@@ -69,5 +60,10 @@ export async function introduce(
     `${client} is ${agent}${token === null ? "" : ", with the right token"}`,
     { client, agent, token: token !== null },
   );
-  out.hello(client);
+  out.line(COMMANDS.hello.code, `Hello ${client}`);
+}
+
+/** The `530` to a request before the token, on a server that wants one. */
+export function authRequiredText(client: string): string {
+  return `This server wants a token first: ${helloForm(client, true)}`;
 }

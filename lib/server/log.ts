@@ -11,7 +11,13 @@
  * @module
  */
 
-import { colors, formatIsoTime, formatTimestamp } from "../common/mod.ts";
+import {
+  type Clock,
+  colors,
+  formatIsoTime,
+  formatTimestamp,
+  SYSTEM_CLOCK,
+} from "../common/mod.ts";
 
 /** Kinds of log line, shown in brackets: `[NEW CONNECTION] …`. */
 export type LogKind =
@@ -234,16 +240,16 @@ export class QueuedLog {
 
 /** Options of {@linkcode ServerLog}. */
 export interface ServerLogOptions {
-  /** Where info and debug lines go. Default `Deno.stdout`. */
-  stdout?: LogOutput;
-  /** Where warnings and errors go. Default `Deno.stderr`. */
-  stderr?: LogOutput;
-  /** Text or JSON. Default text. */
-  format?: LogFormat;
-  /** The least level logged. Default `info`. */
-  level?: LogLevel;
-  /** The clock. */
-  now?: () => Date;
+  /** Where info and debug lines go: `Deno.stdout`, or a test's own. */
+  stdout: LogOutput;
+  /** Where warnings and errors go: `Deno.stderr`, or a test's own. */
+  stderr: LogOutput;
+  /** Text or JSON. */
+  format: LogFormat;
+  /** The least level logged. */
+  level: LogLevel;
+  /** Where each line's time comes from. */
+  clock: Clock;
 }
 
 /**
@@ -260,15 +266,14 @@ export class ServerLog {
   readonly #err: QueuedLog;
   readonly #level: LogLevel;
 
-  /** Creates the log; see {@linkcode ServerLogOptions} for the defaults. */
-  constructor(options: ServerLogOptions = {}) {
-    const { format = "text", level = "info" } = options;
+  /** Creates the log. */
+  constructor(options: ServerLogOptions) {
+    const { format, level, clock } = options;
     this.#level = level;
-    const now = options.now ?? (() => new Date());
     this.format = (kind, message, fields) =>
-      formatLogLine(kind, message, now(), format, fields);
-    this.#out = new QueuedLog(options.stdout ?? Deno.stdout, this.format);
-    this.#err = new QueuedLog(options.stderr ?? Deno.stderr, this.format);
+      formatLogLine(kind, message, clock.date(), format, fields);
+    this.#out = new QueuedLog(options.stdout, this.format);
+    this.#err = new QueuedLog(options.stderr, this.format);
     this.log = (kind, message, fields) => {
       if (!isLogged(kind, level)) return;
       const log = isLogged(kind, "warn") ? this.#err : this.#out;
@@ -311,7 +316,13 @@ function concat(chunks: Uint8Array[]): Uint8Array {
  * output is full: for a test's own server, and lines around serving.
  */
 export const consoleLogger: Logger = (kind, message, fields) => {
-  const line = formatLogLine(kind, message, new Date(), "text", fields);
+  const line = formatLogLine(
+    kind,
+    message,
+    SYSTEM_CLOCK.date(),
+    "text",
+    fields,
+  );
   if (isLogged(kind, "warn")) console.error(line);
   else console.log(line);
 };

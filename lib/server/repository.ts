@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SEPARATOR } from "../common/mod.ts";
+import { type Clock, SEPARATOR } from "../common/mod.ts";
 import {
   escapeName,
   isNameTooLong,
@@ -102,64 +102,80 @@ export function describeForClient(error: unknown): string {
   return /^(.+?) \(os error \d+\)/.exec(message)?.[1] ?? "input/output error";
 }
 
-/**
- * Longest wait for a file to open. Opening a FIFO blocks until a writer
- * comes, and a FIFO swapped in for a file after its type was checked gets
- * that far; the server gives up on it rather than hold the client forever.
- */
-export const OPEN_TIMEOUT_MS = 2000;
+/** How long an open may take, on which clock. */
+export interface OpenLimit {
+  /** Where the time comes from. */
+  clock: Clock;
+  /**
+   * Longest wait for a file to open. Opening a FIFO blocks until a writer
+   * comes, and a FIFO swapped in for a file after its type was checked
+   * gets that far: the server gives up on it rather than wait forever.
+   */
+  timeoutMs: number;
+}
 
 /**
- * Opens `path` for reading, giving up after `timeoutMs` or when `signal`
- * aborts. An open that never finishes keeps one of the runtime's blocking
- * threads until a writer comes; if it ever finishes, the file is closed.
+ * Opens `path` for reading, giving up after the limit's time or when
+ * `signal` aborts. An open that never finishes keeps one of the runtime's
+ * blocking threads until a writer comes; if it ever finishes, the file is
+ * closed.
  *
  * @throws {Deno.errors.TimedOut} when it gives up.
  */
 export async function openWithin(
   path: string,
-  timeoutMs: number,
+  { clock, timeoutMs }: OpenLimit,
   signal?: AbortSignal,
 ): Promise<Deno.FsFile> {
   const opening = Deno.open(path, { read: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const givenUp = new Promise<never>((_, reject) => {
-    const giveUp = () =>
-      reject(new Deno.errors.TimedOut("it did not open in time"));
-    timer = setTimeout(giveUp, timeoutMs);
-    onAbort = giveUp;
-    signal?.addEventListener("abort", giveUp, { once: true });
-  });
+  const giveUp = Promise.withResolvers<never>();
+  const onAbort = () =>
+    giveUp.reject(new Deno.errors.TimedOut("it did not open in time"));
+  const timer = clock.setTimer(onAbort, timeoutMs);
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    return await Promise.race([opening, givenUp]);
+    return await Promise.race([opening, giveUp.promise]);
   } catch (error) {
     opening.then((file) => file.close(), () => {});
     throw error;
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort!);
+    clock.clearTimer(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** What the handlers of `list` and `get` need of the served folder. */
+export interface Repository {
+  /** The regular files of the folder (see {@linkcode FileRepository.list}). */
+  list(): Promise<RepositoryListing>;
+  /** Opens one of them by name (see {@linkcode FileRepository.openFile}). */
+  openFile(name: string, signal?: AbortSignal): Promise<OpenedFile>;
 }
 
 // Path separators and NUL; a backslash is a separator only on Windows.
 const NOT_IN_A_NAME = Deno.build.os === "windows" ? /[/\\\0]/ : /[/\0]/;
 
 /** A folder of files served read-only, never reading outside it. */
-export class FileRepository {
+export class FileRepository implements Repository {
   /** The folder's real path (symlinks resolved). */
   readonly root: string;
+  readonly #openLimit: OpenLimit;
 
-  private constructor(root: string) {
+  private constructor(root: string, openLimit: OpenLimit) {
     this.root = root;
+    this.#openLimit = openLimit;
   }
 
   /**
-   * Opens the folder at `dir` after checking that it is a readable folder.
+   * Opens the folder at `dir` after checking that it is a readable folder;
+   * its files open within `openLimit`.
    *
    * @throws {RepositoryError} if it is missing, not a folder or unreadable.
    */
-  static async open(dir: string): Promise<FileRepository> {
+  static async open(
+    dir: string,
+    openLimit: OpenLimit,
+  ): Promise<FileRepository> {
     try {
       const root = await Deno.realPath(dir);
       const info = await Deno.stat(root);
@@ -168,7 +184,7 @@ export class FileRepository {
       }
       // Reading one entry proves the folder can be listed.
       for await (const _ of Deno.readDir(root)) break;
-      return new FileRepository(root);
+      return new FileRepository(root, openLimit);
     } catch (error) {
       if (error instanceof RepositoryError) throw error;
       throw new RepositoryError(`Cannot serve ${dir}: ${describe(error)}`, {
@@ -214,7 +230,7 @@ export class FileRepository {
    * system call; a symlink is followed only if it stays inside the folder.
    *
    * @throws {FileRefusal} for anything that is not such a file, or that
-   * does not open within {@linkcode OPEN_TIMEOUT_MS} or before `signal`.
+   * does not open within the time given or before `signal`.
    */
   async openFile(name: string, signal?: AbortSignal): Promise<OpenedFile> {
     if (
@@ -239,7 +255,7 @@ export class FileRepository {
         throw new FileRefusal("not-a-file", escapeName(name));
       }
       // Checked again once open: it may have been swapped since.
-      file = await openWithin(path, OPEN_TIMEOUT_MS, signal);
+      file = await openWithin(path, this.#openLimit, signal);
       const info = await file.stat();
       if (!info.isFile) {
         throw new FileRefusal("not-a-file", escapeName(name));

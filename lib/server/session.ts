@@ -12,24 +12,25 @@ import {
   formatTimestamp,
 } from "../common/mod.ts";
 import {
-  type CloseReason,
+  Code,
+  COMMANDS,
   isUtf8,
   LineTooLongError,
   parseRequest,
   type Request,
-  type RequestName,
+  showArguments,
 } from "../wire/mod.ts";
 import { runCommand } from "./commands.ts";
-import type { RequestContext, ServerContext, SessionState } from "./context.ts";
-import { type ClientConnection, isDisconnect } from "./connection.ts";
-import { FLUSH_BYTES } from "./defaults.ts";
-
-/** What a connection may ask before it has given the token. */
-const BEFORE_TOKEN: ReadonlySet<RequestName> = new Set<RequestName>([
-  "hello",
-  "noop",
-  "exit",
-]);
+import { FLUSH_BYTES } from "./config.ts";
+import type { ClientConnection } from "./connection.ts";
+import type {
+  CommandResult,
+  RequestContext,
+  ServerContext,
+  SessionState,
+} from "./context.ts";
+import { describeFault, endOf, endWords, type SessionEnd } from "./ends.ts";
+import { authRequiredText } from "./hello.ts";
 
 function requestContext(
   connection: ClientConnection,
@@ -48,53 +49,9 @@ function requestContext(
   };
 }
 
-/** Why the server ended a session, in words for the log. */
-function stopWords(reason: CloseReason): string {
-  switch (reason.kind) {
-    case "shutdown":
-      return "server shutting down";
-    case "idle":
-      return `idle for ${reason.timeoutMs / 1000} s`;
-    case "full":
-      return "server full";
-    case "evicted":
-      return "made room: no request while the server was full";
-    case "stalled":
-      return `took no reply bytes for ${reason.stallMs / 1000} s`;
-    case "wrong-tokens":
-      return `wrong token ${reason.tries} times`;
-    case "protected":
-      return "protected mode: not from this machine";
-  }
-}
-
 /** Whether `bytes` start as a TLS handshake record does: 0x16 0x03. */
 function isTlsRecord(bytes: Uint8Array): boolean {
   return bytes[0] === 0x16 && bytes[1] === 0x03;
-}
-
-/** Why the connection failed, in words for the log. */
-function failureWords(connection: ClientConnection, error: unknown): string {
-  if (error instanceof LineTooLongError) return "line too long";
-  // On a TLS server: a client that did not speak TLS, or gave up on it.
-  if (error instanceof Deno.errors.InvalidData) {
-    return `TLS handshake failed: ${escapeControl(error.message)}`;
-  }
-  const stopReason = connection.stopReason;
-  // Closed by the grace timer while writing to a client that does not read,
-  // or a transfer given up because the connection was being stopped.
-  if (
-    stopReason !== null &&
-    (connection.closed ||
-      (error instanceof Error && error.name === "AbortError"))
-  ) {
-    return stopWords(stopReason);
-  }
-  if (error instanceof Deno.errors.ConnectionReset) {
-    return "reset by the client";
-  }
-  if (isDisconnect(error)) return "the client went away";
-  return `error: ${escapeControl(String(error))}`;
 }
 
 /**
@@ -108,30 +65,34 @@ export async function runSession(
   server: ServerContext,
   onEnd?: () => void,
 ): Promise<void> {
-  let why = "the client went away";
+  let end: SessionEnd = { kind: "gone" };
   try {
     connection.start();
     connection.out.greeting(client);
     await connection.flush();
-    why = await serveRequests(connection, client, server);
+    end = await serveRequests(connection, client, server);
   } catch (error) {
-    why = failureWords(connection, error);
+    end = endOf(error, connection.stopReason, connection.closed);
     if (error instanceof LineTooLongError) {
       connection.out.clear();
-      connection.out.lineTooLong(error.limit);
+      connection.out.line(
+        Code.BadLine,
+        `Line is longer than ${error.limit} bytes; closing`,
+      );
       await connection.flush().catch(() => {});
-    } else if (why.startsWith("error: ")) {
-      const text = escapeControl(String(error));
+    } else if (end.kind === "failed") {
+      const text = describeFault(error);
       server.log("ERROR", `${client}: ${text}`, { client, error: text });
     }
   } finally {
     // Recorded, and the slot given back, when the session ends, not after
     // the lingering close: from then on the client is gone.
-    const at = server.now();
+    const at = server.clock.date();
     const record = server.cache.disconnect(client, at);
     const durationMs = record === null
       ? 0
       : Math.max(0, at.getTime() - record.connectedAt.getTime());
+    const why = endWords(end);
     server.log(
       "DISCONNECTED",
       `${client} at ${formatTimestamp(at)} after ${
@@ -154,13 +115,14 @@ async function serveRequests(
   connection: ClientConnection,
   client: string,
   server: ServerContext,
-): Promise<string> {
+): Promise<SessionEnd> {
   const { lines, out } = connection;
   const session: SessionState = {
     authenticated: server.token === null,
     wrongTokens: 0,
-    closeWhy: null,
+    closing: null,
   };
+  const { logRequests } = server.config;
   // Made at the first request: most lines are echoes, and an idle
   // connection should not pay for it.
   let request: RequestContext | undefined;
@@ -171,54 +133,69 @@ async function serveRequests(
     if (stopReason !== null) {
       out.closing(stopReason);
       await connection.flush();
-      return stopWords(stopReason);
+      return { kind: "stopped", reason: stopReason };
     }
     if (!firstBytesSeen && lines.buffered > 0) {
       firstBytesSeen = true;
-      if (isTlsRecord(lines.pending())) {
-        return "spoke TLS to this plain-text server";
-      }
+      if (isTlsRecord(lines.pending())) return { kind: "spoke-tls" };
     }
     // Lines already buffered first: a client admitted to a full server
     // has sent one while it waited.
     let answered = false;
+    // A request counts as activity when it arrives, not once answered (a
+    // download may take longer than the idle timeout); one stamp a read.
+    // Lines without the token a server wants are answered, but neither
+    // keep a slot from a newcomer nor keep the connection from idling.
+    let stamped = false;
     while (lines.next()) {
       answered = true;
+      if (!stamped && session.authenticated) {
+        stamped = true;
+        connection.requested();
+      }
       const bytes = lines.bytes;
       const start = lines.lineStart;
       const end = lines.lineEnd;
       if (!isUtf8(bytes, start, end)) {
-        out.notUtf8();
+        out.line(Code.BadLine, "Line is not valid UTF-8; it was ignored");
         continue;
       }
       const command = parseRequest(bytes, start, end);
-      if (server.logRequests) logRequest(server, client, command, end - start);
+      if (logRequests) logRequest(server, client, command, end - start);
       if (
         !session.authenticated &&
-        (command === null || !BEFORE_TOKEN.has(command.name))
+        (command === null || !COMMANDS[command.name].beforeToken)
       ) {
-        out.authRequired(client);
+        out.line(Code.AuthRequired, authRequiredText(client));
       } else if (command === null) out.echo(bytes, start, end);
-      else if (
-        await runCommand(
-          request ??= requestContext(connection, client, server, session),
-          command,
-        ) === "close"
-      ) {
-        await connection.flush();
-        return session.closeWhy ?? "left with exit";
+      else {
+        request ??= requestContext(connection, client, server, session);
+        connection.answering();
+        let result: CommandResult;
+        try {
+          result = await runCommand(request, command);
+        } finally {
+          connection.answered();
+        }
+        if (result === "close") {
+          await connection.flush();
+          return session.closing === null
+            ? { kind: "exit" }
+            : { kind: "stopped", reason: session.closing };
+        }
       }
       if (out.length >= FLUSH_BYTES) await connection.flush();
     }
     if (answered) {
-      // Lines without the token a server wants are answered, but neither
-      // keep a slot from a newcomer nor keep the connection from idling.
-      if (session.authenticated) connection.requested();
+      // A `hello` that gave the token makes the lines it came with count.
+      if (!stamped && session.authenticated) connection.requested();
       await connection.flush();
     }
     if (!await connection.read()) {
       const stopped = connection.stopReason;
-      return stopped === null ? "closed by the client" : stopWords(stopped);
+      return stopped === null
+        ? { kind: "closed" }
+        : { kind: "stopped", reason: stopped };
     }
   }
 }
@@ -241,13 +218,8 @@ function logRequest(
     });
     return;
   }
-  // Of `hello`, the name and program: never the token.
-  const shown = request.name === "hello"
-    ? request.args.split(" ").slice(0, 2).join(" ")
-    : request.args;
-  const args = typeof shown === "string" && shown !== ""
-    ? ` ${escapeControl(shown)}`
-    : "";
+  const shown = showArguments(request);
+  const args = shown === "" ? "" : ` ${escapeControl(shown)}`;
   server.log("REQUEST", `${client} ${request.name}${args}`, {
     client,
     request: request.name,

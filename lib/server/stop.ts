@@ -1,13 +1,11 @@
 /**
  * How the server program stops: the first Ctrl+C (or SIGTERM) shuts down
- * gracefully, within {@linkcode SHUTDOWN_WAIT_MS}; a second Ctrl+C stops
- * at once.
+ * gracefully, within the shutdown wait; a second Ctrl+C stops at once.
  *
  * @module
  */
 
-import { STOP_SIGNALS } from "../common/mod.ts";
-import { SHUTDOWN_WAIT_MS } from "./defaults.ts";
+import { type Clock, STOP_SIGNALS, type TimerHandle } from "../common/mod.ts";
 import type { Logger } from "./log.ts";
 
 /**
@@ -25,41 +23,50 @@ export interface Stoppable {
   shutdown(): Promise<void>;
 }
 
+/** Options of {@linkcode runUntilStopped}. */
+export interface StopOptions {
+  /** Where lines go. */
+  log: Logger;
+  /** Where the line just before an exit goes: written before it returns. */
+  logNow: Logger;
+  /** How long a shutdown may take before the program stops waiting. */
+  shutdownWaitMs: number;
+  /** Where the time comes from. */
+  clock: Clock;
+}
+
 /**
  * Waits until `server` has stopped, shutting it down on the first stop
- * signal and exiting the process on a second, later Ctrl+C. Lines go to
- * `log`; the one just before that exit goes to `logNow`, which must write
- * it before returning.
+ * signal and exiting the process on a second, later Ctrl+C.
  *
  * @returns `"stopped"`, or `"gave up"` when the shutdown took longer than
- * {@linkcode SHUTDOWN_WAIT_MS}.
+ * the shutdown wait.
  */
 export async function runUntilStopped(
   server: Stoppable,
-  log: Logger,
-  logNow: Logger = log,
+  { log, logNow, shutdownWaitMs, clock }: StopOptions,
 ): Promise<"stopped" | "gave up"> {
   const givenUp = Promise.withResolvers<"gave up">();
-  let deadline: ReturnType<typeof setTimeout> | undefined;
+  let deadline: TimerHandle | undefined;
   let firstSignalAt = 0;
   const listeners = STOP_SIGNALS.map((signal) => {
     const listener = () => {
       if (deadline !== undefined) {
-        if (performance.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
+        if (clock.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
         // Written at once: the process ends on the next line.
         logNow("SERVER", "Stopped at once");
         Deno.exit(1);
       }
-      firstSignalAt = performance.now();
+      firstSignalAt = clock.now();
       log(
         "SERVER",
         signal === "SIGINT"
           ? "Shutting down (Ctrl+C again to stop at once)"
           : "Shutting down",
       );
-      deadline = setTimeout(
+      deadline = clock.setTimer(
         () => givenUp.resolve("gave up"),
-        SHUTDOWN_WAIT_MS,
+        shutdownWaitMs,
       );
       server.shutdown();
     };
@@ -72,7 +79,7 @@ export async function runUntilStopped(
       givenUp.promise,
     ]);
   } finally {
-    clearTimeout(deadline);
+    clock.clearTimer(deadline);
     for (const { signal, listener } of listeners) {
       Deno.removeSignalListener(signal, listener);
     }

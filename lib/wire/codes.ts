@@ -1,31 +1,21 @@
 /**
  * Reply codes. Every reply line starts with one; the first digit says
  * success (1, 2), the server closing the connection (4) or an error (4, 5),
- * as in SMTP and FTP. PROTOCOL.md lists them with their texts.
+ * as in SMTP and FTP. The code of each command's own reply is in its row
+ * of the command table (`commands.ts`); these are the others. PROTOCOL.md
+ * lists them all with their texts.
  *
  * @module
  */
 
-/** Reply codes by meaning. */
+/** Reply codes by meaning, besides each command's own. */
 export const Code = {
   /** Header of a file download: `150 <size> <name>`, raw bytes follow. */
   FileHeader: 150,
-  /** The reply to `noop`: `200 OK`. */
-  Ok: 200,
-  /** Status table, one client a line. */
-  Status: 211,
-  /** File list, one file a line. */
-  List: 212,
-  /** The server's clock: `213 2026-11-25T19:09:46.123+01:00`. */
-  Time: 213,
   /** Greeting: `220 Connected as Client01`. */
   Greeting: 220,
-  /** Goodbye after `exit`; the server closes the connection. */
-  Goodbye: 221,
   /** Trailer after the raw bytes of a download: `226 SHA-256 <hex>`. */
   FileDone: 226,
-  /** The reply to `hello`: the client has introduced itself (and its token was right). */
-  Hello: 230,
   /** Echo: the message followed by `ACK`. */
   Echo: 250,
   /** The server is closing this connection (full, shutting down, idle). */

@@ -1,65 +1,68 @@
 /**
- * The ackline wire protocol, what both sides must agree on: reply codes,
- * the builders of every reply, the one reply reader, the request words and
- * their parsing, line framing, how file names are escaped, and the limits. PROTOCOL.md is the prose
- * version of this folder.
+ * The ackline wire protocol, what both sides must agree on: the command
+ * table, reply codes, the reply writer and the one reply reader, line
+ * framing, the `hello` grammar, how file names are escaped, and the
+ * limits. PROTOCOL.md is the prose version of this folder.
  *
  * @module
  */
 
 export { Code, isFailure } from "./codes.ts";
 export {
-  DEFAULT_REQUEST_LINE_BYTES,
-  MAX_CLIENTS,
-  MAX_HISTORY,
-  MAX_REPLY_LINE_BYTES,
-  MAX_REQUEST_LINE_BYTES,
-  REPLY_LIMITS,
-  type ReplyLimits,
-} from "./limits.ts";
-export { LineBuffer, LineTooLongError } from "./line_buffer.ts";
-export {
-  escapeName,
-  isNameTooLong,
-  MAX_NAME_BYTES,
-  unescapeName,
-} from "./names.ts";
-export { REPLY_RETAIN_BYTES, ReplyWriter } from "./replies.ts";
-export {
-  ProtocolError,
-  type Reply,
-  ReplyReader,
-  TruncatedPayloadError,
-} from "./reply_reader.ts";
-export {
+  type ArgumentSyntax,
+  COMMAND_NAMES,
+  type CommandName,
+  COMMANDS,
+  type CommandSpec,
   formatRequest,
   isUtf8,
   parseRequest,
   parseRequestText,
   type Request,
   type RequestArguments,
+  requestGrammar,
   type RequestName,
-  REQUESTS,
-} from "./requests.ts";
+  showArguments,
+} from "./commands.ts";
+export {
+  formatIntroduction,
+  type Introduction,
+  MAX_TOKEN_LENGTH,
+  TOKEN,
+  TOKEN_PATTERN,
+  TOKEN_RULE,
+  TOKEN_VARIABLE,
+} from "./hello.ts";
+export {
+  DEFAULT_REQUEST_LINE_BYTES,
+  MAX_CLIENTS,
+  MAX_HISTORY,
+  MAX_REQUEST_LINE_BYTES,
+  REPLY_LIMITS,
+  type ReplyLimits,
+} from "./limits.ts";
+export { LineBuffer, LineTooLongError } from "./line_buffer.ts";
+export { escapeName, isNameTooLong, unescapeName } from "./names.ts";
+export { ReplyWriter } from "./replies.ts";
+export {
+  ProtocolError,
+  type ProtocolFault,
+  quoteLine,
+  type Reply,
+  ReplyReader,
+  TruncatedPayloadError,
+} from "./reply_reader.ts";
 export {
   type CloseReason,
   closingText,
   type FileHeader,
-  formatFileHeader,
   formatFileRows,
-  formatFileTrailer,
-  formatGreeting,
-  formatIntroduction,
-  type Introduction,
+  helloForm,
   type ListedFile,
-  parseFileHeader,
   parseFileRow,
   parseFileTrailer,
   parseGreeting,
-  parseIntroduction,
   type Refusal,
   refusalCode,
   refusalText,
-  TOKEN_PATTERN,
-  TOKEN_VARIABLE,
 } from "./texts.ts";

@@ -1,7 +1,8 @@
 /**
- * Replies as the server writes them: one builder per reply, appending its
- * bytes to a buffer so that everything one read produced leaves in a
- * single write.
+ * Replies as the server writes them, appended to a buffer so that
+ * everything one read produced leaves in a single write: any reply of one
+ * line or several, and builders for the replies with structure (the
+ * greeting, a download's header and trailer, closings) and the echo.
  *
  * Every reply line starts with a three-digit code. A hyphen after the code
  * marks a continuation line and a space marks the last line of a reply, as
@@ -11,7 +12,6 @@
  * @module
  */
 
-import { formatIsoTime } from "../common/mod.ts";
 import { Code } from "./codes.ts";
 import {
   type CloseReason,
@@ -19,9 +19,6 @@ import {
   formatFileHeader,
   formatFileTrailer,
   formatGreeting,
-  type Refusal,
-  refusalCode,
-  refusalText,
 } from "./texts.ts";
 
 const encoder = new TextEncoder();
@@ -84,51 +81,12 @@ export class ReplyWriter {
 
   /** `220 Connected as <name>`: the greeting. */
   greeting(name: string): void {
-    this.#line(Code.Greeting, formatGreeting(name));
-  }
-
-  /** `421 Server is full: …`: the reply to a client turned away. */
-  serverFull(maxClients: number): void {
-    this.closing({ kind: "full", maxClients });
+    this.line(Code.Greeting, formatGreeting(name));
   }
 
   /** `421 <why>`: the server closes the connection on its own. */
   closing(reason: CloseReason): void {
-    this.#line(Code.Closing, closingText(reason));
-  }
-
-  /** `230 Hello <name>`: the reply to a `hello` the server accepts. */
-  hello(name: string): void {
-    this.#line(Code.Hello, `Hello ${name}`);
-  }
-
-  /** `501`: a `hello` that is not `<name> <program> [<token>]`, or names another client. */
-  helloUsage(name: string): void {
-    this.#line(
-      Code.BadArguments,
-      `Usage: hello ${name} <program>/<version> [<token>]`,
-    );
-  }
-
-  /** `530`: a request before the token, on a server that wants one. */
-  authRequired(name: string): void {
-    this.#line(
-      Code.AuthRequired,
-      `This server wants a token first: hello ${name} <program>/<version> <token>`,
-    );
-  }
-
-  /** `535`: a wrong token; `triesLeft` more before the connection closes. */
-  authFailed(triesLeft: number): void {
-    this.#line(
-      Code.AuthFailed,
-      `Wrong token; ${triesLeft} more ${triesLeft === 1 ? "try" : "tries"}`,
-    );
-  }
-
-  /** `200 OK`: the reply to `noop`. */
-  ok(): void {
-    this.#line(Code.Ok, "OK");
+    this.line(Code.Closing, closingText(reason));
   }
 
   /** `250 <line>ACK`: the echo of the raw line `src[start, end)`. */
@@ -142,69 +100,28 @@ export class ReplyWriter {
     this.#length += ACK_LF.length;
   }
 
-  /** `211`: the status table, then its summary line. */
-  status(table: readonly string[], summary: string): void {
-    this.#lines(Code.Status, table, summary);
-  }
-
-  /** `221 Goodbye <name>`: the reply to `exit`. */
-  goodbye(name: string): void {
-    this.#line(Code.Goodbye, `Goodbye ${name}`);
-  }
-
-  /** `212`: the file list, then its summary line. */
-  fileList(rows: readonly string[], summary: string): void {
-    this.#lines(Code.List, rows, summary);
-  }
-
-  /** `212`: the reply to `list` when there is nothing to offer. */
-  noFiles(more = ""): void {
-    this.#line(
-      Code.List,
-      more === ""
-        ? "No files to offer: the folder is empty"
-        : `No files to offer${more}`,
-    );
-  }
-
-  /** `213 <ISO 8601 time>`: the server's clock. */
-  time(now: Date): void {
-    this.#line(Code.Time, formatIsoTime(now));
-  }
-
   /** `150 <size> <name>`: the header of a download; raw bytes follow. */
   fileHeader(size: number, name: string): void {
-    this.#line(Code.FileHeader, formatFileHeader(size, name));
+    this.line(Code.FileHeader, formatFileHeader(size, name));
   }
 
   /** `226 SHA-256 <hex>`: the trailer after a download's raw bytes. */
   fileTrailer(sha256Hex: string): void {
-    this.#line(Code.FileDone, formatFileTrailer(sha256Hex));
+    this.line(Code.FileDone, formatFileTrailer(sha256Hex));
   }
 
-  /** `501`: `get` without a name. */
-  getUsage(): void {
-    this.#line(Code.BadArguments, "Usage: get <name> (names come from 'list')");
+  /** A reply of one line: `<code> <text>`. */
+  line(code: number, text: string): void {
+    this.#text(`${code} ${text}\n`);
   }
 
-  /** `550` or `451`: a `get` refused. */
-  refusal(refusal: Refusal): void {
-    this.#line(refusalCode(refusal), refusalText(refusal));
-  }
-
-  /** `451`: `list` failed; `detail` says why, naming no path. */
-  listFailed(detail: string): void {
-    this.#line(Code.FileError, `Cannot list the files: ${detail}`);
-  }
-
-  /** `500`: a line that is not UTF-8; the connection stays open. */
-  notUtf8(): void {
-    this.#line(Code.BadLine, "Line is not valid UTF-8; it was ignored");
-  }
-
-  /** `500`: a line over the limit; the server closes the connection. */
-  lineTooLong(limit: number): void {
-    this.#line(Code.BadLine, `Line is longer than ${limit} bytes; closing`);
+  /**
+   * A reply of several lines: each of `rows` as `<code>-<row>`, then
+   * `<code> <last>`.
+   */
+  lines(code: number, rows: readonly string[], last: string): void {
+    for (const row of rows) this.#text(`${code}-${row}\n`);
+    this.line(code, last);
   }
 
   #reserve(extra: number): void {
@@ -225,14 +142,5 @@ export class ReplyWriter {
       this.#buf.subarray(this.#length),
     );
     this.#length += written;
-  }
-
-  #line(code: number, text: string): void {
-    this.#text(`${code} ${text}\n`);
-  }
-
-  #lines(code: number, lines: readonly string[], last: string): void {
-    for (const line of lines) this.#text(`${code}-${line}\n`);
-    this.#line(code, last);
   }
 }

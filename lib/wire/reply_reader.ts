@@ -21,12 +21,69 @@ export interface Reply {
   lines: string[];
 }
 
+/** What a server sent that breaks the protocol, or a limit. */
+export type ProtocolFault =
+  /** A line that is no reply line; `bytes` are its start. */
+  | { kind: "unexpected-line"; bytes: Uint8Array }
+  /** A TLS record where a reply line should be: the server speaks TLS. */
+  | { kind: "tls-record"; bytes: Uint8Array }
+  /** A reply line longer than `limit` bytes. */
+  | { kind: "line-too-long"; limit: number }
+  /** A reply of more than `limit` lines. */
+  | { kind: "too-many-lines"; limit: number }
+  /** A reply of more than `limit` bytes. */
+  | { kind: "too-large"; limit: number }
+  /** A download header that does not parse; `text` is its text. */
+  | { kind: "bad-header"; text: string }
+  /** A reply with code `code` when none was asked for. */
+  | { kind: "unasked-reply"; code: number }
+  /** Raw bytes of a download nobody asked for. */
+  | { kind: "unasked-payload" };
+
+// How much of a line that is no reply line is quoted.
+const QUOTED_CHARACTERS = 80;
+
+/** The start of `bytes`, escaped, as a line a person can read. */
+export function quoteLine(bytes: Uint8Array): string {
+  return escapeControl(
+    decoder.decode(bytes.subarray(0, 4 * QUOTED_CHARACTERS))
+      .slice(0, QUOTED_CHARACTERS),
+  );
+}
+
+/** A protocol fault in words. */
+export function describeProtocolFault(fault: ProtocolFault): string {
+  switch (fault.kind) {
+    case "unexpected-line":
+    case "tls-record":
+      return `Unexpected line from the server: ${quoteLine(fault.bytes)}`;
+    case "line-too-long":
+      return `Reply line is longer than ${fault.limit} bytes`;
+    case "too-many-lines":
+      return `Reply has more than ${fault.limit} lines`;
+    case "too-large":
+      return `Reply is larger than ${fault.limit} bytes`;
+    case "bad-header":
+      return `Malformed download header: ${
+        escapeControl(fault.text.slice(0, QUOTED_CHARACTERS))
+      }`;
+    case "unasked-reply":
+      return `Unexpected reply from the server: ${fault.code}`;
+    case "unasked-payload":
+      return "Unexpected file data from the server";
+  }
+}
+
 /** Thrown when the peer does not speak the protocol or breaks a limit. */
 export class ProtocolError extends Error {
-  /** Creates the error with a message that says what arrived. */
-  constructor(message: string) {
-    super(message);
+  /** What was wrong. */
+  readonly fault: ProtocolFault;
+
+  /** Creates the error for `fault`, its message saying what arrived. */
+  constructor(fault: ProtocolFault) {
+    super(describeProtocolFault(fault));
     this.name = "ProtocolError";
+    this.fault = fault;
   }
 }
 
@@ -71,12 +128,17 @@ function replyCode(bytes: Uint8Array, start: number, length: number): number {
   return a * 100 + b * 10 + c;
 }
 
+/** Whether `bytes` start as a TLS record does: an alert or a handshake. */
+function isTlsRecord(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
+
 function unexpected(line: Uint8Array): ProtocolError {
-  return new ProtocolError(
-    `Unexpected line from the server: ${
-      escapeControl(decoder.decode(line.subarray(0, 320)).slice(0, 80))
-    }`,
-  );
+  const bytes = line.slice(0, 4 * QUOTED_CHARACTERS);
+  return new ProtocolError({
+    kind: isTlsRecord(bytes) ? "tls-record" : "unexpected-line",
+    bytes,
+  });
 }
 
 /**
@@ -303,30 +365,27 @@ export class ReplyReader {
     this.#replyBytes += bytes;
     const { maxLines, maxReplyBytes } = this.#limits;
     if (this.#replyLines > maxLines) {
-      throw new ProtocolError(`Reply has more than ${maxLines} lines`);
+      throw new ProtocolError({ kind: "too-many-lines", limit: maxLines });
     }
     if (this.#replyBytes > maxReplyBytes) {
-      throw new ProtocolError(`Reply is larger than ${maxReplyBytes} bytes`);
+      throw new ProtocolError({ kind: "too-large", limit: maxReplyBytes });
     }
   }
 
   #startPayload(): void {
     const text = this.text();
     const header = parseFileHeader(text);
-    if (header === null) {
-      throw new ProtocolError(
-        `Malformed download header: ${escapeControl(text.slice(0, 80))}`,
-      );
-    }
+    if (header === null) throw new ProtocolError({ kind: "bad-header", text });
     this.payload = header;
     this.#payloadRemaining = header.size;
   }
 
   #limitError(error: unknown): unknown {
     return error instanceof LineTooLongError
-      ? new ProtocolError(
-        `Reply line is longer than ${this.#limits.maxLineBytes} bytes`,
-      )
+      ? new ProtocolError({
+        kind: "line-too-long",
+        limit: this.#limits.maxLineBytes,
+      })
       : error;
   }
 }

@@ -8,6 +8,8 @@
 
 import { alignColumns, formatBytes, formatTimestamp } from "../common/mod.ts";
 import { Code } from "./codes.ts";
+import { COMMANDS } from "./commands.ts";
+import { TOKEN_VARIABLE } from "./hello.ts";
 
 const SHA256_PREFIX = "SHA-256 ";
 
@@ -57,7 +59,7 @@ export function closingText(reason: CloseReason): string {
     case "wrong-tokens":
       return `Wrong token ${reason.tries} times; closing`;
     case "protected":
-      return "This server serves only its own machine: to serve the network, start it with a token (ACKLINE_TOKEN or --token-file), or with --open to serve anyone on purpose";
+      return `This server serves only its own machine: to serve the network, start it with a token (${TOKEN_VARIABLE} or --token-file), or with --open to serve anyone on purpose`;
   }
 }
 
@@ -179,40 +181,11 @@ export function parseFileRow(row: string): string | null {
   return FILE_ROW.exec(row)?.[1] ?? null;
 }
 
-/** What a client says of itself in `hello`. */
-export interface Introduction {
-  /** The name the greeting gave it. */
-  name: string;
-  /** Its program and version: `ackline-client/1.0.0`. */
-  agent: string;
-  /** Its token, when it has one. */
-  token: string | null;
-}
-
-/** The environment variable that holds the token, for both programs. */
-export const TOKEN_VARIABLE = "ACKLINE_TOKEN";
-
-/** A token: at least 16 characters, none of them white space. */
-export const TOKEN_PATTERN: RegExp = /^[\x21-\x7e]{16,1024}$/;
-
 /**
- * The arguments of `hello`: `<name> <program>/<version> [<token>]`.
+ * `hello` as the client named `client` types it, with its token
+ * (`required`) or without one needed.
  */
-export function formatIntroduction(
-  { name, agent, token }: Introduction,
-): string {
-  return token === null ? `${name} ${agent}` : `${name} ${agent} ${token}`;
-}
-
-/**
- * Reads the arguments of `hello`.
- *
- * @returns `null` when they are not `<name> <agent> [<token>]`.
- */
-export function parseIntroduction(args: string): Introduction | null {
-  const words = args.split(" ");
-  if (words.length < 2 || words.length > 3) return null;
-  if (words.some((word) => !/^[\x21-\x7e]{1,1024}$/.test(word))) return null;
-  if (!/^Client\d+$/.test(words[0]) || !words[1].includes("/")) return null;
-  return { name: words[0], agent: words[1], token: words[2] ?? null };
+export function helloForm(client: string, tokenRequired: boolean): string {
+  const usage = COMMANDS.hello.usage.replace("<name>", client);
+  return tokenRequired ? usage.replace("[<token>]", "<token>") : usage;
 }

@@ -1,23 +1,25 @@
 import {
   COMMAND_WORDS,
   completeLine,
+  ListedNames,
+  MAX_COMPLETION_NAMES,
+} from "../../lib/client/completion.ts";
+import {
   HISTORY_FILE_NAME,
   HISTORY_LINES,
   HistoryFile,
-  ListedNames,
-  MAX_COMPLETION_NAMES,
-} from "../../lib/client/mod.ts";
-import { REQUESTS } from "../../lib/wire/mod.ts";
+} from "../../lib/client/history.ts";
+import { COMMAND_NAMES, COMMANDS } from "../../lib/wire/mod.ts";
 import { readTasks } from "../../tools/tasks.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { withTempDir } from "../support/files.ts";
 
 Deno.test("Tab completes every command, and names of the last list after get", () => {
-  // Every request a person types is offered (noop and hello are the
-  // client's own).
-  for (const word of Object.keys(REQUESTS)) {
-    if (word === "noop" || word === "hello") continue;
-    assert(COMMAND_WORDS.some((w) => w.trim() === word), word);
+  // Every command a person types is offered (noop and hello are what
+  // the client sends on its own).
+  for (const word of COMMAND_NAMES) {
+    const typed = COMMANDS[word].help !== null;
+    assertEquals(COMMAND_WORDS.some((w) => w.trim() === word), typed, word);
   }
   assertEquals(completeLine("", []), [[...COMMAND_WORDS], ""]);
   assertEquals(completeLine("st", []), [["status"], "st"]);

@@ -1,12 +1,15 @@
 import {
-  MAX_NUMBERED,
   MAX_SAVED_NAME_BYTES,
   PartialFile,
   safeFileName,
   VerificationError,
 } from "../../lib/client/partial_file.ts";
+import { MAX_NUMBERED } from "../../lib/client/config.ts";
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { listDir, sha256Hex, withTempDir } from "../support/files.ts";
+
+// A taken name gets a number, as far as a download goes.
+const NUMBERED = { numberUpTo: MAX_NUMBERED } as const;
 
 Deno.test("safeFileName keeps only a plain name, whatever the server sends", () => {
   const cases: [string, string][] = [
@@ -55,7 +58,7 @@ Deno.test("PartialFile saves under the final name only once verified", async () 
     assertEquals(during.length, 1);
     assertEquals(during[0].endsWith(".part"), true);
     await partial.write(bytes.subarray(2));
-    const path = await partial.finish(sha256Hex(bytes));
+    const path = await partial.finish(sha256Hex(bytes), NUMBERED);
     assertEquals(path, `${dir}/new/sub/x.txt`);
     assertEquals(await Deno.readTextFile(path), "hello");
     assertEquals(await listDir(`${dir}/new/sub`), ["x.txt"]);
@@ -68,7 +71,7 @@ Deno.test("PartialFile never overwrites: a taken name gets a number", async () =
     const digest = sha256Hex(new Uint8Array());
     for (let i = 0; i < 2; i++) {
       const partial = await PartialFile.create(dir, "a.txt", 0);
-      await partial.finish(digest);
+      await partial.finish(digest, NUMBERED);
     }
     assertEquals(await listDir(dir), ["a (1).txt", "a (2).txt", "a.txt"]);
     assertEquals(await Deno.readTextFile(`${dir}/a.txt`), "mine");
@@ -100,17 +103,18 @@ Deno.test("PartialFile saves under a chosen name, failing or replacing when it i
 
 Deno.test("PartialFile gives up, keeping nothing, once every numbered name is taken", async () => {
   await withTempDir(async (dir) => {
+    const upTo = 3;
     await Deno.writeTextFile(`${dir}/a.txt`, "mine");
-    for (let n = 1; n <= MAX_NUMBERED; n++) {
+    for (let n = 1; n <= upTo; n++) {
       await Deno.writeFile(`${dir}/a (${n}).txt`, new Uint8Array());
     }
     const partial = await PartialFile.create(dir, "a.txt", 0);
     await assertRejects(
-      () => partial.finish(sha256Hex(new Uint8Array())),
+      () => partial.finish(sha256Hex(new Uint8Array()), { numberUpTo: upTo }),
       Deno.errors.AlreadyExists,
-      `a.txt and ${MAX_NUMBERED} numbered names like it are all taken`,
+      `a.txt and ${upTo} numbered names like it are all taken`,
     );
-    assertEquals((await listDir(dir)).length, MAX_NUMBERED + 1);
+    assertEquals((await listDir(dir)).length, upTo + 1);
   });
 });
 
@@ -120,7 +124,7 @@ Deno.test("PartialFile leaves nothing behind on a mismatch or a cut", async (t) 
       const partial = await PartialFile.create(dir, "f", 3);
       await partial.write(new Uint8Array(3));
       await assertRejects(
-        () => partial.finish("0".repeat(64)),
+        () => partial.finish("0".repeat(64), NUMBERED),
         VerificationError,
         "SHA-256 mismatch",
       );
@@ -129,7 +133,7 @@ Deno.test("PartialFile leaves nothing behind on a mismatch or a cut", async (t) 
       const partial = await PartialFile.create(dir, "f", 3);
       await partial.write(new Uint8Array(2));
       await assertRejects(
-        () => partial.finish("0".repeat(64)),
+        () => partial.finish("0".repeat(64), NUMBERED),
         VerificationError,
         "Received 2 of 3 bytes",
       );

@@ -4,6 +4,7 @@ import {
   renderProgress,
 } from "../../lib/client/progress.ts";
 import { assertEquals } from "../support/assert.ts";
+import { ManualClock } from "../support/clock.ts";
 
 Deno.test("renderProgress shows name, bar, percent, sizes, rate and time left", () => {
   assertEquals(
@@ -32,18 +33,21 @@ Deno.test("renderProgress shows name, bar, percent, sizes, rate and time left", 
   );
 });
 
-Deno.test("ProgressBar redraws at most ten times a second, and at the end", () => {
-  let now = 0;
+Deno.test("ProgressBar redraws at most ten times a second, and at the end", async () => {
+  const clock = new ManualClock();
   const drawn: string[] = [];
-  const bar = new ProgressBar("f", (text) => drawn.push(text), () => now);
+  const bar = new ProgressBar("f", {
+    write: (text) => drawn.push(text),
+    clock,
+  });
   bar.clear();
   assertEquals(drawn, [], "nothing drawn, nothing to clear");
   bar.update(10, 100);
-  now = 50;
+  await clock.advance(50);
   bar.update(20, 100); // too soon
-  now = 100;
+  await clock.advance(50);
   bar.update(30, 100);
-  now = 101;
+  await clock.advance(1);
   bar.update(100, 100); // the end is always shown
   assertEquals(drawn.length, 3);
   assertEquals(drawn[0], "\r\x1b[2K" + renderProgress("f", 10, 100, 0));
@@ -59,12 +63,11 @@ Deno.test("the progress line fits the terminal, so it redraws in place", () => {
   assertEquals(fitLine("日本語テキスト", 4), "日本語");
   let columns = 40;
   const drawn: string[] = [];
-  const bar = new ProgressBar(
-    "a-rather-long-file-name.iso",
-    (text) => drawn.push(text),
-    () => 0,
-    () => columns,
-  );
+  const bar = new ProgressBar("a-rather-long-file-name.iso", {
+    write: (text) => drawn.push(text),
+    clock: new ManualClock(),
+    columns: () => columns,
+  });
   bar.update(0, 1000);
   columns = 20; // resized
   bar.update(1000, 1000);

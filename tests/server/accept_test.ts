@@ -4,8 +4,9 @@ import {
   MAX_BACKOFF_MS,
 } from "../../lib/server/accept.ts";
 import type { LogKind } from "../../lib/server/log.ts";
+import { SYSTEM_CLOCK } from "../../lib/common/mod.ts";
 import { assertEquals } from "../support/assert.ts";
-import { within } from "../support/wait.ts";
+import { within } from "../../tools/wait.ts";
 
 /** A connection stand-in: the loop only hands it over or closes it. */
 function fakeConn(id: number): Deno.TcpConn {
@@ -36,9 +37,12 @@ async function run(script: (Error | number)[]) {
         log: (kind: LogKind, message: string) =>
           logs.push(`${kind}: ${message}`),
         signal: new AbortController().signal,
-        pause: (ms) => {
-          pauses.push(ms);
-          return Promise.resolve();
+        clock: {
+          ...SYSTEM_CLOCK,
+          sleep: (ms) => {
+            pauses.push(ms);
+            return Promise.resolve();
+          },
         },
       },
     ),
@@ -95,7 +99,7 @@ Deno.test("the accept loop ends when stopped, closing a connection it took too l
         },
       },
       () => handled++,
-      { log: () => {}, signal: stop.signal },
+      { log: () => {}, signal: stop.signal, clock: SYSTEM_CLOCK },
     ),
     "the accept loop to end",
   );

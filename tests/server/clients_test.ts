@@ -1,8 +1,9 @@
 import { connect } from "../../client.ts";
-import { MAX_WAITING } from "../../lib/server/defaults.ts";
+import { MAX_WAITING, TIMINGS } from "../../lib/server/config.ts";
 import { closingText } from "../../lib/wire/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { RawClient } from "../support/raw_client.ts";
+import { ManualClock } from "../support/clock.ts";
 import { closeSession } from "../support/sessions.ts";
 import { startServer } from "../support/test_server.ts";
 
@@ -13,7 +14,10 @@ Deno.test("a newcomer that speaks takes the slot of a client that never made a r
   // A silent hog sends nothing; a trickling one sends bytes but never a line.
   for (const [kind, opening] of [["silent", ""], ["trickling", "abc"]]) {
     await t.step(`${kind} hogs`, async () => {
-      await using s = await startServer({ maxClients: 3, silentGraceMs: 0 });
+      await using s = await startServer({
+        maxClients: 3,
+        timings: { silentGraceMs: 0 },
+      });
       const hogs: RawClient[] = [];
       try {
         for (let i = 0; i < 3; i++) {
@@ -43,7 +47,10 @@ Deno.test("a newcomer that speaks takes the slot of a client that never made a r
 });
 
 Deno.test("a client that has made a request is never pushed out", async () => {
-  await using s = await startServer({ maxClients: 2, silentGraceMs: 0 });
+  await using s = await startServer({
+    maxClients: 2,
+    timings: { silentGraceMs: 0 },
+  });
   // The older client has spoken; the younger one has not.
   const { client: spoken } = await RawClient.greeted(s.port);
   using _spoken = spoken;
@@ -68,25 +75,32 @@ Deno.test("a client that has made a request is never pushed out", async () => {
 });
 
 Deno.test("a client whose first line is on its way is not pushed out", async () => {
-  await using s = await startServer({ maxClients: 1, silentGraceMs: 1000 });
+  const clock = new ManualClock();
+  const { silentGraceMs } = TIMINGS;
+  await using s = await startServer({ maxClients: 1, clock });
   const { client: first } = await RawClient.greeted(s.port);
   using _ = first;
   using newcomer = await RawClient.connect(s.port);
   await newcomer.send("hello");
-  // Time passing is the subject here: the first client speaks late, but
-  // within its grace, and so keeps its slot; the newcomer waited for the
-  // grace to end, then is turned away.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // The newcomer waits for the first client's grace to end; the first
+  // speaks late, but within it, and so keeps its slot.
+  await clock.waitForTimer(silentGraceMs);
+  await clock.advance(silentGraceMs - 1);
   assertEquals((await first.request("here")).lines, ["hereACK"]);
+  await clock.advance(1);
   assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
 });
 
 Deno.test("a newcomer that does not speak pushes no one out and is refused", async () => {
-  await using s = await startServer({ maxClients: 1, admissionWaitMs: 100 });
+  const clock = new ManualClock();
+  const { admissionWaitMs } = TIMINGS;
+  await using s = await startServer({ maxClients: 1, clock });
   const { client: hog } = await RawClient.greeted(s.port);
   using _ = hog;
   using newcomer = await RawClient.connect(s.port);
   await newcomer.write("no line end");
+  await clock.waitForTimer(admissionWaitMs);
+  await clock.advance(admissionWaitMs);
   assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
   await newcomer.closed();
   await s.waitForLog("REJECTED", "server full (1 of 1)");
@@ -94,19 +108,23 @@ Deno.test("a newcomer that does not speak pushes no one out and is refused", asy
 });
 
 Deno.test("a waiting newcomer gets a slot that frees, and keeps what it sent", async () => {
-  await using s = await startServer({ maxClients: 1, admissionWaitMs: 200 });
+  const clock = new ManualClock();
+  const { admissionWaitMs } = TIMINGS;
+  await using s = await startServer({ maxClients: 1, clock });
   const { client: hog } = await RawClient.greeted(s.port);
   using newcomer = await RawClient.connect(s.port);
   // Half a line while it waits, the rest once admitted.
   await newcomer.write("hel");
+  await clock.waitForTimer(admissionWaitMs);
   hog.close();
   await s.disconnected("Client01");
+  await clock.advance(admissionWaitMs);
   assertEquals((await newcomer.reply()).lines, ["Connected as Client02"]);
   assertEquals((await newcomer.request("lo")).lines, ["helloACK"]);
 });
 
 Deno.test("the waiting room is bounded: one too many pushes out the longest waiting", async () => {
-  await using s = await startServer({ maxClients: 1, admissionWaitMs: 60_000 });
+  await using s = await startServer({ maxClients: 1 });
   const { client: hog } = await RawClient.greeted(s.port);
   using _ = hog;
   const waiting: RawClient[] = [];
@@ -138,8 +156,7 @@ Deno.test("the waiting room is bounded: one too many pushes out the longest wait
 Deno.test("hogs that reconnect at once cannot starve a real client", async () => {
   await using s = await startServer({
     maxClients: 3,
-    admissionWaitMs: 50,
-    silentGraceMs: 0,
+    timings: { admissionWaitMs: 50, silentGraceMs: 0 },
   });
   const stop = new AbortController();
   // Each hog reconnects as soon as it is dropped and never sends a byte.
@@ -192,7 +209,7 @@ Deno.test("on a token server, lines without the token do not hold a slot", async
   const token = "clients-test-token-0123";
   await using s = await startServer({
     maxClients: 1,
-    silentGraceMs: 0,
+    timings: { silentGraceMs: 0 },
     token,
   });
   // A peer without the token keeps talking: every line gets 530.

@@ -9,7 +9,8 @@ import {
 } from "../../lib/server/log.ts";
 import { colors } from "../../lib/common/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
-import { within } from "../support/wait.ts";
+import { ManualClock } from "../support/clock.ts";
+import { within } from "../../tools/wait.ts";
 
 const decoder = new TextDecoder();
 
@@ -167,7 +168,7 @@ Deno.test("ServerLog sends warnings and errors to stderr, and keeps to its level
         stderr,
         level,
         format: "json",
-        now: () => AT,
+        clock: new ManualClock(AT),
       });
       for (const kind of ["REQUEST", "SERVER", "REJECTED", "ERROR"] as const) {
         log.log(kind, kind.toLowerCase());

@@ -7,7 +7,11 @@ import {
 } from "../../lib/server/repository.ts";
 import { escapeName } from "../../lib/wire/names.ts";
 import { assertEquals, assertRejects } from "../support/assert.ts";
-import { within } from "../support/wait.ts";
+import { within } from "../../tools/wait.ts";
+import { ManualClock } from "../support/clock.ts";
+
+// Opens are not timed out here, but where a test says so.
+const OPEN_LIMIT = { clock: new ManualClock(), timeoutMs: 1000 };
 
 async function withFolder(fn: (dir: string, outside: string) => Promise<void>) {
   const base = await Deno.makeTempDir({ prefix: "ackline-repo-" });
@@ -25,12 +29,12 @@ async function withFolder(fn: (dir: string, outside: string) => Promise<void>) {
 Deno.test("FileRepository.open refuses a missing folder or a file", async () => {
   await withFolder(async (dir, outside) => {
     await assertRejects(
-      () => FileRepository.open(`${dir}/nope`),
+      () => FileRepository.open(`${dir}/nope`, OPEN_LIMIT),
       RepositoryError,
       "does not exist",
     );
     await assertRejects(
-      () => FileRepository.open(outside),
+      () => FileRepository.open(outside, OPEN_LIMIT),
       RepositoryError,
       "not a folder",
     );
@@ -43,7 +47,7 @@ Deno.test("FileRepository.list shows regular files only, sorted", async () => {
     await Deno.writeFile(`${dir}/a.bin`, new Uint8Array(1000));
     await Deno.mkdir(`${dir}/sub`);
     await Deno.symlink(outside, `${dir}/link`);
-    const repo = await FileRepository.open(dir);
+    const repo = await FileRepository.open(dir, OPEN_LIMIT);
     const { entries, notUtf8 } = await repo.list();
     assertEquals(notUtf8, 0);
     assertEquals(entries.map((e) => [e.name, e.size]), [["a.bin", 1000], [
@@ -63,7 +67,7 @@ Deno.test("FileRepository.openFile refuses every name that is not a file here", 
     await Deno.symlink(`${dir}/ok.txt`, `${dir}/inside-link`);
     const fifo = new Deno.Command("mkfifo", { args: [`${dir}/pipe`] });
     const madeFifo = (await fifo.output()).success;
-    const repo = await FileRepository.open(dir);
+    const repo = await FileRepository.open(dir, OPEN_LIMIT);
     type Reason = FileRefusal["refusal"]["reason"];
     const refused: [string, Reason, string][] = [
       ["missing", "missing", "No such file"],
@@ -157,8 +161,15 @@ Deno.test("openWithin gives up on a FIFO that nobody writes to", async (t) => {
     const release = async () =>
       (await Deno.open(fifo, { write: true })).close();
     await t.step("after the time given", async () => {
+      const clock = new ManualClock();
+      const opening = openWithin(fifo, { clock, timeoutMs: 50 });
+      let settled = false;
+      opening.catch(() => {}).finally(() => settled = true);
+      await clock.advance(49);
+      assertEquals(settled, false, "given up before its time");
+      await clock.advance(1);
       await assertRejects(
-        () => within(openWithin(fifo, 50), "openWithin to give up"),
+        () => within(opening, "openWithin to give up"),
         Deno.errors.TimedOut,
         "it did not open in time",
       );
@@ -166,7 +177,7 @@ Deno.test("openWithin gives up on a FIFO that nobody writes to", async (t) => {
     });
     await t.step("when the connection is stopped", async () => {
       const stop = new AbortController();
-      const opening = openWithin(fifo, 60_000, stop.signal);
+      const opening = openWithin(fifo, OPEN_LIMIT, stop.signal);
       stop.abort();
       await assertRejects(
         () => within(opening, "openWithin to give up"),
@@ -176,7 +187,7 @@ Deno.test("openWithin gives up on a FIFO that nobody writes to", async (t) => {
     });
     await t.step("and still opens a regular file", async () => {
       await Deno.writeTextFile(`${dir}/ok.txt`, "fine");
-      using file = await openWithin(`${dir}/ok.txt`, 1000);
+      using file = await openWithin(`${dir}/ok.txt`, OPEN_LIMIT);
       assertEquals((await file.stat()).size, 4);
     });
   });

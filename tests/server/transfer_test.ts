@@ -6,13 +6,18 @@ import {
   ShortFileError,
   streamFile,
 } from "../../lib/server/transfer.ts";
-import { HashThreads } from "../../lib/server/hash_threads.ts";
+import {
+  HashThreads,
+  MAX_HASH_THREADS,
+} from "../../lib/server/hash_threads.ts";
+import { TIMINGS } from "../../lib/server/config.ts";
+import { ManualClock } from "../support/clock.ts";
 import { createHash } from "node:crypto";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { sha256Hex } from "../support/files.ts";
-import { fillRandom } from "../support/random.ts";
+import { fillRandom } from "../../tools/random.ts";
 import { countingWorkers, withFakeWorker } from "../support/workers.ts";
-import { within } from "../support/wait.ts";
+import { within } from "../../tools/wait.ts";
 
 async function withFile(
   bytes: Uint8Array,
@@ -25,6 +30,15 @@ async function withFile(
   } finally {
     await Deno.remove(path);
   }
+}
+
+/** A server's pool of hashing threads, whose idle ones end only when told. */
+function hashThreads(): HashThreads {
+  return new HashThreads({
+    max: MAX_HASH_THREADS,
+    idleMs: TIMINGS.hashThreadIdleMs,
+    clock: new ManualClock(),
+  });
 }
 
 Deno.test("streamFile sends exactly the bytes with their SHA-256, in chunks", async () => {
@@ -99,7 +113,7 @@ Deno.test("streamFile hashes a large file on a second thread, same digest", asyn
   const bytes = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES + 12345));
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
-    using threads = new HashThreads();
+    using threads = hashThreads();
     let received = 0;
     const { result: digest, started } = await countingWorkers(() =>
       within(
@@ -120,7 +134,7 @@ Deno.test("streamFile hashes a file below the threshold, or an unhashed one, on 
   const bytes = new Uint8Array(PARALLEL_HASH_BYTES - 1);
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
-    using threads = new HashThreads();
+    using threads = hashThreads();
     const small = await countingWorkers(() =>
       streamFile(file, bytes.length, () => Promise.resolve(), { threads })
     );
@@ -130,7 +144,7 @@ Deno.test("streamFile hashes a file below the threshold, or an unhashed one, on 
   const large = new Uint8Array(PARALLEL_HASH_BYTES);
   await withFile(large, async (path) => {
     using file = await Deno.open(path);
-    using threads = new HashThreads();
+    using threads = hashThreads();
     const unhashed = await countingWorkers(() =>
       streamFile(file, large.length, () => Promise.resolve(), {
         hash: false,
@@ -248,7 +262,7 @@ Deno.test("every buffer of a threaded transfer goes back to its thread at the en
   const bytes = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES));
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
-    using threads = new HashThreads();
+    using threads = hashThreads();
     const digest = await withFakeWorker(Recording, () =>
       within(
         streamFile(file, bytes.length, () => Promise.resolve(), { threads }),
@@ -273,7 +287,7 @@ async function assertThreadFailure(
   const bytes = new Uint8Array(PARALLEL_HASH_BYTES);
   await withFile(bytes, async (path) => {
     using file = await Deno.open(path);
-    using threads = new HashThreads();
+    using threads = hashThreads();
     await withFakeWorker(Fake, async () => {
       await assertRejects(
         () =>
@@ -303,7 +317,8 @@ Deno.test("hashing threads are a small pool: bounded, reused, ended when idle or
   const bytes = fillRandom(new Uint8Array(PARALLEL_HASH_BYTES));
   const digest = sha256Hex(bytes);
   await withFile(bytes, async (path) => {
-    using threads = new HashThreads({ max: 2, idleMs: 50 });
+    const clock = new ManualClock();
+    using threads = new HashThreads({ max: 2, idleMs: 50, clock });
     const transfer = async (sink = () => Promise.resolve()) => {
       using file = await Deno.open(path);
       return await within(
@@ -331,12 +346,14 @@ Deno.test("hashing threads are a small pool: bounded, reused, ended when idle or
       await transfer(),
     ]);
     assertEquals(again, { ...again, started: 0, result: [digest, digest] });
-    // Idle for a while, both end (the one not reused may already have,
-    // while the other served the two downloads).
-    const idle = await countingWorkers(() =>
-      within(threads.noneAlive(), "the idle threads to end")
-    );
-    assertEquals(again.terminated + idle.terminated, 2);
+    // Idle for a while, both end, and not before.
+    await clock.advance(49);
+    assertEquals(threads.alive, 2);
+    const idle = await countingWorkers(async () => {
+      await clock.advance(1);
+      await within(threads.noneAlive(), "the idle threads to end");
+    });
+    assertEquals([again.terminated, idle.terminated], [0, 2]);
     assertEquals(threads.alive, 0);
     // A download cut mid-way ends its thread instead of keeping it.
     const cut = await countingWorkers(() =>

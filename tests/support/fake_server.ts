@@ -6,8 +6,8 @@
  */
 
 import { writeAll } from "../../lib/common/mod.ts";
-import { ReplyWriter } from "../../lib/wire/mod.ts";
-import { within } from "./wait.ts";
+import { COMMANDS, ReplyWriter } from "../../lib/wire/mod.ts";
+import { within } from "../../tools/wait.ts";
 
 const encoder = new TextEncoder();
 
@@ -63,9 +63,12 @@ export async function serveOnce(
   try {
     await sendReplies(conn, (out) => out.greeting("Client01"));
     await readLines(conn); // the client's noop
-    await sendReplies(conn, (out) => out.ok());
+    await sendReplies(conn, (out) => out.line(COMMANDS.noop.code, "OK"));
     await readLines(conn); // the client's hello
-    await sendReplies(conn, (out) => out.hello("Client01"));
+    await sendReplies(
+      conn,
+      (out) => out.line(COMMANDS.hello.code, "Hello Client01"),
+    );
     await readLines(conn); // the request
     await script(conn);
   } catch {

@@ -12,7 +12,7 @@ import {
   type Reply,
   ReplyReader,
 } from "../../lib/wire/mod.ts";
-import { within } from "./wait.ts";
+import { within } from "../../tools/wait.ts";
 
 const encoder = new TextEncoder();
 

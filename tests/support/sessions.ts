@@ -7,7 +7,7 @@
  */
 
 import { connect, type ConnectOptions, type Session } from "../../client.ts";
-import { WAIT_MS, within } from "./wait.ts";
+import { WAIT_MS, within } from "../../tools/wait.ts";
 
 /** Connects to 127.0.0.1 on `port`, with replies awaited at most `WAIT_MS`. */
 export async function openSession(

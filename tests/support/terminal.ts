@@ -6,8 +6,8 @@
  */
 
 import { writeAll } from "../../lib/common/mod.ts";
-import { cannotRun, programArgs, programEnv } from "./programs.ts";
-import { within } from "./wait.ts";
+import { cannotRun, programArgs, programEnv } from "../../tools/programs.ts";
+import { within } from "../../tools/wait.ts";
 
 /** Keys as a terminal sends them. */
 export const KEYS = {

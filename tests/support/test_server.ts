@@ -11,7 +11,7 @@ import {
   type ServeOptions,
   type Server,
 } from "../../server.ts";
-import { within } from "./wait.ts";
+import { within } from "../../tools/wait.ts";
 
 /** A log line the test server wrote. */
 export interface LogEntry {

@@ -244,7 +244,7 @@ Deno.test("ReplyReader reads back whatever the server writes, however it is cut 
           if (code === 250) {
             const bytes = encoder.encode(lines[0].slice(0, -3));
             out.echo(bytes, 0, bytes.length);
-          } else out.status(lines.slice(0, -1), lines.at(-1)!);
+          } else out.lines(211, lines.slice(0, -1), lines.at(-1)!);
         }
         const read = reader(out.bytes().slice(), sizes);
         const got = [];

@@ -1,11 +1,20 @@
+import { Code } from "../../lib/wire/codes.ts";
 import {
+  COMMAND_NAMES,
+  COMMANDS,
   formatRequest,
   isUtf8,
   parseRequest,
   parseRequestText,
-  REQUESTS,
-} from "../../lib/wire/requests.ts";
-import { assertEquals } from "../support/assert.ts";
+  REQUEST_NAMES,
+  requestGrammar,
+  showArguments,
+} from "../../lib/wire/commands.ts";
+import {
+  formatIntroduction,
+  INTRODUCTION_PATTERN,
+} from "../../lib/wire/hello.ts";
+import { assert, assertEquals } from "../support/assert.ts";
 
 const encoder = new TextEncoder();
 
@@ -55,7 +64,7 @@ Deno.test("parseRequest knows the exact request words and echoes the rest", () =
 });
 
 Deno.test("every request word is recognised alone on its line, hello in its full form only", () => {
-  for (const name of Object.keys(REQUESTS)) {
+  for (const name of REQUEST_NAMES) {
     const line = name === "hello" ? "hello Client01 test/1" : name;
     assertEquals(parseRequestText(line)?.name, name);
     assertEquals(parseRequestText(name + "x"), null, name + "x");
@@ -74,10 +83,74 @@ Deno.test("every request word is recognised alone on its line, hello in its full
   ) {
     assertEquals(parseRequestText(message), null, message);
   }
-  assertEquals(parseRequestText("hello Client07 ackline-client/1.0.0 s3cret"), {
-    name: "hello",
-    args: "Client07 ackline-client/1.0.0 s3cret",
+  const introduction = {
+    name: "Client07",
+    agent: "ackline-client/1.0.0",
+    token: "s3cret",
+  };
+  const hello = parseRequestText("hello Client07 ackline-client/1.0.0 s3cret");
+  assertEquals(hello, { name: "hello", args: introduction });
+  // What the client writes is what the server reads, and the log never
+  // shows the token.
+  assertEquals(
+    parseRequestText(formatRequest("hello", formatIntroduction(introduction))),
+    hello,
+  );
+  assertEquals(showArguments(hello!), "Client07 ackline-client/1.0.0");
+  assertEquals(
+    parseRequestText("hello Client07 ackline-client/1.0.0")?.args,
+    { ...introduction, token: null },
+  );
+});
+
+Deno.test("the client's own commands are no requests: the server echoes them", () => {
+  for (const name of COMMAND_NAMES) {
+    assertEquals(REQUEST_NAMES.includes(name as never), !COMMANDS[name].local);
+  }
+  assertEquals(parseRequestText("help"), null);
+});
+
+Deno.test("the request grammar as data says what the table says", () => {
+  const grammar = requestGrammar();
+  assertEquals(grammar.map((row) => row.word), [...REQUEST_NAMES]);
+  assertEquals(grammar.find((row) => row.word === "status"), {
+    word: "status",
+    form: "none",
+    pattern: null,
   });
+  assertEquals(grammar.find((row) => row.word === "get"), {
+    word: "get",
+    form: "rest",
+    pattern: null,
+  });
+  assertEquals(
+    grammar.find((row) => row.word === "hello")?.pattern,
+    INTRODUCTION_PATTERN.source,
+  );
+});
+
+const PROTOCOL = await Deno.readTextFile(
+  new URL("../../PROTOCOL.md", import.meta.url),
+);
+
+Deno.test("PROTOCOL.md has a section for every request and every reply code", () => {
+  const headings = PROTOCOL.split("\n").filter((line) => line.startsWith("#"));
+  for (const name of REQUEST_NAMES) {
+    assert(
+      headings.some((heading) => heading.includes("`" + name)),
+      `PROTOCOL.md has no section on ${name}`,
+    );
+  }
+  const codes = new Set([
+    ...Object.values(Code),
+    ...REQUEST_NAMES.map((name) => COMMANDS[name].code),
+  ]);
+  const table = new Set(
+    [...PROTOCOL.matchAll(/^\| (\d{3}) +\|/gm)].map((match) =>
+      Number(match[1])
+    ),
+  );
+  assertEquals(table, codes, "the codes of PROTOCOL.md's table");
 });
 
 Deno.test("parseRequestText and formatRequest read and write the same lines", () => {

@@ -14,7 +14,7 @@ import {
   type Program,
   readTasks,
   ROOT,
-} from "../../tools/tasks.ts";
+} from "./tasks.ts";
 import { within } from "./wait.ts";
 
 /**

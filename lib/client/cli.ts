@@ -1,0 +1,332 @@
+/**
+ * The client's command line: its flags and help, what they resolve to,
+ * the secrets it reads once at start, the checks made before connecting,
+ * and the words for a connection that fails.
+ *
+ * @module
+ */
+
+import {
+  escapeControl,
+  formatBytes,
+  integerFlag,
+  parseFlags,
+  readSecretFile,
+  readToken,
+  type SecretReader,
+  sizeFlag,
+  splitPath,
+  UsageError,
+  UserFacingError,
+} from "../common/mod.ts";
+import { TOKEN, TOKEN_VARIABLE } from "../wire/mod.ts";
+import { HELP_LINES, readTypedLine } from "./commands.ts";
+import {
+  type ConnectConfig,
+  DEFAULTS,
+  DOWNLOADS_DIR,
+  MAX_DOWNLOAD_BYTES,
+  RANGES,
+} from "./config.ts";
+import { connectFailure, type TlsProblem } from "./connect.ts";
+import { prepareDownloads } from "./folder.ts";
+import { HISTORY_FILE_NAME } from "./history.ts";
+import { quoteLine } from "../wire/mod.ts";
+
+/** The client's `--help`. */
+export const HELP = `ackline client: talks to an ackline server.
+
+Usage: deno task client [options]                  an interactive prompt
+       deno task client [options] REQUEST...       one request, then exit
+       deno task client [options] get NAME -o FILE save a file as FILE
+
+Examples: deno task client status
+          deno task client get notes.txt --overwrite
+
+Options:
+  --host HOST        Server address (default ${DEFAULTS.hostname})
+  --port PORT        Server port (default ${DEFAULTS.port})
+  --downloads DIR    Folder for downloaded files (default ${DOWNLOADS_DIR})
+  --timeout SEC      Give up when no reply line completes for this long, 0 for
+                     never (default ${DEFAULTS.replyTimeoutMs / 1000})
+  --speed-limit SIZE Give up on a download slower than this a second for
+  --speed-time SEC   this long (default ${
+  formatBytes(DEFAULTS.speedLimit, { binary: true })
+} for ${DEFAULTS.speedTimeMs / 1000} s; 0 for no floor)
+  --max-size SIZE    Refuse a download larger than this or than the free
+                     space: 500M, 16G, 0 for no limit (default ${
+  formatBytes(MAX_DOWNLOAD_BYTES, { binary: true })
+})
+  -o, --output FILE  With a one-shot get: save the file as FILE
+  --overwrite        Replace a file of the same name (otherwise a download
+                     takes a numbered name, and -o refuses an existing FILE)
+  --tls              Speak TLS, checking the server's certificate and name
+  --ca FILE          The authority (PEM) that signed the server's certificate,
+                     when it is not one the system trusts; implies --tls
+  --token-file FILE  The token for a server that wants one (or set
+                     ${TOKEN_VARIABLE})
+  --history FILE     Keep the lines typed at the prompt in FILE (default
+                     ~/${HISTORY_FILE_NAME})
+  --no-history       Keep no history file
+  -h, --help         Show this help
+
+At the prompt:
+${HELP_LINES.join("\n")}
+Arrows edit the line and recall earlier ones; Tab completes commands, and
+after 'get ' the names of the last 'list'. Ctrl+C during a download cancels
+it, keeps nothing, and connects again.
+With input from a pipe it sends each line in turn and prints every reply.
+Replies go to stdout; progress, notices and errors to stderr. Exit code: 0
+when everything asked for succeeded, 1 when not, 2 for a mistake in the
+command line, 130 after Ctrl+C and 143 after SIGTERM outside the prompt.`;
+
+/** What the client's command line asks for. */
+export interface ClientCommandLine {
+  /** How to connect, every value resolved but its secrets (see {@linkcode readSecrets}). */
+  connect: ConnectConfig;
+  /** The authority file that signed the server's certificate (`--ca`). */
+  caFile: string | undefined;
+  /** Where the token is, when a file holds it. */
+  tokenFile: string | undefined;
+  /** The one request of the one-shot form, or `null` for the prompt. */
+  oneShot: string | null;
+  /** Save a one-shot download as exactly this file. */
+  saveAs: string | undefined;
+  /** Replace a file of the same name. */
+  overwrite: boolean;
+  /** Folder for downloads. */
+  downloadsDir: string;
+  /** Refuse downloads larger than this; 0 for no limit. */
+  maxDownloadBytes: number;
+  /** The history file: the one given, `"default"` for `~`'s, or `null` for none. */
+  history: string | "default" | null;
+}
+
+/**
+ * Whether `path` names a folder: it ends with a separator, or it is one
+ * (looked at only where the client may read, so no permission is asked).
+ */
+function isFolder(path: string): boolean {
+  if (/[\\/]$/.test(path)) return true;
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+    return false;
+  }
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the command line.
+ *
+ * @returns what it asks for, or `null` for `--help`.
+ * @throws {UsageError} for a mistake in it.
+ */
+export function parseCommandLine(
+  args: readonly string[],
+): ClientCommandLine | null {
+  const flags = parseFlags(args, [
+    "host",
+    "port",
+    "downloads",
+    "timeout",
+    "max-size",
+    "speed-limit",
+    "speed-time",
+    "history",
+    "output",
+    "token-file",
+    "ca",
+  ], {
+    switches: ["no-history", "overwrite", "tls"],
+    aliases: { o: "output" },
+    positional: true,
+  });
+  if (flags.help) return null;
+  const { values, switches } = flags;
+  // Words after the flags are one request to send: the one-shot form.
+  const oneShot = flags.positional.length > 0
+    ? flags.positional.join(" ")
+    : null;
+  if (oneShot !== null && /[\r\n]/.test(oneShot)) {
+    throw new UsageError(
+      "A request is one line: its words cannot hold a line break",
+    );
+  }
+  if (
+    values.output !== undefined &&
+    (oneShot === null || readTypedLine(oneShot).kind !== "download")
+  ) {
+    throw new UsageError(
+      "--output goes with a one-shot get: deno task client get NAME -o FILE",
+    );
+  }
+  let saveAs = values.output;
+  let downloadsDir = values.downloads ?? DOWNLOADS_DIR;
+  if (saveAs !== undefined && isFolder(saveAs)) {
+    // `-o DIR` or `-o DIR/`: into that folder, under the file's own name.
+    downloadsDir = saveAs;
+    saveAs = undefined;
+  }
+  if (saveAs === "-") {
+    throw new UsageError(`--output needs a file name, got ${saveAs}`);
+  }
+  return {
+    connect: {
+      ...DEFAULTS,
+      hostname: values.host ?? DEFAULTS.hostname,
+      port: integerFlag("port", values.port, {
+        ...RANGES.port,
+        fallback: DEFAULTS.port,
+      }),
+      replyTimeoutMs: 1000 * integerFlag("timeout", values.timeout, {
+        ...RANGES.timeoutSeconds,
+        fallback: DEFAULTS.replyTimeoutMs / 1000,
+      }),
+      speedLimit: sizeFlag(
+        "speed-limit",
+        values["speed-limit"],
+        DEFAULTS.speedLimit,
+      ),
+      speedTimeMs: 1000 * integerFlag("speed-time", values["speed-time"], {
+        ...RANGES.speedTimeSeconds,
+        fallback: DEFAULTS.speedTimeMs / 1000,
+      }),
+      // --ca means TLS: an authority is only for checking a certificate.
+      tls: switches.tls || values.ca !== undefined ? {} : null,
+    },
+    caFile: values.ca,
+    tokenFile: values["token-file"],
+    oneShot,
+    saveAs,
+    overwrite: switches.overwrite,
+    downloadsDir,
+    maxDownloadBytes: sizeFlag(
+      "max-size",
+      values["max-size"],
+      MAX_DOWNLOAD_BYTES,
+    ),
+    history: switches["no-history"] ? null : values.history ?? "default",
+  };
+}
+
+/**
+ * Makes sure, before connecting, that downloads can be saved where the
+ * command line says: `-o FILE` (replaced only when told to), or the
+ * downloads folder when a download may come.
+ *
+ * @throws {UserFacingError} saying what is wrong, or which flags to add.
+ */
+export async function checkSaving(command: ClientCommandLine): Promise<void> {
+  const { saveAs, oneShot, overwrite, downloadsDir } = command;
+  const ask = Deno.stdin.isTerminal();
+  if (saveAs === undefined) {
+    if (oneShot === null || readTypedLine(oneShot).kind === "download") {
+      await prepareDownloads(downloadsDir, ask);
+    }
+    return;
+  }
+  await prepareDownloads(splitPath(saveAs)[0], ask);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(saveAs);
+  } catch {
+    return; // nothing there yet
+  }
+  if (info.isDirectory) {
+    throw new UserFacingError(`${saveAs} is a folder; name a file to save as`);
+  }
+  if (!overwrite) {
+    throw new UserFacingError(
+      `${saveAs} already exists; add --overwrite to replace it`,
+    );
+  }
+}
+
+/** How the client says it may not read a file: with the flag to add. */
+const SECRET_READER: SecretReader = {
+  denied: (path) =>
+    `No permission to read ${
+      escapeControl(path)
+    }; add it to the client's --allow-read (--allow-read=${DOWNLOADS_DIR},${path})`,
+};
+
+/**
+ * How to connect, with the secrets: the token, from its file or the
+ * environment, and the authority of `--ca`. Each file is read once, and
+ * may not be read again after.
+ *
+ * @throws {UsageError} for a token given twice.
+ * @throws {UserFacingError} for a file that cannot be read, or a token
+ * that is not one.
+ */
+export async function readSecrets(
+  command: ClientCommandLine,
+): Promise<ConnectConfig> {
+  const { caFile, tokenFile } = command;
+  const ca = caFile === undefined
+    ? undefined
+    : await readSecretFile(caFile, "the authority file", SECRET_READER);
+  const token = await readToken(TOKEN, tokenFile, SECRET_READER);
+  const { tls } = command.connect;
+  return {
+    ...command.connect,
+    token,
+    tls: tls === null ? null : { caCerts: ca === undefined ? undefined : [ca] },
+  };
+}
+
+/** Says in words why a TLS handshake with `where` failed. */
+function tlsWords(problem: TlsProblem, detail: string, where: string): string {
+  switch (problem) {
+    case "plain-text":
+      return `${where} does not speak TLS (it answered in plain text): connect without --tls`;
+    case "authority-as-server":
+      return `Cannot connect to ${where} over TLS: its certificate is marked as an authority; make it with basicConstraints=critical,CA:FALSE (see README)`;
+    case "unknown-authority":
+      return `Cannot connect to ${where} over TLS: its certificate is not from an authority this client trusts (give that authority with --ca FILE)`;
+    case "wrong-name":
+      return `Cannot connect to ${where} over TLS: its certificate is not for that name; connect by the name it is for`;
+    case "other":
+      return `Cannot connect to ${where} over TLS: ${detail}`;
+  }
+}
+
+/**
+ * Turns a failure to connect to `where` into one line a user can act on;
+ * any other error is returned as it is.
+ */
+export function connectError(error: unknown, where: string): unknown {
+  const failure = connectFailure(error);
+  if (failure === null) return error;
+  switch (failure.kind) {
+    case "refused":
+      return new UserFacingError(
+        `Cannot connect to ${where}: connection refused (is the server running?)`,
+      );
+    case "speaks-tls":
+      return new UserFacingError(
+        `${where} speaks TLS: connect with --tls (and --ca FILE if its certificate is from a private authority)`,
+      );
+    case "foreign":
+      return new UserFacingError(
+        `${where} is not an ackline server; it sent: ${
+          quoteLine(failure.bytes)
+        }`,
+      );
+    case "tls":
+      return new UserFacingError(
+        tlsWords(failure.problem, failure.detail, where),
+      );
+    case "token":
+      return new UserFacingError(failure.refusal.message);
+    case "turned-away":
+      return new UserFacingError(escapeControl(failure.words));
+    case "network":
+      return new UserFacingError(
+        `Cannot connect to ${where}: ${failure.words}`,
+      );
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Connecting: the socket (TCP or TLS, its handshake done), the greeting,
+ * the first line sent at once, and `hello` with the token when there is
+ * one. A failure says what kind it is, for the program to word.
+ *
+ * @module
+ */
+
+import { type Clock, isTcp, SYSTEM_CLOCK, VERSION } from "../common/mod.ts";
+import {
+  Code,
+  COMMANDS,
+  formatIntroduction,
+  formatRequest,
+  ProtocolError,
+  TOKEN_VARIABLE,
+} from "../wire/mod.ts";
+import { type ConnectConfig, DEFAULTS } from "./config.ts";
+import { ConnectionClosedError, ReplyError } from "./errors.ts";
+import { Session } from "./session.ts";
+
+/** Options of {@linkcode connect}; what they leave out takes its default. */
+export interface ConnectOptions extends Partial<ConnectConfig> {
+  /** Where the time comes from. Default: the machine's clock. */
+  clock?: Clock;
+}
+
+/** What the client says it is in `hello`. */
+export const AGENT = `ackline-client/${VERSION}`;
+
+/** Thrown when the server wants a token the client lacks, or does not take it. */
+export class TokenRefusedError extends Error {
+  /** `wanted`: the server wants a token; `wrong`: it did not take the one given. */
+  readonly kind: "wanted" | "wrong";
+
+  /** Creates the error for `kind`, refused to the client named `client`. */
+  constructor(kind: "wanted" | "wrong", client: string) {
+    super(
+      kind === "wanted"
+        ? `${client}: the server wants a token; set ${TOKEN_VARIABLE} or use --token-file`
+        : "The server did not take the token",
+    );
+    this.name = "TokenRefusedError";
+    this.kind = kind;
+  }
+}
+
+/**
+ * Connects to a server and waits for its greeting.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect } from "./connect.ts";
+ *
+ * const session = await connect({ port: 12345 });
+ * const reply = await session.request("hello world");
+ * console.log(reply.lines[0]); // hello worldACK
+ * await session.close();
+ * ```
+ *
+ * @throws {ReplyError} if the server turns the client away (e.g. full).
+ * @throws {TokenRefusedError} if it wants a token it does not get.
+ * @throws {ConnectionClosedError} if it ends the connection first, or is
+ * not an ackline server (the cause says what it sent).
+ * @throws {Deno.errors.ConnectionRefused} if no server listens there.
+ * @throws {Deno.errors.InvalidData} for a failed TLS handshake.
+ */
+export async function connect(options: ConnectOptions = {}): Promise<Session> {
+  const { clock = SYSTEM_CLOCK } = options;
+  const config: ConnectConfig = { ...DEFAULTS, ...given(options) };
+  const where = { hostname: config.hostname, port: config.port };
+  const conn: Deno.Conn<Deno.NetAddr> = config.tls === null
+    ? await Deno.connect({ ...where, transport: "tcp" })
+    : await connectTls(where, config.tls.caCerts);
+  if (isTcp(conn)) conn.setNoDelay(true);
+  const session = new Session(conn, { ...config, clock });
+  // Speak at once, before the greeting: a full server makes room for a
+  // newcomer that sends a line, never for one that stays silent.
+  const greeted = session.greeting();
+  const spoken = session.request(formatRequest("noop"));
+  try {
+    await greeted;
+    // Told at once to go (shutting down): say why.
+    const first = await spoken;
+    if (first.code === Code.Closing) throw new ReplyError(first);
+    await introduce(session, config.token);
+  } catch (error) {
+    spoken.catch(() => {});
+    await session.close();
+    throw error;
+  }
+  return session;
+}
+
+/** The entries of `options` that hold a value. */
+function given(options: ConnectOptions): Partial<ConnectConfig> {
+  const { clock: _, ...rest } = options;
+  return Object.fromEntries(
+    Object.entries(rest).filter(([, value]) => value !== undefined),
+  );
+}
+
+/**
+ * Opens a TLS connection and completes its handshake, so a certificate
+ * that is not trusted, or a server that does not speak TLS, fails here.
+ *
+ * @throws {Deno.errors.InvalidData} for a failed handshake.
+ */
+async function connectTls(
+  where: { hostname: string; port: number },
+  caCerts: string[] | undefined,
+): Promise<Deno.TlsConn> {
+  const conn = await Deno.connectTls({ ...where, caCerts });
+  try {
+    await conn.handshake();
+  } catch (error) {
+    conn.close();
+    throw error;
+  }
+  return conn;
+}
+
+/**
+ * Says who the client is, with its token when it has one. A server from
+ * before `hello` echoes it, which is fine.
+ *
+ * @throws {TokenRefusedError} when the server wants a token it did not get.
+ * @throws {ReplyError} for any other refusal.
+ */
+async function introduce(session: Session, token: string | null) {
+  const reply = await session.request(formatRequest(
+    "hello",
+    formatIntroduction({ name: session.name, agent: AGENT, token }),
+  ));
+  if (reply.code === COMMANDS.hello.code || reply.code === Code.Echo) return;
+  if (reply.code === Code.AuthRequired) {
+    throw new TokenRefusedError("wanted", session.name);
+  }
+  if (reply.code === Code.AuthFailed) {
+    throw new TokenRefusedError("wrong", session.name);
+  }
+  throw new ReplyError(reply);
+}
+
+/** Why a TLS handshake failed, as far as the client can tell. */
+export type TlsProblem =
+  /** The server answered in plain text. */
+  | "plain-text"
+  /** Its certificate is marked as an authority, not a server's. */
+  | "authority-as-server"
+  /** Its certificate is not from an authority this client trusts. */
+  | "unknown-authority"
+  /** Its certificate is not for the name connected to. */
+  | "wrong-name"
+  /** Something else; the handshake's own words say what. */
+  | "other";
+
+// Deno reports a failed handshake as `InvalidData` with the TLS library's
+// error named only in the message: the one place its name is read, and
+// turned into a kind.
+const TLS_PROBLEMS: readonly [RegExp, TlsProblem][] = [
+  [/InvalidContentType|corrupt message|WrongVersion/i, "plain-text"],
+  [/CaUsedAsEndEntity/i, "authority-as-server"],
+  [/UnknownIssuer|BadSignature/i, "unknown-authority"],
+  [/NotValidForName|certificate not valid for name/i, "wrong-name"],
+];
+
+/** The kind of a failed TLS handshake (`Deno.errors.InvalidData`). */
+export function tlsProblem(error: Deno.errors.InvalidData): TlsProblem {
+  return TLS_PROBLEMS.find(([pattern]) => pattern.test(error.message))?.[1] ??
+    "other";
+}
+
+/** What a failure to connect was, for the program to word. */
+export type ConnectFailure =
+  /** No server listens there. */
+  | { kind: "refused" }
+  /** Something answered that is no ackline server; `bytes` are what it sent. */
+  | { kind: "foreign"; bytes: Uint8Array }
+  /** A TLS server, spoken to in plain text. */
+  | { kind: "speaks-tls" }
+  /** A TLS handshake that failed. */
+  | { kind: "tls"; problem: TlsProblem; detail: string }
+  /** The server wants a token, or did not take the one given. */
+  | { kind: "token"; refusal: TokenRefusedError }
+  /** The server turned the client away, or closed the connection: its words. */
+  | { kind: "turned-away"; words: string }
+  /** Anything else that failed at the network; its words. */
+  | { kind: "network"; words: string };
+
+/**
+ * The kind of a failure of {@linkcode connect}, or `null` for an error
+ * that is no failure to connect (a bug).
+ */
+export function connectFailure(error: unknown): ConnectFailure | null {
+  if (error instanceof Deno.errors.ConnectionRefused) {
+    return { kind: "refused" };
+  }
+  if (
+    error instanceof ConnectionClosedError &&
+    error.cause instanceof ProtocolError
+  ) {
+    const { fault } = error.cause;
+    // A TLS record (an alert, a handshake) where a reply line should be.
+    if (fault.kind === "tls-record") return { kind: "speaks-tls" };
+    if (fault.kind === "unexpected-line") {
+      return { kind: "foreign", bytes: fault.bytes };
+    }
+  }
+  if (error instanceof Deno.errors.InvalidData) {
+    return { kind: "tls", problem: tlsProblem(error), detail: error.message };
+  }
+  if (error instanceof TokenRefusedError) {
+    return { kind: "token", refusal: error };
+  }
+  if (error instanceof ReplyError || error instanceof ConnectionClosedError) {
+    return { kind: "turned-away", words: error.message };
+  }
+  if (error instanceof Error && !(error instanceof TypeError)) {
+    return { kind: "network", words: error.message };
+  }
+  return null;
+}

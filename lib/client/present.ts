@@ -1,0 +1,155 @@
+/**
+ * Showing what the server says: a request's reply printed line by line as
+ * it arrives, and a download with its progress bar and summary. Used by
+ * the prompt and by the one-shot form alike.
+ *
+ * @module
+ */
+
+import {
+  type Clock,
+  colors,
+  escapeControl,
+  formatBytes,
+  formatDuration,
+} from "../common/mod.ts";
+import { COMMANDS, isFailure, type Reply } from "../wire/mod.ts";
+import { ListedNames } from "./completion.ts";
+import type { PromptOutput } from "./console.ts";
+import { ConnectionClosedError, ReplyError } from "./errors.ts";
+import { ProgressBar } from "./progress.ts";
+import type { Session } from "./session.ts";
+import { DownloadRefusedError } from "./space.ts";
+
+const decoder = new TextDecoder();
+
+/** Whether every byte is printable ASCII or a tab: nothing to escape. */
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if ((byte < 0x20 && byte !== 0x09) || byte > 0x7e) return false;
+  }
+  return true;
+}
+
+/** Prints one line of a reply, escaped: on stdout, or in red on stderr for a failure. */
+export function printLine(
+  output: PromptOutput,
+  text: string | Uint8Array,
+  code: number,
+): void {
+  if (typeof text !== "string") {
+    if (!isFailure(code) && isPlainAscii(text)) return output.printAscii(text);
+    text = decoder.decode(text);
+  }
+  const shown = escapeControl(text);
+  if (isFailure(code)) output.error(colors.red(shown));
+  else output.print(shown);
+}
+
+/** Prints a reply's lines (see {@linkcode printLine}). */
+export function printReply(output: PromptOutput, reply: Reply): void {
+  for (const line of reply.lines) printLine(output, line, reply.code);
+}
+
+/**
+ * Sends `line` and prints its reply line by line as it arrives, so no
+ * reply is held whole however long it is. The names of a `list` go to
+ * `onListed`, for Tab.
+ */
+export async function requestAndPrint(
+  session: Session,
+  line: string,
+  output: PromptOutput,
+  onListed?: (names: string[]) => void,
+): Promise<Reply> {
+  const names = new ListedNames();
+  const reply = await session.request(line, (text, code) => {
+    printLine(output, text, code);
+    names.add(text, code);
+  });
+  if (reply.code === COMMANDS.list.code) onListed?.(names.names);
+  return reply;
+}
+
+/** How a download is saved and shown. */
+export interface GetOptions {
+  /** Where text goes. */
+  output: PromptOutput;
+  /** Draw a progress bar while it runs. */
+  showProgress: boolean;
+  /** Folder for downloads. */
+  downloadsDir: string;
+  /** Refuse downloads larger than this; 0 for no limit. */
+  maxDownloadBytes: number;
+  /** Replace a file of the same name rather than number the new one. */
+  overwrite: boolean;
+  /** Save under exactly this path, not in the downloads folder. */
+  saveAs?: string;
+  /** Where the time comes from. */
+  clock: Clock;
+}
+
+/**
+ * How a `get` went: saved; failed with the connection still usable; or
+ * refused by the client (too large), which closed the connection.
+ */
+export type GetOutcome = "saved" | "failed" | "refused";
+
+/**
+ * Downloads one file and reports it.
+ *
+ * @returns how it went.
+ * @throws {ConnectionClosedError} if the connection ended.
+ */
+export async function runGet(
+  session: Session,
+  name: string,
+  options: GetOptions,
+): Promise<GetOutcome> {
+  const { output, clock } = options;
+  const progress = options.showProgress
+    ? new ProgressBar(escapeControl(name), {
+      write: (text) => output.write(text),
+      clock,
+    })
+    : null;
+  try {
+    const result = await session.download(name, {
+      dir: options.downloadsDir,
+      saveAs: options.saveAs,
+      overwrite: options.overwrite,
+      maxBytes: options.maxDownloadBytes,
+      onProgress: (received, size) => progress?.update(received, size),
+    });
+    progress?.clear();
+    output.error(
+      `Saved ${escapeControl(options.saveAs ?? result.name)} (${
+        formatBytes(result.size)
+      }) in ${formatDuration(result.elapsedMs, "short")}, SHA-256 verified`,
+    );
+    return "saved";
+  } catch (error) {
+    progress?.clear();
+    if (error instanceof ReplyError) {
+      printReply(output, error.reply);
+      return "failed";
+    }
+    if (
+      error instanceof ConnectionClosedError &&
+      error.cause instanceof DownloadRefusedError
+    ) {
+      // Its bytes could not be skipped: the connection was closed.
+      output.error(colors.red(`error: ${escapeControl(error.message)}`));
+      return "refused";
+    }
+    if (error instanceof ConnectionClosedError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    output.error(colors.red(
+      `error: Download of ${
+        escapeControl(name)
+      } failed: ${reason}; nothing was saved`,
+    ));
+    return "failed";
+  }
+}

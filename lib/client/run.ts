@@ -1,0 +1,104 @@
+/**
+ * The client program once connected: the one-shot form or the prompt,
+ * with the terminal's line editor and history, or lines from a pipe.
+ *
+ * @module
+ */
+
+import { type Clock, colors, escapeControl } from "../common/mod.ts";
+import type { ClientCommandLine } from "./cli.ts";
+import { connectError } from "./cli.ts";
+import { completeLine } from "./completion.ts";
+import type { ConnectConfig } from "./config.ts";
+import { connect } from "./connect.ts";
+import { consoleOutput } from "./console.ts";
+import { defaultHistoryPath, HistoryFile } from "./history.ts";
+import { type LineInput, PipeInput, TerminalInput } from "./line_input.ts";
+import { runOnce } from "./one_shot.ts";
+import type { GetOptions } from "./present.ts";
+import { runPrompt } from "./prompt.ts";
+import type { Session } from "./session.ts";
+
+/**
+ * The terminal's line editor, with the history file when it can be kept
+ * (a notice says why when not).
+ */
+function terminalInput(
+  historyPath: string | null,
+  complete: (line: string) => [string[], string],
+): LineInput {
+  let history: HistoryFile | null = null;
+  if (historyPath !== null) {
+    const opened = HistoryFile.open(historyPath);
+    if (typeof opened === "string") console.error(colors.dim(opened));
+    else history = opened;
+  }
+  return new TerminalInput({
+    history,
+    complete,
+    output: Deno.stdout.isTerminal() ? "stdout" : "stderr",
+    notice: (text) => consoleOutput.error(colors.dim(text)),
+    onHistoryLost: (path) =>
+      console.error(colors.dim(
+        `History is no longer kept: cannot write ${escapeControl(path)}`,
+      )),
+  });
+}
+
+/** What {@linkcode runClient} works with. */
+export interface RunOptions {
+  /** What the command line asked for. */
+  command: ClientCommandLine;
+  /** How to connect again, after a cancelled command. */
+  config: ConnectConfig;
+  /** Where the time comes from. */
+  clock: Clock;
+}
+
+/**
+ * Runs what the command line asked for on `session`: its one request, or
+ * the prompt (a person's at a terminal, else lines from a pipe).
+ *
+ * @returns the exit code.
+ */
+export async function runClient(
+  session: Session,
+  { command, config, clock }: RunOptions,
+): Promise<number> {
+  const { oneShot } = command;
+  const interactive = oneShot === null && Deno.stdin.isTerminal();
+  const getOptions: GetOptions = {
+    output: consoleOutput,
+    // Drawn on stderr, so stdout keeps the replies alone.
+    showProgress: Deno.stderr.isTerminal() &&
+      (interactive || oneShot !== null),
+    downloadsDir: command.downloadsDir,
+    maxDownloadBytes: command.maxDownloadBytes,
+    overwrite: command.overwrite,
+    saveAs: command.saveAs,
+    clock,
+  };
+  try {
+    if (oneShot !== null) return await runOnce(session, oneShot, getOptions);
+    let listed: string[] = [];
+    const input = interactive
+      ? terminalInput(
+        command.history === "default" ? defaultHistoryPath() : command.history,
+        (line) => completeLine(line, listed),
+      )
+      : new PipeInput(Deno.stdin);
+    const where = `${config.hostname}:${config.port}`;
+    return await runPrompt(session, {
+      ...getOptions,
+      input,
+      interactive,
+      onListed: (names) => listed = names,
+      reconnect: () =>
+        connect({ ...config, clock }).catch((error) => {
+          throw connectError(error, where);
+        }),
+    });
+  } finally {
+    consoleOutput.flush(); // what was printed last, before the exit
+  }
+}

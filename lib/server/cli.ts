@@ -1,0 +1,281 @@
+/**
+ * The server's command line: its flags and help, the configuration they
+ * resolve to, the secrets it reads once at start, and the words for a
+ * start that fails.
+ *
+ * @module
+ */
+
+import {
+  escapeControl,
+  hasPermission,
+  integerFlag,
+  parseFlags,
+  readSecretFile,
+  readToken,
+  type SecretReader,
+  UsageError,
+  UserFacingError,
+} from "../common/mod.ts";
+import { TOKEN, TOKEN_VARIABLE } from "../wire/mod.ts";
+import {
+  DEFAULTS,
+  RANGES,
+  type ServerConfig,
+  TASK_NET_HOSTS,
+  TIMINGS,
+} from "./config.ts";
+import type { LogFormat, LogLevel } from "./log.ts";
+import { RepositoryError } from "./repository.ts";
+
+/** The server's `--help`. */
+export const HELP =
+  `ackline server: accepts clients, echoes lines with ACK, serves files.
+
+Usage: deno task server [options]
+
+Options:
+  --host HOST          Address to listen on (default ${DEFAULTS.hostname})
+  --port PORT          TCP port, 0 for any free one (default ${DEFAULTS.port})
+  --max-clients N      Clients connected at once (default ${DEFAULTS.maxClients})
+  --files DIR          Folder of files for list and get (default ${DEFAULTS.filesDir})
+  --max-line BYTES     Longest request line (default ${DEFAULTS.maxLineBytes})
+  --idle-timeout SEC   Close a client silent this long, 0 for never (default ${
+    TIMINGS.idleMs / 1000
+  })
+  --history N          Clients that left that status still lists (default ${DEFAULTS.history})
+  --token-file FILE    Clients must give the token in FILE first (or set
+                       ${TOKEN_VARIABLE}); 16+ characters: openssl rand -hex 32
+  --open               Beyond loopback with no token, serve other machines too
+  --tls-cert FILE      Speak TLS with this certificate chain (PEM) ...
+  --tls-key FILE       ... and this private key (PEM)
+  --log-format FORMAT  text, or json for one object a line (default text)
+  -q, --quiet          Log only warnings and errors
+  -v, --verbose        Log every request too (a message's size, never its text)
+  -h, --help           Show this help
+
+Log lines go to stdout; warnings (a client turned away, log lines dropped)
+and errors go to stderr. Stop it with Ctrl+C or SIGTERM: every client is told
+and the server exits with 0; the log names the process to signal.`;
+
+/** What the server's command line asks for. */
+export interface ServerCommandLine {
+  /** The server, every value resolved but its secrets (read by {@linkcode readSecrets}). */
+  config: ServerConfig;
+  /** The form and level of the log. */
+  log: { format: LogFormat; level: LogLevel };
+  /** Where the token is, when a file holds it. */
+  tokenFile: string | undefined;
+  /** The TLS certificate chain and key files, both or neither. */
+  tlsFiles: { cert: string; key: string } | null;
+  /** The arguments as given, for a command that repeats them. */
+  args: readonly string[];
+}
+
+const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+function isLogFormat(format: string): format is LogFormat {
+  return LOG_FORMATS.some((known) => known === format);
+}
+
+/**
+ * Reads the command line.
+ *
+ * @returns what it asks for, or `null` for `--help`.
+ * @throws {UsageError} for a mistake in it.
+ */
+export function parseCommandLine(
+  args: readonly string[],
+): ServerCommandLine | null {
+  const flags = parseFlags(args, [
+    "host",
+    "port",
+    "max-clients",
+    "files",
+    "max-line",
+    "idle-timeout",
+    "history",
+    "log-format",
+    "token-file",
+    "tls-cert",
+    "tls-key",
+  ], {
+    switches: ["quiet", "verbose", "open"],
+    aliases: { q: "quiet", v: "verbose" },
+  });
+  if (flags.help) return null;
+  const { values, switches } = flags;
+  const format = values["log-format"] ?? "text";
+  if (!isLogFormat(format)) {
+    throw new UsageError(`--log-format must be text or json, got ${format}`);
+  }
+  if (switches.quiet && switches.verbose) {
+    throw new UsageError("--quiet and --verbose cannot go together");
+  }
+  const level: LogLevel = switches.quiet
+    ? "warn"
+    : switches.verbose
+    ? "debug"
+    : "info";
+  const cert = values["tls-cert"];
+  const key = values["tls-key"];
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  const config: ServerConfig = {
+    ...DEFAULTS,
+    hostname: values.host ?? DEFAULTS.hostname,
+    port: integerFlag("port", values.port, {
+      ...RANGES.port,
+      fallback: DEFAULTS.port,
+    }),
+    maxClients: integerFlag("max-clients", values["max-clients"], {
+      ...RANGES.maxClients,
+      fallback: DEFAULTS.maxClients,
+    }),
+    filesDir: values.files ?? DEFAULTS.filesDir,
+    maxLineBytes: integerFlag("max-line", values["max-line"], {
+      ...RANGES.maxLineBytes,
+      fallback: DEFAULTS.maxLineBytes,
+    }),
+    history: integerFlag("history", values.history, {
+      ...RANGES.history,
+      fallback: DEFAULTS.history,
+    }),
+    logRequests: switches.verbose,
+    open: switches.open,
+    timings: {
+      ...TIMINGS,
+      idleMs: 1000 * integerFlag("idle-timeout", values["idle-timeout"], {
+        ...RANGES.idleTimeoutSeconds,
+        fallback: TIMINGS.idleMs / 1000,
+      }),
+    },
+  };
+  return {
+    config,
+    log: { format, level },
+    tokenFile: values["token-file"],
+    tlsFiles: cert === undefined || key === undefined ? null : { cert, key },
+    args,
+  };
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word)
+    ? word
+    : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The files the server reads: its folder, and the secrets it reads once.
+ */
+function readPaths(command: ServerCommandLine): string[] {
+  const { config, tokenFile, tlsFiles } = command;
+  return [
+    config.filesDir,
+    ...tokenFile === undefined ? [] : [tokenFile],
+    ...tlsFiles === null ? [] : [tlsFiles.cert, tlsFiles.key],
+  ];
+}
+
+/**
+ * The command that runs this server as its task does, with read access to
+ * everything it must read instead of `./files` alone, and the same
+ * arguments.
+ */
+function commandReading(command: ServerCommandLine): string {
+  return [
+    "deno",
+    "run",
+    `--allow-net=${TASK_NET_HOSTS}`,
+    `--allow-read=${readPaths(command).join(",")}`,
+    `--allow-env=${TOKEN_VARIABLE}`,
+    "server.ts",
+    ...command.args,
+  ].map(shellWord).join(" ");
+}
+
+/** How the server says it may not read a file: with the command that may. */
+function secretReader(command: ServerCommandLine): SecretReader {
+  return {
+    denied: (path) =>
+      `This server may read only its files folder, and not ${
+        escapeControl(path)
+      }; to read it, run: ${commandReading(command)}`,
+  };
+}
+
+/**
+ * Makes sure the server may read its files folder before it starts: asks
+ * on a terminal (Deno's own question), and otherwise says which command
+ * would let it.
+ *
+ * @throws {UserFacingError} when the permission is missing.
+ */
+export async function checkFilesFolder(
+  command: ServerCommandLine,
+): Promise<void> {
+  const path = command.config.filesDir;
+  if (!await hasPermission({ name: "read", path })) {
+    const shown = escapeControl(path);
+    throw new UserFacingError(
+      `This server may read only its files folder, and not ${shown}; to serve ${shown}, run: ${
+        commandReading(command)
+      }`,
+    );
+  }
+}
+
+/**
+ * The configuration with its secrets: the token, from its file or the
+ * environment, and the TLS certificate and key. Each file is read once,
+ * and may not be read again after.
+ *
+ * @throws {UsageError} for a token given twice.
+ * @throws {UserFacingError} for a file that cannot be read, or a token
+ * that is too weak.
+ */
+export async function readSecrets(
+  command: ServerCommandLine,
+): Promise<ServerConfig> {
+  const reader = secretReader(command);
+  const token = await readToken(TOKEN, command.tokenFile, reader);
+  const { tlsFiles } = command;
+  const tls = tlsFiles === null ? null : {
+    cert: await readSecretFile(tlsFiles.cert, "the TLS certificate", reader),
+    key: await readSecretFile(tlsFiles.key, "the TLS key", reader),
+  };
+  return { ...command.config, token, tls };
+}
+
+/** Turns a failure to start into one line a user can act on. */
+export function startError(error: unknown, config: ServerConfig): unknown {
+  const { hostname, port, tls } = config;
+  if (error instanceof RepositoryError) {
+    return new UserFacingError(error.message);
+  }
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new UserFacingError(
+      `Port ${port} is already in use on ${hostname}; stop the program using it or pick another with --port`,
+    );
+  }
+  if (error instanceof Deno.errors.NotCapable) {
+    return new UserFacingError(
+      `No permission to listen on ${hostname}:${port}; run with --allow-net=${hostname}`,
+    );
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return new UserFacingError(
+      `Cannot listen on ${hostname}: ${error.message}`,
+    );
+  }
+  if (tls !== null && error instanceof Error) {
+    // Deno's words for a PEM it cannot use (no key, not a certificate).
+    return new UserFacingError(
+      `Cannot use the TLS certificate and key: ${error.message}`,
+    );
+  }
+  return error;
+}

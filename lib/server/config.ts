@@ -1,0 +1,171 @@
+/**
+ * What a server is set to do: its configuration, resolved once (by the
+ * command line, or by {@linkcode resolveConfig} for `serve()`), the
+ * defaults, the ranges its flags accept, and every timing it keeps. The
+ * modules below take these values as they are, with no defaults of their
+ * own.
+ *
+ * @module
+ */
+
+import {
+  DEFAULT_REQUEST_LINE_BYTES,
+  MAX_CLIENTS,
+  MAX_HISTORY,
+  MAX_REQUEST_LINE_BYTES,
+} from "../wire/mod.ts";
+
+/** Every timing of a server, in milliseconds. */
+export interface Timings {
+  /** Close a client that makes no request for this long; 0 never. */
+  idleMs: number;
+  /**
+   * How long a reply or download may wait with no byte of it taken before
+   * the client is closed (the idle timeout when that is longer).
+   */
+  stallMs: number;
+  /**
+   * How long a closing client gets to take its last reply and end its
+   * side; after that the socket is closed whatever it is doing.
+   */
+  closeGraceMs: number;
+  /**
+   * How long a newcomer to a full server gets to send its first line: one
+   * that does, while a client that never sent a request holds a slot,
+   * takes that slot (see `clients.ts`).
+   */
+  admissionWaitMs: number;
+  /**
+   * How long a client that has sent no request yet is safe from being
+   * pushed out for a newcomer: its first line may be on its way.
+   */
+  silentGraceMs: number;
+  /** How long a wrong token waits for its answer: guessing stays slow. */
+  wrongTokenDelayMs: number;
+  /**
+   * Longest wait for a file to open. Opening a FIFO blocks until a writer
+   * comes; the server gives up on it rather than hold the client forever.
+   */
+  openTimeoutMs: number;
+  /**
+   * How long a shutdown waits for its clients to finish before the
+   * program exits anyway: a session stuck in the file system must not
+   * keep it alive.
+   */
+  shutdownWaitMs: number;
+  /** A hashing thread idle this long is ended, and its memory with it. */
+  hashThreadIdleMs: number;
+  /** How long the last log lines get to reach a slow output at exit. */
+  logFlushMs: number;
+}
+
+/** The timings a server keeps unless told otherwise. */
+export const TIMINGS: Readonly<Timings> = Object.freeze({
+  idleMs: 300_000,
+  stallMs: 60_000,
+  closeGraceMs: 2_000,
+  admissionWaitMs: 5_000,
+  silentGraceMs: 1_000,
+  wrongTokenDelayMs: 1_000,
+  openTimeoutMs: 2_000,
+  shutdownWaitMs: 5_000,
+  hashThreadIdleMs: 3_000,
+  logFlushMs: 1_000,
+});
+
+/** A server's configuration, every value resolved. */
+export interface ServerConfig {
+  /** Address to listen on. */
+  hostname: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Clients connected at once. */
+  maxClients: number;
+  /** Folder whose regular files `list` and `get` serve. */
+  filesDir: string;
+  /** Longest request line in bytes. */
+  maxLineBytes: number;
+  /** Clients that left that `status` still lists. */
+  history: number;
+  /** Log every request, as `REQUEST` lines (debug level). */
+  logRequests: boolean;
+  /**
+   * The token clients must give in `hello` before any other request, or
+   * `null` for none (see `TOKEN_PATTERN` for its form).
+   */
+  token: string | null;
+  /**
+   * Serve clients from other machines with no token. Without it, a server
+   * listening beyond loopback with no token serves only this machine's
+   * clients (protected mode).
+   */
+  open: boolean;
+  /** Speak TLS with this certificate chain and private key (PEM), or `null` for plain TCP. */
+  tls: { cert: string; key: string } | null;
+  /** Wrong tokens a connection may send before it is closed. */
+  maxTokenTries: number;
+  /** Every timing. */
+  timings: Timings;
+}
+
+/** The defaults of a server's configuration. */
+export const DEFAULTS: Readonly<ServerConfig> = Object.freeze({
+  hostname: "127.0.0.1",
+  port: 12345,
+  maxClients: 3,
+  filesDir: "./files",
+  maxLineBytes: DEFAULT_REQUEST_LINE_BYTES,
+  history: 1000,
+  logRequests: false,
+  token: null,
+  open: false,
+  tls: null,
+  maxTokenTries: 3,
+  timings: TIMINGS,
+});
+
+/** A configuration with any value left out taking its default. */
+export type ServerOptions = Partial<Omit<ServerConfig, "timings">> & {
+  /** Timings that differ from {@linkcode TIMINGS}. */
+  timings?: Partial<Timings>;
+};
+
+/** Fills in the defaults of everything `options` leaves out. */
+export function resolveConfig(options: ServerOptions): ServerConfig {
+  return {
+    ...DEFAULTS,
+    ...given(options),
+    timings: { ...TIMINGS, ...given(options.timings ?? {}) },
+  };
+}
+
+/** The entries of `options` that hold a value (`{ port: undefined }` is no port). */
+function given<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
+
+/**
+ * The addresses the server task may listen on (its `--allow-net`): every
+ * interface and loopback, in both IP versions, by number or name.
+ */
+export const TASK_NET_HOSTS = "0.0.0.0,127.0.0.1,[::],[::1],localhost";
+
+/** The values each numeric flag accepts. */
+export const RANGES = {
+  port: { min: 0, max: 65535 },
+  maxClients: { min: 1, max: MAX_CLIENTS },
+  maxLineBytes: { min: 16, max: MAX_REQUEST_LINE_BYTES },
+  idleTimeoutSeconds: { min: 0, max: 24 * 3600 },
+  history: { min: 0, max: MAX_HISTORY },
+} as const;
+
+/**
+ * Replies are flushed once this much is collected, so a client pipelining
+ * many requests cannot make the server buffer their replies without bound.
+ */
+export const FLUSH_BYTES = 64 * 1024;
+
+/** Newcomers waiting at once; one more pushes out the longest waiting. */
+export const MAX_WAITING = 32;

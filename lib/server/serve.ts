@@ -1,0 +1,121 @@
+/**
+ * `serve()`: a server put together from its parts, listening.
+ *
+ * @module
+ */
+
+import { type Clock, SYSTEM_CLOCK } from "../common/mod.ts";
+import { TOKEN_PATTERN, TOKEN_RULE } from "../wire/mod.ts";
+import { acceptLoop } from "./accept.ts";
+import { type AccessPolicy, Token } from "./access.ts";
+import { logBanner } from "./banner.ts";
+import { ConnectionCache } from "./cache.ts";
+import { Clients } from "./clients.ts";
+import { resolveConfig, type ServerOptions } from "./config.ts";
+import { DigestCache } from "./digest_cache.ts";
+import { HashThreads, MAX_HASH_THREADS } from "./hash_threads.ts";
+import type { Logger } from "./log.ts";
+import { FileRepository } from "./repository.ts";
+
+/** Options of {@linkcode serve}: a configuration, and where the server reports. */
+export interface ServeOptions extends ServerOptions {
+  /** Where log lines go. Default: nowhere. */
+  log?: Logger;
+  /** Where the time comes from. Default: the machine's clock. */
+  clock?: Clock;
+}
+
+/** A running server. */
+export interface Server extends AsyncDisposable {
+  /** The address it listens on (the real port when 0 was asked for). */
+  readonly addr: Deno.NetAddr;
+  /** Every client accepted since start. */
+  readonly cache: ConnectionCache;
+  /** Resolves once the server has stopped and every connection is closed. */
+  readonly closed: Promise<void>;
+  /** Tells every client the server is shutting down, closes everything. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts a server and returns once it listens. What `options` leaves out
+ * takes its default (`DEFAULTS`, `TIMINGS`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { serve } from "./serve.ts";
+ *
+ * await using server = await serve({ port: 0 });
+ * console.log(server.addr.port);
+ * ```
+ *
+ * @throws {RangeError} for a token that is not one (see `TOKEN_PATTERN`).
+ * @throws {RepositoryError} if the files folder cannot be served.
+ * @throws {Deno.errors.AddrInUse} if the port is taken.
+ */
+export async function serve(options: ServeOptions = {}): Promise<Server> {
+  const { log = () => {}, clock = SYSTEM_CLOCK } = options;
+  const config = resolveConfig(options);
+  const { hostname, port, tls, timings } = config;
+  if (config.token !== null && !TOKEN_PATTERN.test(config.token)) {
+    throw new RangeError(`A token is ${TOKEN_RULE}`);
+  }
+  const repository = await FileRepository.open(config.filesDir, {
+    clock,
+    timeoutMs: timings.openTimeoutMs,
+  });
+  const access: AccessPolicy = {
+    hostname,
+    token: config.token !== null,
+    open: config.open,
+    tls: tls !== null,
+  };
+  const listener: Deno.Listener<Deno.Conn<Deno.NetAddr>, Deno.NetAddr> =
+    tls === null
+      ? Deno.listen({ hostname, port, transport: "tcp" })
+      : Deno.listenTls({ hostname, port, ...tls });
+  const cache = new ConnectionCache(config.history);
+  const hashThreads = new HashThreads({
+    max: MAX_HASH_THREADS,
+    idleMs: timings.hashThreadIdleMs,
+    clock,
+  });
+  const clients = new Clients({
+    cache,
+    repository,
+    digests: new DigestCache(),
+    hashThreads,
+    log,
+    config,
+    access,
+    token: config.token === null ? null : new Token(config.token),
+    clock,
+  });
+  logBanner(log, {
+    addr: listener.addr,
+    listing: await repository.list().catch(() => null),
+    config,
+    access,
+  });
+  const stopping = new AbortController();
+  const closed = acceptLoop(listener, (conn) => clients.accept(conn), {
+    log,
+    signal: stopping.signal,
+    clock,
+  }).then(() => clients.drained()).finally(() => hashThreads.close());
+  async function shutdown(): Promise<void> {
+    if (!stopping.signal.aborted) {
+      stopping.abort();
+      listener.close();
+      clients.stopAll();
+    }
+    await closed;
+  }
+  return {
+    addr: listener.addr,
+    cache,
+    closed,
+    shutdown,
+    [Symbol.asyncDispose]: shutdown,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The grammar of `hello <name> <program>/<version> [<token>]`, the one
+ * place it is written: how a client writes its introduction, how a server
+ * reads it, and what a token may be.
+ *
+ * @module
+ */
+
+/** What a client says of itself in `hello`. */
+export interface Introduction {
+  /** The name the greeting gave it. */
+  name: string;
+  /** Its program and version: `ackline-client/1.0.0`. */
+  agent: string;
+  /** Its token, when it has one. */
+  token: string | null;
+}
+
+// A word of an introduction: printable ASCII, no space.
+const WORD = "[\\x21-\\x7e]+";
+
+/**
+ * The arguments of `hello`, exactly: strict, so that "hello world", the
+ * course's first message, stays a message to echo.
+ */
+export const INTRODUCTION_PATTERN: RegExp = new RegExp(
+  `^(Client\\d+) (${WORD}/${WORD})(?: (${WORD}))?$`,
+);
+
+/** The arguments of `hello`: `<name> <program>/<version> [<token>]`. */
+export function formatIntroduction(
+  { name, agent, token }: Introduction,
+): string {
+  return token === null ? `${name} ${agent}` : `${name} ${agent} ${token}`;
+}
+
+/**
+ * Reads the arguments of `hello`.
+ *
+ * @returns `null` when they are not an introduction.
+ */
+export function parseIntroduction(text: string): Introduction | null {
+  const match = INTRODUCTION_PATTERN.exec(text);
+  if (match === null) return null;
+  return { name: match[1], agent: match[2], token: match[3] ?? null };
+}
+
+/** The environment variable that holds the token, for both programs. */
+export const TOKEN_VARIABLE = "ACKLINE_TOKEN";
+
+/** The shortest token a server takes: guessing one must be hopeless. */
+export const MIN_TOKEN_LENGTH = 16;
+/** The longest token a server takes. */
+export const MAX_TOKEN_LENGTH = 1024;
+
+/** A token a server may be given: printable, no white space, 16 to 1,024 characters. */
+export const TOKEN_PATTERN: RegExp = new RegExp(
+  `^[\\x21-\\x7e]{${MIN_TOKEN_LENGTH},${MAX_TOKEN_LENGTH}}$`,
+);
+
+/** What a token must be, and how to make one, for people. */
+export const TOKEN_RULE =
+  `${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} printable characters without spaces (make one with: openssl rand -hex 32)`;
+
+/** The token as both programs read it (see `readToken`). */
+export const TOKEN: Readonly<
+  { variable: string; pattern: RegExp; rule: string }
+> = Object.freeze({
+  variable: TOKEN_VARIABLE,
+  pattern: TOKEN_PATTERN,
+  rule: TOKEN_RULE,
+});
