@@ -6,7 +6,7 @@
 // reads and ends with its SHA-256, computed on the way the first time and
 // remembered for the same version of the file after, as ackline does.
 //
-// Run: node reference_node.mjs [port] [files-dir]   (prints "Listening on port N")
+// Run: node reference_node.mjs PORT FILES-DIR GRAMMAR-JSON   (prints "Listening on port N")
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -23,23 +23,19 @@ const ACK = Buffer.from("ACK\n");
 const NOT_UTF8 = Buffer.from("500 Line is not valid UTF-8; it was ignored\n");
 const NOT_HERE = Buffer.from("502 Not offered by this reference\n");
 // Request words by their first byte, as in ackline, each with the test of
-// what may follow it: a line that fails it is a message to echo.
+// what may follow it: a line that fails it is a message to echo. The words
+// and their rules are ackline's command table, given by the benchmark.
+const GRAMMAR = JSON.parse(process.argv[4] ?? "[]");
 const alone = (rest) => rest.length === 0;
-const anything = () => true;
-const INTRODUCTION = /^Client\d+ [\x21-\x7e]+\/[\x21-\x7e]+(?: [\x21-\x7e]+)?$/;
-const introduction = (rest) =>
-  rest.length > 1 && INTRODUCTION.test(rest.toString("latin1", 1).trim());
-const REQUESTS = {
-  status: alone,
-  exit: alone,
-  list: alone,
-  get: anything,
-  time: alone,
-  noop: alone,
-  hello: introduction,
-};
 const WORDS = [];
-for (const [word, accepts] of Object.entries(REQUESTS)) {
+for (const { word, form, pattern } of GRAMMAR) {
+  const matches = pattern === null ? null : new RegExp(pattern);
+  const accepts = form === "none"
+    ? alone
+    : matches === null
+    ? () => true
+    : (rest) =>
+      rest.length > 1 && matches.test(rest.toString("latin1", 1).trim());
   const bytes = Buffer.from(word);
   (WORDS[bytes[0]] ??= []).push({ word, bytes, accepts });
 }

@@ -38,6 +38,7 @@ import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { fillRandom } from "../tools/random.ts";
 import { residentMemory } from "../tools/memory.ts";
 import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
+import { nodeReference, REFERENCE_LISTENING } from "./references.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const DOWNLOAD_BYTES = 1 << 30;
@@ -216,21 +217,15 @@ async function findTargets(work: string): Promise<Setup> {
     serves: { files: true },
   }];
   if (await canRun("node")) {
-    const node = (script: string): Deno.Command =>
-      new Deno.Command("node", {
-        args: [`${HERE}${script}`, "0", filesDir],
-        stdout: "piped",
-        stderr: "piped",
-      });
     targets.push({
       name: "Node",
-      command: node("reference_node.mjs"),
-      portPattern: /Listening on port (\d+)/,
+      command: nodeReference("reference_node.mjs", filesDir),
+      portPattern: REFERENCE_LISTENING,
       serves: { files: true },
     }, {
       name: "Node, one write per line",
-      command: node("reference_node_naive.mjs"),
-      portPattern: /Listening on port (\d+)/,
+      command: nodeReference("reference_node_naive.mjs", filesDir),
+      portPattern: REFERENCE_LISTENING,
       serves: { files: true },
       extra: { column: "Node" },
     });

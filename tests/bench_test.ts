@@ -8,6 +8,8 @@
  * @module
  */
 
+import { nodeReference, REFERENCE_LISTENING } from "../bench/references.ts";
+import { COMMANDS, REQUEST_NAMES } from "../lib/wire/mod.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { sha256Hex } from "./support/files.ts";
 import {
@@ -25,12 +27,8 @@ const BENCH = new URL("../bench/", import.meta.url).pathname;
 /** Starts the Node reference serving `dir`. */
 function startNodeReference(dir: string): Promise<RunningServer> {
   return spawnServer(
-    new Deno.Command("node", {
-      args: [`${BENCH}reference_node.mjs`, "0", dir],
-      stdout: "piped",
-      stderr: "piped",
-    }),
-    /Listening on port (\d+)/,
+    nodeReference("reference_node.mjs", dir),
+    REFERENCE_LISTENING,
   );
 }
 
@@ -61,24 +59,39 @@ Deno.test({
   }`,
   ignore: noNode !== null,
   async fn() {
-    const lines = "hello world\r\nstatus now\nabc\xff\n";
+    // Lines that start as a request does and are none, for every request
+    // of the table, then a line end of each kind and one that is no UTF-8.
+    const lookalikes = REQUEST_NAMES.map((word) =>
+      COMMANDS[word].args.form === "none" ? `${word} now` : `${word}x`
+    );
+    const lines = [...lookalikes, "hello world\r", "abc\xff"]
+      .map((line) => line + "\n").join("");
+    const count = lookalikes.length + 2;
     const ackline = await (async () => {
       await using t = await startServer();
       const { client } = await RawClient.greeted(t.port);
       using _ = client;
-      return await answers(client, lines, 3);
+      return await answers(client, lines, count);
     })();
     const dir = await Deno.makeTempDir({ prefix: "ackline-bench-test-" });
     try {
       await using node = await startNodeReference(dir);
       const { client } = await RawClient.greeted(node.port);
       using _ = client;
-      assertEquals(await answers(client, lines, 3), ackline);
+      assertEquals(await answers(client, lines, count), ackline);
       assertEquals(ackline, [
+        ...lookalikes.map((line) => `250 ${line}ACK`),
         "250 hello worldACK",
-        "250 status nowACK",
         "500 Line is not valid UTF-8; it was ignored",
       ]);
+      // And the requests themselves are not echoed (a download and exit
+      // have tests of their own).
+      for (const word of REQUEST_NAMES) {
+        if (word === "get" || word === "exit") continue;
+        const line = word === "hello" ? "hello Client01 bench/1" : word;
+        const reply = await client.request(line);
+        assert(reply.code !== 250, `${line}: ${JSON.stringify(reply)}`);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

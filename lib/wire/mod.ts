@@ -19,6 +19,7 @@ export {
   parseRequest,
   parseRequestText,
   type Request,
+  REQUEST_NAMES,
   type RequestArguments,
   requestGrammar,
   type RequestName,
