@@ -444,6 +444,26 @@ Deno.test("time answers with the server's clock in ISO 8601", async () => {
   });
 });
 
+Deno.test("whoami answers the name the greeting gave", async () => {
+  await using t = await startServer();
+  const first = await RawClient.greeted(t.port);
+  using _ = first.client;
+  const second = await RawClient.greeted(t.port);
+  using _s = second.client;
+  assertEquals(await second.client.request("whoami"), {
+    code: 215,
+    lines: ["Client02"],
+  });
+  assertEquals(await first.client.request("whoami"), {
+    code: 215,
+    lines: ["Client01"],
+  });
+  assertEquals(await first.client.request("whoami now"), {
+    code: 250,
+    lines: ["whoami nowACK"],
+  });
+});
+
 Deno.test("every request word gets its own reply, none is echoed", async () => {
   await using t = await startServer();
   const { client } = await RawClient.greeted(t.port);

@@ -44,6 +44,10 @@ function replyTime({ out, server }: RequestContext): void {
   out.line(COMMANDS.time.code, formatIsoTime(server.clock.date()));
 }
 
+function replyName({ out, client }: RequestContext): void {
+  out.line(COMMANDS.whoami.code, client);
+}
+
 function replyOk({ out }: RequestContext): void {
   out.line(COMMANDS.noop.code, "OK");
 }
@@ -56,6 +60,7 @@ export const HANDLERS: {
   list: listFiles,
   get: sendFile,
   time: replyTime,
+  whoami: replyName,
   exit: sayGoodbye,
   noop: replyOk,
   hello: introduce,

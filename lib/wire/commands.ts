@@ -148,6 +148,15 @@ export const COMMANDS = {
     fileName: false,
     local: false,
   },
+  whoami: {
+    args: NO_ARGUMENTS,
+    code: 215,
+    usage: "whoami",
+    help: "the name the server gave this client",
+    beforeToken: false,
+    fileName: false,
+    local: false,
+  },
   help: {
     args: NO_ARGUMENTS,
     code: null,
