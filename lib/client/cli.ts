@@ -1,25 +1,18 @@
 /**
- * The client's command line: its flags and help, what they resolve to,
- * the secrets it reads once at start, the checks made before connecting,
- * and the words for a connection that fails.
+ * The client's command line: its flags and help, and what they resolve
+ * to (see `start.ts` for what is done with it before connecting).
  *
  * @module
  */
 
 import {
-  escapeControl,
   formatBytes,
   integerFlag,
   parseFlags,
-  readSecretFile,
-  readToken,
-  type SecretReader,
   sizeFlag,
-  splitPath,
   UsageError,
-  UserFacingError,
 } from "../common/mod.ts";
-import { TOKEN, TOKEN_VARIABLE } from "../wire/mod.ts";
+import { TOKEN_VARIABLE } from "../wire/mod.ts";
 import { HELP_LINES, readTypedLine } from "./commands.ts";
 import {
   type ConnectConfig,
@@ -28,10 +21,7 @@ import {
   MAX_DOWNLOAD_BYTES,
   RANGES,
 } from "./config.ts";
-import { connectFailure, type TlsProblem } from "./connect.ts";
-import { prepareDownloads } from "./folder.ts";
 import { HISTORY_FILE_NAME } from "./history.ts";
-import { quoteLine } from "../wire/mod.ts";
 
 /** The client's `--help`. */
 export const HELP = `ackline client: talks to an ackline server.
@@ -210,123 +200,4 @@ export function parseCommandLine(
     ),
     history: switches["no-history"] ? null : values.history ?? "default",
   };
-}
-
-/**
- * Makes sure, before connecting, that downloads can be saved where the
- * command line says: `-o FILE` (replaced only when told to), or the
- * downloads folder when a download may come.
- *
- * @throws {UserFacingError} saying what is wrong, or which flags to add.
- */
-export async function checkSaving(command: ClientCommandLine): Promise<void> {
-  const { saveAs, oneShot, overwrite, downloadsDir } = command;
-  const ask = Deno.stdin.isTerminal();
-  if (saveAs === undefined) {
-    if (oneShot === null || readTypedLine(oneShot).kind === "download") {
-      await prepareDownloads(downloadsDir, ask);
-    }
-    return;
-  }
-  await prepareDownloads(splitPath(saveAs)[0], ask);
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.lstat(saveAs);
-  } catch {
-    return; // nothing there yet
-  }
-  if (info.isDirectory) {
-    throw new UserFacingError(`${saveAs} is a folder; name a file to save as`);
-  }
-  if (!overwrite) {
-    throw new UserFacingError(
-      `${saveAs} already exists; add --overwrite to replace it`,
-    );
-  }
-}
-
-/** How the client says it may not read a file: with the flag to add. */
-const SECRET_READER: SecretReader = {
-  denied: (path) =>
-    `No permission to read ${
-      escapeControl(path)
-    }; add it to the client's --allow-read (--allow-read=${DOWNLOADS_DIR},${path})`,
-};
-
-/**
- * How to connect, with the secrets: the token, from its file or the
- * environment, and the authority of `--ca`. Each file is read once, and
- * may not be read again after.
- *
- * @throws {UsageError} for a token given twice.
- * @throws {UserFacingError} for a file that cannot be read, or a token
- * that is not one.
- */
-export async function readSecrets(
-  command: ClientCommandLine,
-): Promise<ConnectConfig> {
-  const { caFile, tokenFile } = command;
-  const ca = caFile === undefined
-    ? undefined
-    : await readSecretFile(caFile, "the authority file", SECRET_READER);
-  const token = await readToken(TOKEN, tokenFile, SECRET_READER);
-  const { tls } = command.connect;
-  return {
-    ...command.connect,
-    token,
-    tls: tls === null ? null : { caCerts: ca === undefined ? undefined : [ca] },
-  };
-}
-
-/** Says in words why a TLS handshake with `where` failed. */
-function tlsWords(problem: TlsProblem, detail: string, where: string): string {
-  switch (problem) {
-    case "plain-text":
-      return `${where} does not speak TLS (it answered in plain text): connect without --tls`;
-    case "authority-as-server":
-      return `Cannot connect to ${where} over TLS: its certificate is marked as an authority; make it with basicConstraints=critical,CA:FALSE (see README)`;
-    case "unknown-authority":
-      return `Cannot connect to ${where} over TLS: its certificate is not from an authority this client trusts (give that authority with --ca FILE)`;
-    case "wrong-name":
-      return `Cannot connect to ${where} over TLS: its certificate is not for that name; connect by the name it is for`;
-    case "other":
-      return `Cannot connect to ${where} over TLS: ${detail}`;
-  }
-}
-
-/**
- * Turns a failure to connect to `where` into one line a user can act on;
- * any other error is returned as it is.
- */
-export function connectError(error: unknown, where: string): unknown {
-  const failure = connectFailure(error);
-  if (failure === null) return error;
-  switch (failure.kind) {
-    case "refused":
-      return new UserFacingError(
-        `Cannot connect to ${where}: connection refused (is the server running?)`,
-      );
-    case "speaks-tls":
-      return new UserFacingError(
-        `${where} speaks TLS: connect with --tls (and --ca FILE if its certificate is from a private authority)`,
-      );
-    case "foreign":
-      return new UserFacingError(
-        `${where} is not an ackline server; it sent: ${
-          quoteLine(failure.bytes)
-        }`,
-      );
-    case "tls":
-      return new UserFacingError(
-        tlsWords(failure.problem, failure.detail, where),
-      );
-    case "token":
-      return new UserFacingError(failure.refusal.message);
-    case "turned-away":
-      return new UserFacingError(escapeControl(failure.words));
-    case "network":
-      return new UserFacingError(
-        `Cannot connect to ${where}: ${failure.words}`,
-      );
-  }
 }

@@ -6,14 +6,8 @@
  * @module
  */
 
-export {
-  checkSaving,
-  type ClientCommandLine,
-  connectError,
-  HELP,
-  parseCommandLine,
-  readSecrets,
-} from "./cli.ts";
+export { type ClientCommandLine, HELP, parseCommandLine } from "./cli.ts";
+export { checkSaving, connectError, readSecrets } from "./start.ts";
 export { type LocalName, readTypedLine, type TypedLine } from "./commands.ts";
 export { type ConnectConfig, DEFAULTS } from "./config.ts";
 export {

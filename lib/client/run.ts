@@ -7,7 +7,7 @@
 
 import { type Clock, colors, escapeControl } from "../common/mod.ts";
 import type { ClientCommandLine } from "./cli.ts";
-import { connectError } from "./cli.ts";
+import { connectError } from "./start.ts";
 import { completeLine } from "./completion.ts";
 import type { ConnectConfig } from "./config.ts";
 import { connect } from "./connect.ts";

@@ -45,9 +45,6 @@ export {
   colors,
   formatBytes,
   type FormatBytesOptions,
-  type FormatDurationOptions,
-  parseArgs,
-  type ParseArgsOptions,
 } from "./std.ts";
 export {
   alignColumns,

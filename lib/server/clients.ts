@@ -17,7 +17,12 @@
  * @module
  */
 
-import { formatAddress, writeAll } from "../common/mod.ts";
+import {
+  type Clock,
+  formatAddress,
+  type TimerHandle,
+  writeAll,
+} from "../common/mod.ts";
 import { ReplyWriter } from "../wire/mod.ts";
 import { refusesPeer } from "./access.ts";
 import { MAX_WAITING } from "./config.ts";
@@ -150,7 +155,7 @@ export class Clients {
     const { clock, config } = this.#server;
     const waitMs = config.timings.admissionWaitMs;
     const waitUntil = clock.now() + waitMs;
-    const outcome = await connection.firstLine(waitMs);
+    const outcome = await firstLine(connection, clock, waitMs);
     try {
       if (outcome === "gone" || connection.stopReason !== null) {
         // Left, or pushed out of the waiting room (already told why).
@@ -249,5 +254,33 @@ export class Clients {
         close,
       ),
     );
+  }
+}
+
+/**
+ * Reads until a complete line is buffered (`"spoke"`), `timeoutMs` passes
+ * (`"silent"`), or the client leaves or sends too long a line (`"gone"`).
+ * After `"silent"` a read is still under way; the session takes it over.
+ */
+async function firstLine(
+  connection: ClientConnection,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<"spoke" | "silent" | "gone"> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<"silent">((resolve) => {
+    timer = clock.setTimer(() => resolve("silent"), timeoutMs);
+  });
+  try {
+    while (!connection.lines.hasLine()) {
+      const result = await Promise.race([connection.readAhead(), timeout]);
+      if (result === "silent") return result;
+      if (!result) return "gone";
+    }
+    return "spoke";
+  } catch {
+    return "gone";
+  } finally {
+    clock.clearTimer(timer);
   }
 }

@@ -30,15 +30,6 @@ export interface ClientConnectionOptions {
   clock: Clock;
 }
 
-/** Errors that mean the peer went away, not that something is wrong here. */
-export function isDisconnect(error: unknown): boolean {
-  return error instanceof Deno.errors.ConnectionReset ||
-    error instanceof Deno.errors.BrokenPipe ||
-    error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.UnexpectedEof ||
-    error instanceof Deno.errors.NotConnected;
-}
-
 /**
  * The socket of one accepted client. Reads go into {@linkcode lines};
  * replies collect in {@linkcode out} until {@linkcode flush}.
@@ -150,31 +141,14 @@ export class ClientConnection {
   };
 
   /**
-   * Reads until a complete line is buffered (`"spoke"`), `timeoutMs` passes
-   * (`"silent"`), or the client leaves or sends too long a line (`"gone"`).
-   * After `"silent"` a read is still under way; {@linkcode read} takes it
-   * over, so no byte is lost.
+   * Starts a read that {@linkcode read} takes over later, or returns the
+   * one under way: a newcomer waiting for a slot reads ahead, and no byte
+   * it sent is lost.
    */
-  async firstLine(timeoutMs: number): Promise<"spoke" | "silent" | "gone"> {
-    const { clock } = this.#options;
-    let timer: TimerHandle | undefined;
-    const timeout = new Promise<"silent">((resolve) => {
-      timer = clock.setTimer(() => resolve("silent"), timeoutMs);
-    });
-    try {
-      while (!this.lines.hasLine()) {
-        const reading = this.#pendingRead ??= this.read();
-        const result = await Promise.race([reading, timeout]);
-        if (result === "silent") return result;
-        this.#pendingRead = undefined;
-        if (!result) return "gone";
-      }
-      return "spoke";
-    } catch {
-      return "gone";
-    } finally {
-      clock.clearTimer(timer);
-    }
+  readAhead(): Promise<boolean> {
+    return this.#pendingRead ??= this.read().finally(() =>
+      this.#pendingRead = undefined
+    );
   }
 
   /** Writes the collected replies, waiting while the client does not read. */

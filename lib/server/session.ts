@@ -14,6 +14,7 @@ import {
 import {
   Code,
   COMMANDS,
+  isTlsRecord,
   isUtf8,
   LineTooLongError,
   parseRequest,
@@ -47,11 +48,6 @@ function requestContext(
     flush: () => connection.flush(),
     send: (chunk) => connection.send(chunk),
   };
-}
-
-/** Whether `bytes` start as a TLS handshake record does: 0x16 0x03. */
-function isTlsRecord(bytes: Uint8Array): boolean {
-  return bytes[0] === 0x16 && bytes[1] === 0x03;
 }
 
 /**

@@ -14,80 +14,13 @@
  * @module
  */
 
-import { Code } from "./codes.ts";
 import {
-  type Introduction,
-  INTRODUCTION_PATTERN,
-  parseIntroduction,
-} from "./hello.ts";
-
-/**
- * How the words after a command parse: nothing (`status`), or the rest of
- * the line (`get my file.txt`), which may have to match a pattern
- * (`hello`). A line that does not parse is a message to echo.
- */
-export interface ArgumentSyntax<A> {
-  /** What may follow the word: nothing, or a space and the rest of the line. */
-  readonly form: "none" | "rest";
-  /** For `rest`: what the rest, trimmed, must match; `null` for anything. */
-  readonly pattern: RegExp | null;
-  /**
-   * Reads what follows the word in `line[start, end)`: its arguments, or
-   * `undefined` when the line is not this command after all (`status now`
-   * is a message, not `status`).
-   */
-  parse(line: Uint8Array, start: number, end: number): A | undefined;
-  /** What of the arguments a log may show (never a token). */
-  show(args: A): string;
-}
-
-const SPACE = 0x20;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
-
-/** The word alone on its line: `status`. Its arguments are `null`. */
-const NO_ARGUMENTS: ArgumentSyntax<null> = {
-  form: "none",
-  pattern: null,
-  parse: (_line, start, end) => start === end ? null : undefined,
-  show: () => "",
-};
-
-function restOfLine(
-  line: Uint8Array,
-  start: number,
-  end: number,
-): string | undefined {
-  if (start === end) return "";
-  if (line[start] !== SPACE) return undefined;
-  return decoder.decode(line.subarray(start + 1, end)).trim();
-}
-
-/**
- * The word alone, or followed by a space and the rest of the line, which
- * is the argument with surrounding white space removed: `get my file.txt`.
- * The word alone gives `""`, so the handler can say how to use it.
- */
-const REST_OF_LINE: ArgumentSyntax<string> = {
-  form: "rest",
-  pattern: null,
-  parse: restOfLine,
-  show: (args) => args,
-};
-
-/** The arguments of `hello`, only in their exact form (see `hello.ts`). */
-const INTRODUCTION: ArgumentSyntax<Introduction> = {
-  form: "rest",
-  pattern: INTRODUCTION_PATTERN,
-  parse(line, start, end) {
-    const rest = restOfLine(line, start, end);
-    if (rest === undefined) return undefined;
-    return parseIntroduction(rest) ?? undefined;
-  },
-  // The name and program: never the token.
-  show: ({ name, agent }) => `${name} ${agent}`,
-};
+  type ArgumentSyntax,
+  INTRODUCTION,
+  NO_ARGUMENTS,
+  REST_OF_LINE,
+} from "./arguments.ts";
+import { Code } from "./codes.ts";
 
 /** One row of the command table. */
 export interface CommandSpec<A> {
@@ -216,12 +149,6 @@ export type Request<K extends RequestName = RequestName> = {
 }[K];
 
 // The rows of the requests, typed by their arguments.
-const REQUEST_SYNTAX: {
-  readonly [K in RequestName]: {
-    readonly args: ArgumentSyntax<RequestArguments[K]>;
-  };
-} = COMMANDS;
-
 /** Whether `name` is a command the client sends. */
 export function isRequestName(name: CommandName): name is RequestName {
   return !COMMANDS[name].local;
@@ -235,89 +162,6 @@ export const COMMAND_NAMES: readonly CommandName[] = Object.keys(COMMANDS)
 export const REQUEST_NAMES: readonly RequestName[] = COMMAND_NAMES.filter(
   isRequestName,
 );
-
-interface Word {
-  name: RequestName;
-  bytes: Uint8Array;
-}
-
-// Request words by their first byte: most echoed lines are ruled out by
-// one lookup.
-const BY_FIRST_BYTE: (Word[] | undefined)[] = [];
-for (const name of REQUEST_NAMES) {
-  const bytes = encoder.encode(name);
-  (BY_FIRST_BYTE[bytes[0]] ??= []).push({ name, bytes });
-}
-
-function startsWith(
-  line: Uint8Array,
-  start: number,
-  end: number,
-  word: Uint8Array,
-): boolean {
-  if (end - start < word.length) return false;
-  for (let i = 0; i < word.length; i++) {
-    if (line[start + i] !== word[i]) return false;
-  }
-  return true;
-}
-
-function parseAs<K extends RequestName>(
-  name: K,
-  line: Uint8Array,
-  start: number,
-  end: number,
-): Request<K> | null {
-  const args = REQUEST_SYNTAX[name].args.parse(line, start, end);
-  return args === undefined ? null : { name, args };
-}
-
-/**
- * Reads the request in `line[start, end)`, which must be valid UTF-8
- * (see {@linkcode isUtf8}). Words are exact and lower case.
- *
- * @returns the request, or `null` for a message to echo.
- *
- * @example Usage
- * ```ts
- * import { parseRequest } from "./commands.ts";
- *
- * const line = new TextEncoder().encode("get photo.png");
- * parseRequest(line, 0, line.length); // { name: "get", args: "photo.png" }
- * ```
- */
-export function parseRequest(
-  line: Uint8Array,
-  start: number,
-  end: number,
-): Request | null {
-  const words = BY_FIRST_BYTE[line[start]];
-  if (words === undefined) return null;
-  for (const word of words) {
-    if (!startsWith(line, start, end, word.bytes)) continue;
-    const request = parseAs(word.name, line, start + word.bytes.length, end);
-    if (request !== null) return request;
-  }
-  return null;
-}
-
-/** Reads a request typed as text (see {@linkcode parseRequest}). */
-export function parseRequestText(text: string): Request | null {
-  const line = encoder.encode(text);
-  return parseRequest(line, 0, line.length);
-}
-
-/** What of a request's arguments a log may show: never a token. */
-export function showArguments<K extends RequestName>(
-  request: Request<K>,
-): string {
-  return REQUEST_SYNTAX[request.name].args.show(request.args);
-}
-
-/** Formats a request line, without its line end: `get photo.png`. */
-export function formatRequest(name: RequestName, argument?: string): string {
-  return argument === undefined ? name : `${name} ${argument}`;
-}
 
 /**
  * The request grammar as data, for a program that is not TypeScript (the
@@ -333,19 +177,4 @@ export function requestGrammar(): {
     const { form, pattern } = COMMANDS[word].args;
     return { word, form, pattern: pattern?.source ?? null };
   });
-}
-
-/** Tells whether `bytes[start, end)` is valid UTF-8, cheaply for ASCII. */
-export function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    if (bytes[i] >= 0x80) {
-      try {
-        strictDecoder.decode(bytes.subarray(i, end));
-        return true;
-      } catch {
-        return false;
-      }
-    }
-  }
-  return true;
 }

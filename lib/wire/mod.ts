@@ -8,23 +8,24 @@
  */
 
 export { Code, isFailure } from "./codes.ts";
+export type { ArgumentSyntax } from "./arguments.ts";
 export {
-  type ArgumentSyntax,
   COMMAND_NAMES,
   type CommandName,
   COMMANDS,
-  type CommandSpec,
-  formatRequest,
-  isUtf8,
-  parseRequest,
-  parseRequestText,
   type Request,
   REQUEST_NAMES,
   type RequestArguments,
   requestGrammar,
   type RequestName,
-  showArguments,
 } from "./commands.ts";
+export {
+  formatRequest,
+  isUtf8,
+  parseRequest,
+  parseRequestText,
+  showArguments,
+} from "./requests.ts";
 export {
   formatIntroduction,
   type Introduction,
@@ -46,13 +47,12 @@ export { LineBuffer, LineTooLongError } from "./line_buffer.ts";
 export { escapeName, isNameTooLong, unescapeName } from "./names.ts";
 export { ReplyWriter } from "./replies.ts";
 export {
+  isTlsRecord,
   ProtocolError,
   type ProtocolFault,
   quoteLine,
-  type Reply,
-  ReplyReader,
-  TruncatedPayloadError,
-} from "./reply_reader.ts";
+} from "./faults.ts";
+export { type Reply, ReplyReader } from "./reply_reader.ts";
 export {
   type CloseReason,
   closingText,

@@ -7,11 +7,16 @@
  * @module
  */
 
-import { escapeControl, formatBytes, type Reader } from "../common/mod.ts";
+import type { Reader } from "../common/mod.ts";
 import { Code } from "./codes.ts";
 import { REPLY_LIMITS, type ReplyLimits } from "./limits.ts";
 import { LineBuffer, LineTooLongError } from "./line_buffer.ts";
 import { type FileHeader, parseFileHeader } from "./texts.ts";
+import {
+  ProtocolError,
+  TruncatedPayloadError,
+  unexpectedLine,
+} from "./faults.ts";
 
 /** A complete reply: its code and the text of each line. */
 export interface Reply {
@@ -19,97 +24,6 @@ export interface Reply {
   code: number;
   /** The text of each line, without code and separator. */
   lines: string[];
-}
-
-/** What a server sent that breaks the protocol, or a limit. */
-export type ProtocolFault =
-  /** A line that is no reply line; `bytes` are its start. */
-  | { kind: "unexpected-line"; bytes: Uint8Array }
-  /** A TLS record where a reply line should be: the server speaks TLS. */
-  | { kind: "tls-record"; bytes: Uint8Array }
-  /** A reply line longer than `limit` bytes. */
-  | { kind: "line-too-long"; limit: number }
-  /** A reply of more than `limit` lines. */
-  | { kind: "too-many-lines"; limit: number }
-  /** A reply of more than `limit` bytes. */
-  | { kind: "too-large"; limit: number }
-  /** A download header that does not parse; `text` is its text. */
-  | { kind: "bad-header"; text: string }
-  /** A reply with code `code` when none was asked for. */
-  | { kind: "unasked-reply"; code: number }
-  /** Raw bytes of a download nobody asked for. */
-  | { kind: "unasked-payload" };
-
-// How much of a line that is no reply line is quoted.
-const QUOTED_CHARACTERS = 80;
-
-/** The start of `bytes`, escaped, as a line a person can read. */
-export function quoteLine(bytes: Uint8Array): string {
-  return escapeControl(
-    decoder.decode(bytes.subarray(0, 4 * QUOTED_CHARACTERS))
-      .slice(0, QUOTED_CHARACTERS),
-  );
-}
-
-/** A protocol fault in words. */
-export function describeProtocolFault(fault: ProtocolFault): string {
-  switch (fault.kind) {
-    case "unexpected-line":
-    case "tls-record":
-      return `Unexpected line from the server: ${quoteLine(fault.bytes)}`;
-    case "line-too-long":
-      return `Reply line is longer than ${fault.limit} bytes`;
-    case "too-many-lines":
-      return `Reply has more than ${fault.limit} lines`;
-    case "too-large":
-      return `Reply is larger than ${fault.limit} bytes`;
-    case "bad-header":
-      return `Malformed download header: ${
-        escapeControl(fault.text.slice(0, QUOTED_CHARACTERS))
-      }`;
-    case "unasked-reply":
-      return `Unexpected reply from the server: ${fault.code}`;
-    case "unasked-payload":
-      return "Unexpected file data from the server";
-  }
-}
-
-/** Thrown when the peer does not speak the protocol or breaks a limit. */
-export class ProtocolError extends Error {
-  /** What was wrong. */
-  readonly fault: ProtocolFault;
-
-  /** Creates the error for `fault`, its message saying what arrived. */
-  constructor(fault: ProtocolFault) {
-    super(describeProtocolFault(fault));
-    this.name = "ProtocolError";
-    this.fault = fault;
-  }
-}
-
-/** Thrown when the connection ends before a download's last byte. */
-export class TruncatedPayloadError extends Error {
-  /** Bytes that never arrived. */
-  readonly missing: number;
-  /** Bytes the header announced. */
-  readonly size: number;
-
-  /**
-   * Creates the error for the download of `name` (as the header gave it),
-   * cut `missing` bytes short of `size`.
-   */
-  constructor(missing: number, size: number, name = "the file") {
-    super(
-      `Server closed the connection during the download of ${
-        escapeControl(name)
-      }: ${formatBytes(size - missing)} of ${
-        formatBytes(size)
-      } arrived; nothing was kept`,
-    );
-    this.name = "TruncatedPayloadError";
-    this.missing = missing;
-    this.size = size;
-  }
 }
 
 const ZERO = 0x30;
@@ -126,19 +40,6 @@ function replyCode(bytes: Uint8Array, start: number, length: number): number {
   const c = bytes[start + 2] - ZERO;
   if (a < 1 || a > 9 || b < 0 || b > 9 || c < 0 || c > 9) return -1;
   return a * 100 + b * 10 + c;
-}
-
-/** Whether `bytes` start as a TLS record does: an alert or a handshake. */
-function isTlsRecord(bytes: Uint8Array): boolean {
-  return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
-}
-
-function unexpected(line: Uint8Array): ProtocolError {
-  const bytes = line.slice(0, 4 * QUOTED_CHARACTERS);
-  return new ProtocolError({
-    kind: isTlsRecord(bytes) ? "tls-record" : "unexpected-line",
-    bytes,
-  });
 }
 
 /**
@@ -246,7 +147,7 @@ export class ReplyReader {
       code < 0 || (separator !== SPACE && separator !== HYPHEN) ||
       (this.#pendingCode !== 0 && code !== this.#pendingCode)
     ) {
-      throw unexpected(lines.line());
+      throw unexpectedLine(lines.line());
     }
     this.#count(length + 1);
     this.linesRead++;
@@ -352,7 +253,7 @@ export class ReplyReader {
         : i < 3
         ? byte >= ZERO && byte <= ZERO + 9
         : byte === SPACE || byte === HYPHEN;
-      if (!ok) throw unexpected(partial);
+      if (!ok) throw unexpectedLine(partial);
     }
   }
 

@@ -2,11 +2,10 @@ import {
   capLogMessage,
   formatLogLine,
   type LineFormatter,
-  type LogOutput,
   MAX_LOG_MESSAGE,
-  QueuedLog,
   ServerLog,
 } from "../../lib/server/log.ts";
+import { type LogOutput, QueuedLog } from "../../lib/server/log_queue.ts";
 import { colors } from "../../lib/common/mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { ManualClock } from "../support/clock.ts";

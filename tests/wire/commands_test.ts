@@ -2,14 +2,16 @@ import { Code } from "../../lib/wire/codes.ts";
 import {
   COMMAND_NAMES,
   COMMANDS,
+  REQUEST_NAMES,
+  requestGrammar,
+} from "../../lib/wire/commands.ts";
+import {
   formatRequest,
   isUtf8,
   parseRequest,
   parseRequestText,
-  REQUEST_NAMES,
-  requestGrammar,
   showArguments,
-} from "../../lib/wire/commands.ts";
+} from "../../lib/wire/requests.ts";
 import {
   formatIntroduction,
   INTRODUCTION_PATTERN,

@@ -6,11 +6,8 @@ import {
   REPLY_LIMITS,
 } from "../../lib/wire/limits.ts";
 import { ReplyWriter } from "../../lib/wire/replies.ts";
-import {
-  ProtocolError,
-  ReplyReader,
-  TruncatedPayloadError,
-} from "../../lib/wire/reply_reader.ts";
+import { ProtocolError, TruncatedPayloadError } from "../../lib/wire/faults.ts";
+import { ReplyReader } from "../../lib/wire/reply_reader.ts";
 import { assertEquals, assertRejects } from "../support/assert.ts";
 
 const encoder = new TextEncoder();
