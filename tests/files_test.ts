@@ -335,7 +335,7 @@ Deno.test("a large download streams intact beside other clients' traffic", async
 
 Deno.test("a slow reader makes the server wait, and still gets every byte", async () => {
   const size = 32 * 1024 * 1024;
-  const content = new Uint8Array(size).map((_, i) => (i * 31) >> 8);
+  const content = fillRandom(new Uint8Array(size));
   await using t = await startServer({ files: { "slow.bin": content } });
   const { client, name } = await RawClient.greeted(t.port);
   using _ = client;
@@ -379,7 +379,7 @@ Deno.test("a client that vanishes mid-transfer frees its slot", async () => {
 
 Deno.test("a download the client cuts is logged with how much was sent", async () => {
   await using t = await startServer({
-    files: { "big.bin": new Uint8Array(48 << 20) },
+    files: { "big.bin": { zeros: 48 << 20 } },
   });
   const { client } = await RawClient.greeted(t.port);
   await client.send("get big.bin");
@@ -392,4 +392,54 @@ Deno.test("a download the client cuts is logged with how much was sent", async (
   );
   await t.disconnected("Client01");
   assert(!t.logs.some((entry) => entry.message.includes("got big.bin")));
+});
+
+Deno.test("a FIFO swapped in for a served file wedges neither a client nor shutdown", async () => {
+  await using t = await startServer({
+    files: { "data.bin": new Uint8Array(4096) },
+    timings: { openTimeoutMs: 100 },
+  });
+  const files = t.filesDir;
+  const made = await new Deno.Command("mkfifo", { args: [`${files}/fifo`] })
+    .output();
+  if (!made.success) throw new Error("mkfifo failed");
+  // Swap the file and the FIFO back and forth while a client fetches it.
+  let swapping = true;
+  const swapper = (async () => {
+    while (swapping) {
+      await Deno.rename(`${files}/data.bin`, `${files}/held`);
+      await Deno.rename(`${files}/fifo`, `${files}/data.bin`);
+      await Deno.rename(`${files}/data.bin`, `${files}/fifo`);
+      await Deno.rename(`${files}/held`, `${files}/data.bin`);
+    }
+  })();
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  const codes = new Map<number, number>();
+  try {
+    // Until the FIFO wins the race once (each win costs the open's time
+    // limit), or a bounded number of tries.
+    for (let i = 0; i < 300 && !codes.has(451); i++) {
+      const reply = await client.request("get data.bin");
+      if (reply.code === 150) {
+        await client.payload();
+        await client.reply();
+      }
+      codes.set(reply.code, (codes.get(reply.code) ?? 0) + 1);
+    }
+  } finally {
+    swapping = false;
+    await swapper;
+  }
+  // Every get was answered, and the connection still serves.
+  assert(codes.size > 0);
+  assertEquals((await client.request("still here")).code, 250);
+  if (codes.has(451)) {
+    // The open given up on lets go once a writer comes.
+    (await Deno.open(`${files}/fifo`, { write: true })).close();
+  }
+  const shutdown = t.server.shutdown();
+  assertEquals((await client.reply()).code, 421);
+  client.close();
+  await within(shutdown, "the server to shut down");
 });

@@ -5,6 +5,8 @@
 
 import { AGENT, connect, TokenRefusedError } from "../client.ts";
 import { assert, assertEquals, assertRejects } from "./support/assert.ts";
+import { TIMINGS } from "../lib/server/config.ts";
+import { ManualClock } from "./support/clock.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
@@ -62,39 +64,41 @@ Deno.test("with a token, only hello, noop and exit are answered before it; the r
 });
 
 Deno.test("a wrong token is answered only after the delay, and the third closes the connection", async () => {
-  const delayMs = 200;
-  await using t = await startServer({
-    token: TOKEN,
-    timings: { wrongTokenDelayMs: delayMs },
-  });
+  const clock = new ManualClock();
+  const { wrongTokenDelayMs } = TIMINGS;
+  await using t = await startServer({ token: TOKEN, clock });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
+  const wrong = "hello Client01 tester/1 wrong-token-0123456";
   for (const left of [2, 1]) {
-    const started = performance.now();
-    assertEquals(
-      await client.request("hello Client01 tester/1 wrong-token-0123456"),
-      {
-        code: 535,
-        lines: [`Wrong token; ${left} more ${left === 1 ? "try" : "tries"}`],
-      },
-    );
+    const reply = client.request(wrong);
     // Never sooner: guessing stays slow.
-    assert(performance.now() - started >= delayMs - 5);
+    await clock.waitForTimer(wrongTokenDelayMs);
+    await clock.advance(wrongTokenDelayMs);
+    assertEquals(await reply, {
+      code: 535,
+      lines: [`Wrong token; ${left} more ${left === 1 ? "try" : "tries"}`],
+    });
   }
-  assertEquals(
-    await client.request("hello Client01 tester/1 wrong-token-0123456"),
-    {
-      code: 421,
-      lines: ["Wrong token 3 times; closing"],
-    },
-  );
+  const last = client.request(wrong);
+  await clock.waitForTimer(wrongTokenDelayMs);
+  await clock.advance(wrongTokenDelayMs);
+  assertEquals(await last, {
+    code: 421,
+    lines: ["Wrong token 3 times; closing"],
+  });
   await client.closed();
+  client.close();
   const gone = await t.disconnected("Client01");
   assert(gone.message.endsWith("(wrong token 3 times)"), gone.message);
 });
 
 Deno.test("the token never reaches the log, a reply or the status, even with every request logged", async () => {
-  await using t = await startServer({ token: TOKEN, logRequests: true });
+  await using t = await startServer({
+    token: TOKEN,
+    logRequests: true,
+    timings: { wrongTokenDelayMs: 0 },
+  });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
   const replies = [
@@ -114,7 +118,10 @@ Deno.test("the token never reaches the log, a reply or the status, even with eve
 });
 
 Deno.test("the client introduces itself, with its token, or says the server wants one", async () => {
-  await using t = await startServer({ token: TOKEN });
+  await using t = await startServer({
+    token: TOKEN,
+    timings: { wrongTokenDelayMs: 0 },
+  });
   const session = await openSession(t.port, { token: TOKEN });
   assertEquals((await session.request("status")).code, 211);
   assertEquals(t.server.cache.records()[0].agent, AGENT);

@@ -3,6 +3,7 @@
  */
 
 import { connect, ConnectionClosedError } from "../client.ts";
+import { TIMINGS } from "../lib/server/config.ts";
 import { MAX_REQUEST_LINE_BYTES } from "../lib/wire/mod.ts";
 import {
   assert,
@@ -108,7 +109,7 @@ Deno.test("a client reading a download slowly is held to the stall limit, not th
     const clock = new ManualClock();
     await using s = await startServer({
       timings: { idleMs: IDLE_MS, stallMs: 10_000 },
-      files: { "big.bin": new Uint8Array(size) },
+      files: { "big.bin": { zeros: size } },
       clock,
     });
     const { client, name } = await RawClient.greeted(s.port);
@@ -126,7 +127,7 @@ Deno.test("a client reading a download slowly is held to the stall limit, not th
     const clock = new ManualClock();
     await using s = await startServer({
       timings: { idleMs: IDLE_MS, stallMs: 2 * IDLE_MS },
-      files: { "big.bin": new Uint8Array(size) },
+      files: { "big.bin": { zeros: size } },
       clock,
     });
     const { client, name } = await RawClient.greeted(s.port);
@@ -167,6 +168,8 @@ Deno.test("a client trickling one line a byte at a time cannot hold its slot", a
   const closing = await client.reply();
   assertEquals(closing.code, 421);
   assertMatch(closing.lines[0], /^Idle timeout/);
+  // It trickles on: the server closes it after the grace.
+  await clock.advance(TIMINGS.closeGraceMs);
   await within(trickle, "the trickling writer to stop");
   const next = await RawClient.greeted(t.port);
   using _n = next.client;

@@ -15,6 +15,7 @@ import {
   spawnServer,
   startServerProgram,
 } from "../tools/programs.ts";
+import { writeContent } from "./support/files.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { within } from "../tools/wait.ts";
 
@@ -47,6 +48,22 @@ async function session(port: number, message = "hello world") {
 /** Stops the server with SIGTERM; its stdout and stderr lines. */
 async function stopped(server: RunningServer) {
   assertEquals(await server.stop("SIGTERM"), 0);
+  return outputLines(server);
+}
+
+/** Waits for the server, already told to stop, to exit with 0; its lines. */
+async function exited(server: RunningServer) {
+  const { code } = await within(server.child.status, "the server to exit");
+  assertEquals(code, 0);
+  await within(
+    Promise.all([server.stdout.done, server.stderr.done]),
+    "its output",
+  );
+  return outputLines(server);
+}
+
+/** The server's stdout and stderr lines so far. */
+function outputLines(server: RunningServer) {
   const lines = (text: string) => text.split("\n").filter((l) => l !== "");
   return { out: lines(server.stdout.text), err: lines(server.stderr.text) };
 }
@@ -108,6 +125,8 @@ Deno.test("the JSON log: one object a line with its facts; warnings on stderr", 
     using _t = turnedAway;
     await turnedAway.send("noop");
     assertEquals((await turnedAway.reply()).code, 421);
+    await turnedAway.closed();
+    turnedAway.close();
     holder.close();
     await server.stdout.waitFor(/"kind":"DISCONNECTED"/);
     await session(server.port);
@@ -222,14 +241,17 @@ async function firstGreeting(port: number) {
 
 Deno.test("a download cut by shutdown is logged as cut, and no error", async () => {
   await withServerDir(async (dir) => {
-    await Deno.writeFile(`${dir}/files/big.bin`, new Uint8Array(64 << 20));
+    await writeContent(`${dir}/files/big.bin`, { zeros: 64 << 20 });
     const server = await startServerProgram({ cwd: dir });
     const { client } = await RawClient.greeted(server.port);
     using _ = client;
     await client.send("get big.bin");
     assertEquals((await client.reply()).code, 150);
     await client.payload(1024); // then stop reading: mid-transfer
-    const { out, err } = await stopped(server);
+    server.child.kill("SIGTERM");
+    await server.stdout.waitFor(logLine("DISCONNECTED", ".*"));
+    client.close(); // so the server need not wait out its grace
+    const { out, err } = await exited(server);
     assertEquals(err, []);
     assertMatch(
       out.join("\n"),

@@ -8,6 +8,7 @@ import {
   assertNotEquals,
   assertRejects,
 } from "./support/assert.ts";
+import { TIMINGS } from "../lib/server/config.ts";
 import { ManualClock } from "./support/clock.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { startServer } from "./support/test_server.ts";
@@ -48,7 +49,10 @@ Deno.test("server turns away a client past the limit (3 by default), with the li
   await using t = await startServer();
   const clients = [];
   for (let i = 0; i < 3; i++) {
-    clients.push((await RawClient.greeted(t.port)).client);
+    const { client } = await RawClient.greeted(t.port);
+    clients.push(client);
+    // A client that has made a request keeps its slot.
+    assertEquals((await client.request("here")).code, 250);
   }
   try {
     using fourth = await RawClient.connect(t.port);
@@ -329,7 +333,7 @@ Deno.test("a silent or slow client never delays another", async (t) => {
 Deno.test("shutdown cuts a download at once, even to a client that reads it all", async () => {
   const size = 256 << 20;
   await using t = await startServer({
-    files: { "big.bin": new Uint8Array(size) },
+    files: { "big.bin": { zeros: size } },
   });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
@@ -345,12 +349,14 @@ Deno.test("shutdown cuts a download at once, even to a client that reads it all"
     for (let n; (n = await client.conn.read(buffer)) !== null;) received += n;
   };
   await within(readToEnd(), "the connection to end");
+  client.close();
   await within(shutdown, "shutdown");
   assert(received < size / 2, `${received} of ${size} bytes arrived`);
 });
 
 Deno.test("shutdown tells every client, records every disconnect, closes", async () => {
-  const t = await startServer({ maxClients: 3 });
+  const clock = new ManualClock();
+  const t = await startServer({ maxClients: 3, clock });
   try {
     const a = await RawClient.greeted(t.port);
     using _a = a.client;
@@ -365,6 +371,8 @@ Deno.test("shutdown tells every client, records every disconnect, closes", async
       });
       await client.closed();
     }
+    // Neither closes its side: the server closes them after the grace.
+    await clock.advance(TIMINGS.closeGraceMs);
     await within(shutdown, "shutdown");
     assert(t.server.cache.records().every((r) => r.disconnectedAt !== null));
     await assertRejects(

@@ -145,6 +145,8 @@ Deno.test("the waiting room is bounded: one too many pushes out the longest wait
       });
       client.close();
     }
+    assertEquals((await hog.reply()).code, 421);
+    hog.close();
     await shutdown;
     // Those told of the shutdown were not turned away for a full server.
     assertEquals(s.logs.filter((entry) => entry.kind === "REJECTED").length, 1);

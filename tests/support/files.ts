@@ -37,3 +37,24 @@ export async function listDir(dir: string): Promise<string[]> {
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
   return names.sort();
 }
+
+/** A file of `bytes` zeros, made sparse: no time is spent writing it. */
+export interface Zeros {
+  zeros: number;
+}
+
+/** What a test file holds: text, bytes, or zeros. */
+export type FileContent = string | Uint8Array | Zeros;
+
+/** Writes `content` at `path` (zeros as a sparse file). */
+export async function writeContent(
+  path: string,
+  content: FileContent,
+): Promise<void> {
+  if (typeof content === "string") {
+    return await Deno.writeTextFile(path, content);
+  }
+  if (content instanceof Uint8Array) return await Deno.writeFile(path, content);
+  using file = await Deno.create(path);
+  await file.truncate(content.zeros);
+}

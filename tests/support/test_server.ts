@@ -12,6 +12,7 @@ import {
   type Server,
 } from "../../server.ts";
 import { within } from "../../tools/wait.ts";
+import { type FileContent, writeContent } from "./files.ts";
 
 /** A log line the test server wrote. */
 export interface LogEntry {
@@ -36,7 +37,7 @@ export interface TestServer extends AsyncDisposable {
 /** Options of {@linkcode startServer}. */
 export interface TestServerOptions extends ServeOptions {
   /** Files to create in the temporary folder, by name. */
-  files?: Record<string, string | Uint8Array>;
+  files?: Record<string, FileContent>;
 }
 
 function matches(
@@ -61,9 +62,7 @@ export async function startServer(
   const filesDir = options.filesDir ??
     await Deno.makeTempDir({ prefix: "ackline-files-" });
   for (const [name, content] of Object.entries(options.files ?? {})) {
-    const path = `${filesDir}/${name}`;
-    if (typeof content === "string") await Deno.writeTextFile(path, content);
-    else await Deno.writeFile(path, content);
+    await writeContent(`${filesDir}/${name}`, content);
   }
   const logs: LogEntry[] = [];
   const listeners: (() => void)[] = [];
