@@ -11,7 +11,11 @@
  * scheduler statistics) and latency from each line's scheduled send.
  * Memory rows read the server's resident memory from the kernel.
  *
- * Usage: deno task bench [--seconds N] [--rounds R]
+ * Usage: deno task bench [--seconds N] [--rounds R] [--baseline DIR]
+ *
+ * `--baseline DIR` adds a column "before": the server of another checkout
+ * of ackline (an earlier version, say), run as its own task would run it,
+ * measured in the same rounds.
  *
  * Everything runs on loopback; each measurement is bounded in time.
  *
@@ -37,6 +41,7 @@ import {
 import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { fillRandom } from "../tools/random.ts";
 import { residentMemory } from "../tools/memory.ts";
+import { permissionFlags, readTasks } from "../tools/tasks.ts";
 import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
 import { nodeReference, REFERENCE_LISTENING } from "./references.ts";
 
@@ -161,14 +166,17 @@ function ratio(
 interface Options {
   seconds: number;
   rounds: number;
+  /** A checkout of ackline whose server is measured beside this one. */
+  baseline: string | undefined;
 }
 
 function parseOptions(args: string[]): Options | null {
-  const flags = parseFlags(args, ["seconds", "rounds"]);
+  const flags = parseFlags(args, ["seconds", "rounds", "baseline"]);
   if (flags.help) {
     console.log(
-      "Usage: deno task bench [--seconds N] [--rounds R]\n" +
-        "  N seconds per measurement (default 2), R rounds per figure (default 3)",
+      "Usage: deno task bench [--seconds N] [--rounds R] [--baseline DIR]\n" +
+        "  N seconds per measurement (default 2), R rounds per figure (default 3)\n" +
+        '  DIR: another checkout of ackline, measured beside this one as "before"',
     );
     return null;
   }
@@ -183,7 +191,44 @@ function parseOptions(args: string[]): Options | null {
       max: 20,
       fallback: 3,
     }),
+    baseline: flags.values.baseline,
   };
+}
+
+/** The arguments the server is measured with, whichever version it is. */
+const SERVER_ARGS = [
+  "--port",
+  "0",
+  "--max-clients",
+  "20000",
+  "--idle-timeout",
+  "0",
+];
+
+/**
+ * The server of the checkout in `root`, run from `work` with the
+ * permissions its own task gives it.
+ */
+async function baselineCommand(
+  root: string,
+  work: string,
+): Promise<Deno.Command> {
+  const config = `${root}/deno.json`;
+  const env = programEnv({ cwd: work, env: { NO_COLOR: "1" } });
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      config,
+      ...permissionFlags((await readTasks(config)).server, env),
+      `${root}/server.ts`,
+      ...SERVER_ARGS,
+    ],
+    cwd: work,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  });
 }
 
 /** The servers to measure, and the open-loop load where it could be built. */
@@ -201,21 +246,28 @@ async function buildC(source: string, binary: string): Promise<boolean> {
 }
 
 /** ackline, and the references this machine can run. */
-async function findTargets(work: string): Promise<Setup> {
+async function findTargets(
+  work: string,
+  baseline: string | undefined,
+): Promise<Setup> {
   const filesDir = `${work}/files`;
   const targets: Target[] = [{
     name: "ackline",
-    command: await programCommand("server", [
-      "--port",
-      "0",
-      "--max-clients",
-      "20000",
-      "--idle-timeout",
-      "0",
-    ], { cwd: work, env: { NO_COLOR: "1" } }),
+    command: await programCommand("server", SERVER_ARGS, {
+      cwd: work,
+      env: { NO_COLOR: "1" },
+    }),
     portPattern: LISTENING,
     serves: { files: true },
   }];
+  if (baseline !== undefined) {
+    targets.push({
+      name: "before",
+      command: await baselineCommand(baseline, work),
+      portPattern: LISTENING,
+      serves: { files: true },
+    });
+  }
   if (await canRun("node")) {
     targets.push({
       name: "Node",
@@ -630,7 +682,7 @@ async function main(args: string[]): Promise<number> {
   await Deno.mkdir(`${work}/files`);
   await makeFile(`${work}/files/large.bin`, DOWNLOAD_BYTES);
   await makeFile(`${work}/files/settle.bin`, SETTLE_DOWNLOAD_BYTES);
-  const { targets, openLoop } = await findTargets(work);
+  const { targets, openLoop } = await findTargets(work, options.baseline);
   const main = targets.filter((t) => t.extra === undefined);
   const table = new Table();
   const running: Running[] = [];

@@ -18,10 +18,11 @@ export const PROGRAMS = ["server", "client"] as const;
 /** One of the two programs. */
 export type Program = typeof PROGRAMS[number];
 
-/** Reads the tasks of deno.json. */
-export async function readTasks(): Promise<Record<string, string>> {
-  const config = JSON.parse(await Deno.readTextFile(CONFIG));
-  return config.tasks;
+/** Reads the tasks of deno.json (of this project, unless `config` names another's). */
+export async function readTasks(
+  config: string = CONFIG,
+): Promise<Record<string, string>> {
+  return JSON.parse(await Deno.readTextFile(config)).tasks;
 }
 
 /**
