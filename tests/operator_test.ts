@@ -16,6 +16,7 @@ import {
   startServerProgram,
 } from "../tools/programs.ts";
 import { writeContent } from "./support/files.ts";
+import { TOKEN_RULE } from "../lib/wire/mod.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { within } from "../tools/wait.ts";
 
@@ -353,6 +354,15 @@ Deno.test("a token in ACKLINE_TOKEN: the server wants it, the client gives it, a
       stderr:
         "error: Client02: the server wants a token; set ACKLINE_TOKEN or use --token-file\n",
     });
+    // A token the server could never take is refused by the client too,
+    // in the same words, before it connects.
+    const weak = await client({ ACKLINE_TOKEN: "short" });
+    assertEquals(weak, {
+      code: 1,
+      stdout: "",
+      stderr: `error: ACKLINE_TOKEN must be ${TOKEN_RULE}\n`,
+    });
+    assertEquals(server.stdout.text.match(/\[NEW CONNECTION\]/g)?.length, 2);
     assert(!server.stdout.text.includes(token));
     assert(!server.stderr.text.includes(token));
   });
