@@ -32,7 +32,6 @@ import {
 import {
   cannotRun,
   LISTENING,
-  programArgs,
   programCommand,
   programEnv,
   type RunningServer,
@@ -571,26 +570,15 @@ async function measureTlsDownloads(
   const key = `${work}/tls/key.pem`;
   await Deno.writeTextFile(cert, certs.cert);
   await Deno.writeTextFile(key, certs.key);
-  const env = programEnv({ cwd: work, env: { NO_COLOR: "1" } });
-  // The task's permissions, and reading the certificate and key.
-  const args = (await programArgs("server", [
-    "--port",
-    "0",
-    "--tls-cert",
-    cert,
-    "--tls-key",
-    key,
-  ], env)).map((arg) =>
-    arg.startsWith("--allow-read=") ? `${arg},${cert},${key}` : arg
-  );
   const server = await spawnServer(
-    new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: work,
-      env,
-      stdout: "piped",
-      stderr: "piped",
-    }),
+    await programCommand("server", [
+      "--port",
+      "0",
+      "--tls-cert",
+      cert,
+      "--tls-key",
+      key,
+    ], { cwd: work, env: { NO_COLOR: "1" }, read: [cert, key] }),
     LISTENING,
     LOG_KEPT,
   );

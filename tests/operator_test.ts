@@ -360,10 +360,39 @@ Deno.test("a token in ACKLINE_TOKEN: the server wants it, the client gives it, a
     assertEquals(weak, {
       code: 1,
       stdout: "",
-      stderr: `error: ACKLINE_TOKEN must be ${TOKEN_RULE}\n`,
+      stderr:
+        `error: ACKLINE_TOKEN must be ${TOKEN_RULE} (give the token the server was started with)\n`,
     });
     assertEquals(server.stdout.text.match(/\[NEW CONNECTION\]/g)?.length, 2);
     assert(!server.stdout.text.includes(token));
     assert(!server.stderr.text.includes(token));
+  });
+});
+
+Deno.test("a token the server could be guessed by is refused at start, with how to make one", async () => {
+  await withServerDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/token.txt`,
+      "has spaces in it, and more\n",
+    );
+    const start = async (args: string[], env: Record<string, string>) => {
+      const command = await programCommand("server", ["--port", "0", ...args], {
+        cwd: dir,
+        env,
+        // The task's permissions, and reading the token file.
+        read: ["token.txt"],
+      });
+      const { code, stderr } = await within(command.output(), "the server");
+      return { code, stderr: new TextDecoder().decode(stderr) };
+    };
+    const advice = "(make one with: openssl rand -hex 32)";
+    assertEquals(await start([], { ACKLINE_TOKEN: "short" }), {
+      code: 1,
+      stderr: `error: ACKLINE_TOKEN must be ${TOKEN_RULE} ${advice}\n`,
+    });
+    assertEquals(await start(["--token-file", "token.txt"], {}), {
+      code: 1,
+      stderr: `error: The token in token.txt must be ${TOKEN_RULE} ${advice}\n`,
+    });
   });
 });

@@ -48,6 +48,8 @@ export interface ProgramOptions {
   stdin?: "piped" | "null";
   /** Extra environment variables (see {@linkcode programEnv}). */
   env?: Record<string, string>;
+  /** Paths it may read besides those of its task. */
+  read?: readonly string[];
 }
 
 /**
@@ -104,8 +106,14 @@ export async function programCommand(
   options: ProgramOptions,
 ): Promise<Deno.Command> {
   const env = programEnv(options);
+  const extra = options.read ?? [];
+  const allowed = (await programArgs(program, args, env)).map((arg) =>
+    arg.startsWith("--allow-read=") && extra.length > 0
+      ? [arg, ...extra].join(",")
+      : arg
+  );
   return new Deno.Command(Deno.execPath(), {
-    args: await programArgs(program, args, env),
+    args: allowed,
     cwd: options.cwd,
     stdin: options.stdin ?? "null",
     stdout: "piped",

@@ -55,6 +55,7 @@ export async function checkSaving(command: ClientCommandLine): Promise<void> {
 
 /** How the client says it may not read a file: with the flag to add. */
 const SECRET_READER: SecretReader = {
+  tokenAdvice: "give the token the server was started with",
   denied: (path) =>
     `No permission to read ${
       escapeControl(path)

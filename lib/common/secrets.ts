@@ -17,6 +17,8 @@ export interface SecretReader {
    * flag to add, so that it may.
    */
   denied(path: string): string;
+  /** What to do instead of giving a token that is not one. */
+  tokenAdvice: string;
 }
 
 /**
@@ -79,14 +81,18 @@ export async function readToken(
   if (file === undefined) {
     if (fromEnv === undefined) return null;
     if (!rule.pattern.test(fromEnv)) {
-      throw new UserFacingError(`${rule.variable} must be ${rule.rule}`);
+      throw new UserFacingError(
+        `${rule.variable} must be ${rule.rule} (${reader.tokenAdvice})`,
+      );
     }
     return fromEnv;
   }
   const token = (await readSecretFile(file, "the token file", reader)).trim();
   if (!rule.pattern.test(token)) {
     throw new UserFacingError(
-      `The token in ${escapeControl(file)} must be ${rule.rule}`,
+      `The token in ${
+        escapeControl(file)
+      } must be ${rule.rule} (${reader.tokenAdvice})`,
     );
   }
   return token;

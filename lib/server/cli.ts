@@ -200,6 +200,7 @@ function commandReading(command: ServerCommandLine): string {
 /** How the server says it may not read a file: with the command that may. */
 function secretReader(command: ServerCommandLine): SecretReader {
   return {
+    tokenAdvice: "make one with: openssl rand -hex 32",
     denied: (path) =>
       `This server may read only its files folder, and not ${
         escapeControl(path)

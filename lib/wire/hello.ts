@@ -58,9 +58,9 @@ export const TOKEN_PATTERN: RegExp = new RegExp(
   `^[\\x21-\\x7e]{${MIN_TOKEN_LENGTH},${MAX_TOKEN_LENGTH}}$`,
 );
 
-/** What a token must be, and how to make one, for people. */
+/** What a token must be, for people. */
 export const TOKEN_RULE =
-  `${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} printable characters without spaces (make one with: openssl rand -hex 32)`;
+  `${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} printable characters without spaces`;
 
 /** The token as both programs read it (see `readToken`). */
 export const TOKEN: Readonly<
