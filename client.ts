@@ -27,6 +27,7 @@ import {
   runClient,
   runLocal,
   type Session,
+  tokenInClear,
 } from "./lib/client/mod.ts";
 
 export {
@@ -62,13 +63,23 @@ async function main(args: string[]): Promise<number> {
   }
   const config = await readSecrets(command);
   const clock = SYSTEM_CLOCK;
+  const where = `${config.hostname}:${config.port}`;
+  let warned = false;
+  const connectOptions = {
+    ...config,
+    clock,
+    onTokenInClear() {
+      if (!warned) consoleOutput.error(colors.yellow(tokenInClear(where)));
+      warned = true;
+    },
+  };
   let session: Session;
   try {
-    session = await connect({ ...config, clock });
+    session = await connect(connectOptions);
   } catch (error) {
-    throw connectError(error, `${config.hostname}:${config.port}`);
+    throw connectError(error, where);
   }
-  return await runClient(session, { command, config, clock });
+  return await runClient(session, { command, connectOptions, clock });
 }
 
 if (import.meta.main) {

@@ -7,6 +7,8 @@ import { AGENT, connect, TokenRefusedError } from "../client.ts";
 import { assert, assertEquals, assertRejects } from "./support/assert.ts";
 import { TIMINGS } from "../lib/server/config.ts";
 import { ManualClock } from "./support/clock.ts";
+import { within } from "../tools/wait.ts";
+import { sendReplies } from "./support/fake_server.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
@@ -136,4 +138,64 @@ Deno.test("the client introduces itself, with its token, or says the server want
     TokenRefusedError,
     "The server did not take the token",
   );
+});
+
+Deno.test("the client gives its token only to a server that asks for it", async () => {
+  // A server that never asks (from before hello: it echoes it), and
+  // keeps every line it hears.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const heard: string[] = [];
+  const serving = (async () => {
+    using conn = await listener.accept();
+    await sendReplies(conn, (out) => out.greeting("Client01"));
+    const buf = new Uint8Array(4096);
+    let pending = "";
+    for (let n; (n = await conn.read(buf)) !== null;) {
+      pending += new TextDecoder().decode(buf.subarray(0, n));
+      for (let end; (end = pending.indexOf("\n")) >= 0;) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 1);
+        heard.push(line);
+        await sendReplies(
+          conn,
+          (out) =>
+            line === "noop" ? out.line(200, "OK") : out.line(250, `${line}ACK`),
+        );
+      }
+    }
+  })();
+  try {
+    let warned = false;
+    const session = await openSession(listener.addr.port, {
+      token: TOKEN,
+      onTokenInClear: () => warned = true,
+    });
+    await closeSession(session);
+    await within(serving, "the server to see the client go");
+    assertEquals(heard, ["noop", `hello Client01 ${AGENT}`]);
+    assertEquals(warned, false);
+  } finally {
+    listener.close();
+  }
+  // A server that asks gets it, after its 530, and the client is in.
+  await using t = await startServer({ token: TOKEN, logRequests: true });
+  let warned = false;
+  const session = await openSession(t.port, {
+    token: TOKEN,
+    onTokenInClear: () => warned = true,
+  });
+  assertEquals((await session.request("status")).code, 211);
+  await closeSession(session);
+  assertEquals(
+    t.logs.filter((e) => e.kind === "REQUEST").map((e) => e.message).slice(
+      0,
+      3,
+    ),
+    [
+      "Client01 noop",
+      `Client01 hello Client01 ${AGENT}`,
+      `Client01 hello Client01 ${AGENT}`,
+    ],
+  );
+  assertEquals(warned, false, "loopback is no network");
 });

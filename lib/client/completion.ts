@@ -5,6 +5,7 @@
  * @module
  */
 
+import { escapeControl } from "../common/mod.ts";
 import { COMMANDS, parseFileRow } from "../wire/mod.ts";
 import { TYPED_COMMANDS } from "./commands.ts";
 
@@ -43,21 +44,35 @@ export function completeLine(
 /** The most names Tab offers: past this many, typing beats choosing. */
 export const MAX_COMPLETION_NAMES = 10_000;
 
+/**
+ * The longest name Tab offers, in characters: a file name is at most 255
+ * bytes, and even escaped whole it is shorter than this.
+ */
+export const MAX_COMPLETION_NAME_LENGTH = 4096;
+
 /** Collects the names of a `list` reply as its lines arrive. */
 export class ListedNames {
-  /** The names so far, as `get` takes them; at most {@linkcode MAX_COMPLETION_NAMES}. */
+  /**
+   * The names so far, as the screen showed them (escaped, so a server's
+   * control characters never reach the terminal, the history or the
+   * wire raw), and as `get` takes them from an ackline server; at most
+   * {@linkcode MAX_COMPLETION_NAMES}.
+   */
   readonly names: string[] = [];
 
   /** Takes one line of a reply; only file rows of a list count. */
   add(text: string | Uint8Array, code: number): void {
     if (
       code !== COMMANDS.list.code ||
-      this.names.length === MAX_COMPLETION_NAMES
+      this.names.length === MAX_COMPLETION_NAMES ||
+      text.length > 4 * MAX_COMPLETION_NAME_LENGTH
     ) {
       return;
     }
     const row = typeof text === "string" ? text : decoder.decode(text);
     const name = parseFileRow(row);
-    if (name !== null) this.names.push(name);
+    if (name === null) return;
+    const shown = escapeControl(name);
+    if (shown.length <= MAX_COMPLETION_NAME_LENGTH) this.names.push(shown);
   }
 }

@@ -6,13 +6,20 @@
  * @module
  */
 
-import { type Clock, isTcp, SYSTEM_CLOCK, VERSION } from "../common/mod.ts";
+import {
+  type Clock,
+  isLoopback,
+  isTcp,
+  SYSTEM_CLOCK,
+  VERSION,
+} from "../common/mod.ts";
 import {
   Code,
   COMMANDS,
   formatIntroduction,
   formatRequest,
   ProtocolError,
+  type Reply,
   TOKEN_VARIABLE,
 } from "../wire/mod.ts";
 import { type ConnectConfig, DEFAULTS } from "./config.ts";
@@ -23,6 +30,11 @@ import { Session } from "./session.ts";
 export interface ConnectOptions extends Partial<ConnectConfig> {
   /** Where the time comes from. Default: the machine's clock. */
   clock?: Clock;
+  /**
+   * Told when the token goes to a server beyond this machine in clear
+   * text (no TLS), where others on the network may read it.
+   */
+  onTokenInClear?: () => void;
 }
 
 /** What the client says it is in `hello`. */
@@ -77,13 +89,15 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
   // Speak at once, before the greeting: a full server makes room for a
   // newcomer that sends a line, never for one that stays silent.
   const greeted = session.greeting();
-  const spoken = session.request(formatRequest("noop"));
+  const spoken = ask(session, formatRequest("noop"));
   try {
     await greeted;
     // Told at once to go (shutting down): say why.
     const first = await spoken;
     if (first.code === Code.Closing) throw new ReplyError(first);
-    await introduce(session, config.token);
+    await introduce(session, config.token, () => {
+      if (crossesNetworkInClear(config)) options.onTokenInClear?.();
+    });
   } catch (error) {
     spoken.catch(() => {});
     await session.close();
@@ -92,9 +106,19 @@ export async function connect(options: ConnectOptions = {}): Promise<Session> {
   return session;
 }
 
+/**
+ * Whether what is sent to the server crosses a network unencrypted: no
+ * TLS, to an address that is not this machine's.
+ */
+export function crossesNetworkInClear(
+  { hostname, tls }: Pick<ConnectConfig, "hostname" | "tls">,
+): boolean {
+  return tls === null && !isLoopback(hostname);
+}
+
 /** The entries of `options` that hold a value. */
 function given(options: ConnectOptions): Partial<ConnectConfig> {
-  const { clock: _, ...rest } = options;
+  const { clock: _clock, onTokenInClear: _told, ...rest } = options;
   return Object.fromEntries(
     Object.entries(rest).filter(([, value]) => value !== undefined),
   );
@@ -120,24 +144,55 @@ async function connectTls(
   return conn;
 }
 
+// How much of the first line of a reply to a connect-time request is kept:
+// enough for any refusal's words.
+const KEPT_CHARACTERS = 1000;
+const decoder = new TextDecoder();
+
 /**
- * Says who the client is, with its token when it has one. A server from
- * before `hello` echoes it, which is fine.
+ * Sends `line` and keeps only the start of its reply's first line, so a
+ * server that answers without end costs the client nothing while it does.
+ */
+async function ask(session: Session, line: string): Promise<Reply> {
+  let first: string | undefined;
+  const reply = await session.request(line, (text) => {
+    first ??= decoder.decode(text.subarray(0, 4 * KEPT_CHARACTERS))
+      .slice(0, KEPT_CHARACTERS);
+  });
+  return { code: reply.code, lines: first === undefined ? [] : [first] };
+}
+
+/**
+ * Says who the client is; gives its token only to a server that asks for
+ * it (as HTTP sends credentials after a 401), calling `sendingToken` first.
+ * A server from before `hello` echoes it, which is fine.
  *
  * @throws {TokenRefusedError} when the server wants a token it did not get.
  * @throws {ReplyError} for any other refusal.
  */
-async function introduce(session: Session, token: string | null) {
-  const reply = await session.request(formatRequest(
-    "hello",
-    formatIntroduction({ name: session.name, agent: AGENT, token }),
-  ));
+async function introduce(
+  session: Session,
+  token: string | null,
+  sendingToken: () => void,
+) {
+  const hello = (token: string | null) =>
+    ask(
+      session,
+      formatRequest(
+        "hello",
+        formatIntroduction({ name: session.name, agent: AGENT, token }),
+      ),
+    );
+  let reply = await hello(null);
   if (reply.code === COMMANDS.hello.code || reply.code === Code.Echo) return;
   if (reply.code === Code.AuthRequired) {
-    throw new TokenRefusedError("wanted", session.name);
-  }
-  if (reply.code === Code.AuthFailed) {
-    throw new TokenRefusedError("wrong", session.name);
+    if (token === null) throw new TokenRefusedError("wanted", session.name);
+    sendingToken();
+    reply = await hello(token);
+    if (reply.code === COMMANDS.hello.code) return;
+    if (reply.code === Code.AuthFailed) {
+      throw new TokenRefusedError("wrong", session.name);
+    }
   }
   throw new ReplyError(reply);
 }

@@ -7,7 +7,12 @@
  */
 
 export { type ClientCommandLine, HELP, parseCommandLine } from "./cli.ts";
-export { checkSaving, connectError, readSecrets } from "./start.ts";
+export {
+  checkSaving,
+  connectError,
+  readSecrets,
+  tokenInClear,
+} from "./start.ts";
 export { type LocalName, readTypedLine, type TypedLine } from "./commands.ts";
 export { type ConnectConfig, DEFAULTS } from "./config.ts";
 export {

@@ -9,8 +9,7 @@ import { type Clock, colors, escapeControl } from "../common/mod.ts";
 import type { ClientCommandLine } from "./cli.ts";
 import { connectError } from "./start.ts";
 import { completeLine } from "./completion.ts";
-import type { ConnectConfig } from "./config.ts";
-import { connect } from "./connect.ts";
+import { connect, type ConnectOptions } from "./connect.ts";
 import { consoleOutput } from "./console.ts";
 import { defaultHistoryPath, HistoryFile } from "./history.ts";
 import { type LineInput, PipeInput, TerminalInput } from "./line_input.ts";
@@ -50,7 +49,7 @@ export interface RunOptions {
   /** What the command line asked for. */
   command: ClientCommandLine;
   /** How to connect again, after a cancelled command. */
-  config: ConnectConfig;
+  connectOptions: ConnectOptions & { hostname: string; port: number };
   /** Where the time comes from. */
   clock: Clock;
 }
@@ -63,7 +62,7 @@ export interface RunOptions {
  */
 export async function runClient(
   session: Session,
-  { command, config, clock }: RunOptions,
+  { command, connectOptions, clock }: RunOptions,
 ): Promise<number> {
   const { oneShot } = command;
   const interactive = oneShot === null && Deno.stdin.isTerminal();
@@ -87,14 +86,14 @@ export async function runClient(
         (line) => completeLine(line, listed),
       )
       : new PipeInput(Deno.stdin);
-    const where = `${config.hostname}:${config.port}`;
+    const where = `${connectOptions.hostname}:${connectOptions.port}`;
     return await runPrompt(session, {
       ...getOptions,
       input,
       interactive,
       onListed: (names) => listed = names,
       reconnect: () =>
-        connect({ ...config, clock }).catch((error) => {
+        connect(connectOptions).catch((error) => {
           throw connectError(error, where);
         }),
     });

@@ -87,6 +87,11 @@ export async function readSecrets(
   };
 }
 
+/** The warning for a token sent to `where` in clear text. */
+export function tokenInClear(where: string): string {
+  return `The token goes to ${where} without TLS: others on the network may read it (connect with --tls)`;
+}
+
 /** Says in words why a TLS handshake with `where` failed. */
 function tlsWords(problem: TlsProblem, detail: string, where: string): string {
   switch (problem) {

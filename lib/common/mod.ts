@@ -31,6 +31,7 @@ export {
   writeAllSync,
   type Writer,
 } from "./io.ts";
+export { isLoopback, isLoopbackPeer } from "./hosts.ts";
 export { joinPath, SEPARATOR, splitPath } from "./path.ts";
 export { allowedEnv, hasPermission } from "./permissions.ts";
 export {

@@ -6,19 +6,8 @@
  * @module
  */
 
+import { isLoopback, isLoopbackPeer } from "../common/mod.ts";
 import { MAX_TOKEN_LENGTH, TOKEN_VARIABLE } from "../wire/mod.ts";
-
-/** Whether `hostname` (an address to listen on) is reachable from this machine only. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "::1" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-/** Whether a peer's address is this machine's (IPv6-mapped IPv4 too). */
-export function isLoopbackPeer(hostname: string): boolean {
-  return hostname === "::1" ||
-    /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(hostname);
-}
 
 /** How a server lets clients in. */
 export interface AccessPolicy {

@@ -1,9 +1,11 @@
 import {
   connectFailure,
+  crossesNetworkInClear,
   tlsProblem,
   TokenRefusedError,
 } from "../../lib/client/connect.ts";
 import { ConnectionClosedError, ReplyError } from "../../lib/client/errors.ts";
+import { tokenInClear } from "../../lib/client/start.ts";
 import { ProtocolError } from "../../lib/wire/faults.ts";
 import { assertEquals } from "../support/assert.ts";
 
@@ -75,5 +77,28 @@ Deno.test("a token refused says so in words of its kind", () => {
   assertEquals(
     new TokenRefusedError("wrong", "Client02").message,
     "The server did not take the token",
+  );
+});
+
+Deno.test("a token crosses a network in clear only without TLS, beyond this machine", () => {
+  assertEquals(
+    crossesNetworkInClear({ hostname: "127.0.0.1", tls: null }),
+    false,
+  );
+  assertEquals(
+    crossesNetworkInClear({ hostname: "localhost", tls: null }),
+    false,
+  );
+  assertEquals(
+    crossesNetworkInClear({ hostname: "192.168.1.10", tls: null }),
+    true,
+  );
+  assertEquals(
+    crossesNetworkInClear({ hostname: "192.168.1.10", tls: {} }),
+    false,
+  );
+  assertEquals(
+    tokenInClear("192.168.1.10:12345"),
+    "The token goes to 192.168.1.10:12345 without TLS: others on the network may read it (connect with --tls)",
   );
 });

@@ -42,6 +42,16 @@ Deno.test("the names Tab offers come from the rows of a list reply, at most so m
   names.add("2 files, 1.01 kB; download one with: get <name>", 212);
   names.add("x  5 B  -", 211); // a status line is no file
   assertEquals(names.names, ["a b.txt", "c.bin"]);
+  // What a server sends raw is kept as the screen showed it, escaped:
+  // nothing Tab puts in the line can act on the terminal.
+  const hostile = new ListedNames();
+  hostile.add("\x1b]2;pwned\x07x\x1b[2J  5 B  -", 212);
+  hostile.add("invoice\u202efdp.exe  5 B  -", 212);
+  hostile.add(`${"n".repeat(5000)}  5 B  -`, 212); // no file name is so long
+  assertEquals(hostile.names, [
+    "\\x1b]2;pwned\\x07x\\x1b[2J",
+    "invoice\\u{202e}fdp.exe",
+  ]);
   const many = new ListedNames();
   for (let i = 0; i <= MAX_COMPLETION_NAMES; i++) {
     many.add(`f${i}  1 B  -`, 212);
