@@ -32,25 +32,84 @@ function granted(path: string): boolean {
     Deno.permissions.querySync({ name: "write", path }).state === "granted";
 }
 
+/**
+ * How much of the end of the file is read: the newest lines, however long
+ * the file has grown, at a bounded cost at start.
+ */
+export const HISTORY_TAIL_BYTES = 1024 * 1024;
+
+const LF = 0x0a;
+const decoder = new TextDecoder();
+
+/**
+ * The lines of the last {@linkcode HISTORY_TAIL_BYTES} of the file at
+ * `path`, as bytes (none when there is no file yet), and whether that is
+ * all of it.
+ *
+ * @throws {Error} saying why it will not be read: a link, or no file.
+ */
+function readTail(path: string): { lines: Uint8Array[]; whole: boolean } {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      return { lines: [], whole: true };
+    }
+    throw error;
+  }
+  // A link could lead the client to read, append to and cut a file that
+  // is not its history.
+  if (info.isSymlink) throw new Error("it is a link");
+  if (!info.isFile) throw new Error("it is not a file");
+  using file = Deno.openSync(path, { read: true });
+  const start = Math.max(0, info.size - HISTORY_TAIL_BYTES);
+  file.seekSync(start, Deno.SeekMode.Start);
+  const bytes = new Uint8Array(info.size - start);
+  for (let at = 0; at < bytes.length;) {
+    const n = file.readSync(bytes.subarray(at));
+    if (n === null) break;
+    at += n;
+  }
+  const lines: Uint8Array[] = [];
+  let from = 0;
+  if (start > 0) {
+    // Past a cut, the first line may be the end of a longer one: dropped.
+    from = bytes.indexOf(LF) + 1;
+    if (from === 0) return { lines, whole: false };
+  }
+  while (from < bytes.length) {
+    let end = bytes.indexOf(LF, from);
+    if (end < 0) end = bytes.length;
+    if (end > from) lines.push(bytes.subarray(from, end));
+    from = end + 1;
+  }
+  return { lines, whole: start === 0 };
+}
+
 /** The history of earlier runs, and where each new line is added. */
 export class HistoryFile {
   /** The file. */
   readonly path: string;
   /** Earlier lines, newest first (as `node:readline` takes them). */
   readonly lines: string[];
+  // The bytes of each of `lines`, as the file holds them.
+  readonly #stored: Uint8Array[];
   #last: string | undefined;
   #broken = false;
 
-  private constructor(path: string, lines: string[]) {
+  private constructor(path: string, lines: string[], stored: Uint8Array[]) {
     this.path = path;
     this.lines = lines;
+    this.#stored = stored;
     this.#last = lines[0];
   }
 
   /**
-   * Reads the history at `path` (none yet is fine) and keeps the last
-   * {@linkcode HISTORY_LINES} distinct lines; a file grown past twice that
-   * is rewritten to them.
+   * Reads the end of the history at `path` (none yet is fine) and keeps
+   * its last {@linkcode HISTORY_LINES} distinct lines; a file grown past
+   * twice that, or past what is read of it, is rewritten to them, their
+   * bytes as they were. A link or anything but a file is not used.
    *
    * @returns the history, or why it cannot be kept (no permission asked:
    * a prompt for it would come before the user sees anything).
@@ -60,29 +119,29 @@ export class HistoryFile {
     if (!granted(path)) {
       return `History is not kept: no permission to use ${shown} (add --allow-read=${shown} --allow-write=${shown}, or use --no-history)`;
     }
-    let stored: string[];
+    let tail: { lines: Uint8Array[]; whole: boolean };
     try {
-      stored = Deno.readTextFileSync(path).split("\n").filter((line) =>
-        line !== ""
-      );
+      tail = readTail(path);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) {
-        return `History is not kept: cannot read ${shown}: ${
-          error instanceof Error ? error.message : String(error)
-        }`;
-      }
-      stored = [];
+      return `History is not kept: cannot use ${shown}: ${
+        error instanceof Error ? error.message : String(error)
+      } (give another with --history, or use --no-history)`;
     }
     const newestFirst: string[] = [];
+    const bytes: Uint8Array[] = [];
     const seen = new Set<string>();
-    for (let i = stored.length - 1; i >= 0; i--) {
+    for (let i = tail.lines.length - 1; i >= 0; i--) {
       if (newestFirst.length === HISTORY_LINES) break;
-      if (seen.has(stored[i])) continue;
-      seen.add(stored[i]);
-      newestFirst.push(stored[i]);
+      const line = decoder.decode(tail.lines[i]);
+      if (seen.has(line)) continue;
+      seen.add(line);
+      newestFirst.push(line);
+      bytes.push(tail.lines[i]);
     }
-    const history = new HistoryFile(path, newestFirst);
-    if (stored.length > 2 * HISTORY_LINES) history.#rewrite();
+    const history = new HistoryFile(path, newestFirst, bytes);
+    if (!tail.whole || tail.lines.length > 2 * HISTORY_LINES) {
+      history.#rewrite();
+    }
     return history;
   }
 
@@ -113,13 +172,23 @@ export class HistoryFile {
   }
 
   /**
-   * Replaces the file's text with the kept lines in one write. In place:
-   * the program may write this one file only, not a temporary beside it.
+   * Replaces the file's content with the kept lines in one write, each as
+   * the bytes it was. In place: the program may write this one file only,
+   * not a temporary beside it.
    */
   #rewrite(): void {
-    const text = this.lines.toReversed().map((line) => line + "\n").join("");
+    const lines = this.#stored.toReversed();
+    const out = new Uint8Array(
+      lines.reduce((sum, line) => sum + line.length + 1, 0),
+    );
+    let at = 0;
+    for (const line of lines) {
+      out.set(line, at);
+      out[at + line.length] = LF;
+      at += line.length + 1;
+    }
     try {
-      Deno.writeTextFileSync(this.path, text, { mode: 0o600 });
+      Deno.writeFileSync(this.path, out, { mode: 0o600 });
     } catch {
       this.#broken = true;
     }

@@ -7,6 +7,7 @@ import {
 import {
   HISTORY_FILE_NAME,
   HISTORY_LINES,
+  HISTORY_TAIL_BYTES,
   HistoryFile,
 } from "../../lib/client/history.ts";
 import { COMMAND_NAMES, COMMANDS } from "../../lib/wire/mod.ts";
@@ -103,4 +104,43 @@ Deno.test("the client task may use exactly the history file the client looks for
     );
   }
   assert(task.includes("--allow-env=HOME,"), task);
+});
+
+Deno.test("a history that is a link, or no file, is not used; a huge one costs only its end; its bytes stay as they were", async () => {
+  await withTempDir(async (dir) => {
+    const elsewhere = `${dir}/elsewhere.txt`;
+    await Deno.writeTextFile(elsewhere, "not a history\n");
+    await Deno.symlink(elsewhere, `${dir}/link`);
+    const link = HistoryFile.open(`${dir}/link`);
+    assertEquals(
+      link,
+      `History is not kept: cannot use ${dir}/link: it is a link (give another with --history, or use --no-history)`,
+    );
+    assertEquals(await Deno.readTextFile(elsewhere), "not a history\n");
+    await Deno.mkdir(`${dir}/folder`);
+    assertEquals(
+      typeof HistoryFile.open(`${dir}/folder`),
+      "string",
+      "a folder is no history",
+    );
+    // Far more than is read: the newest lines come from its end, and the
+    // file is cut back to them, a line that is not UTF-8 kept byte for byte.
+    const path = `${dir}/${HISTORY_FILE_NAME}`;
+    const encoder = new TextEncoder();
+    const odd = new Uint8Array([0x67, 0x65, 0x74, 0x20, 0xff, 0xfe, 0x0a]);
+    const bytes = (...parts: Uint8Array[]) => {
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
+      return out;
+    };
+    const old = encoder.encode("old line\n".repeat(HISTORY_TAIL_BYTES / 4));
+    await Deno.writeFile(path, bytes(old, odd, encoder.encode("status\n")));
+    const history = HistoryFile.open(path);
+    assert(history instanceof HistoryFile);
+    assertEquals(history.lines, ["status", "get \ufffd\ufffd", "old line"]);
+    assertEquals(
+      await Deno.readFile(path),
+      bytes(encoder.encode("old line\n"), odd, encoder.encode("status\n")),
+    );
+  });
 });
