@@ -1,4 +1,5 @@
 import {
+  connect,
   ConnectionClosedError,
   type DownloadResult,
   ReplyError,
@@ -13,6 +14,7 @@ import {
 import {
   assert,
   assertEquals,
+  assertInstanceOf,
   assertMatch,
   assertRejects,
   type ErrorClass,
@@ -23,6 +25,7 @@ import {
   sendReplies,
   withFakeServer,
 } from "./support/fake_server.ts";
+import { ManualClock } from "./support/clock.ts";
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
 import { closeSession, openSession } from "./support/sessions.ts";
 import { startServer } from "./support/test_server.ts";
@@ -405,4 +408,25 @@ Deno.test("a server that closes mid-reply is reported", async () => {
       "Server closed the connection",
     );
   });
+});
+
+Deno.test("a server that never answers the TLS handshake is given up at the timeout", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const clock = new ManualClock();
+  const timeoutMs = 5000;
+  const attempt = connect({
+    port: listener.addr.port,
+    tls: {},
+    replyTimeoutMs: timeoutMs,
+    clock,
+  }).then(() => null, (error) => error);
+  // The ClientHello arrives and is never answered.
+  using conn = await within(accepted, "the client to connect");
+  await conn.read(new Uint8Array(1024));
+  await clock.waitForTimer(timeoutMs);
+  await clock.advance(timeoutMs);
+  const error = await within(attempt, "the client to give up");
+  assertInstanceOf(error, Deno.errors.TimedOut);
+  assertEquals(error.message, "no answer within 5 s (see --timeout)");
 });

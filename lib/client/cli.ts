@@ -37,8 +37,9 @@ Options:
   --host HOST        Server address (default ${DEFAULTS.hostname})
   --port PORT        Server port (default ${DEFAULTS.port})
   --downloads DIR    Folder for downloaded files (default ${DOWNLOADS_DIR})
-  --timeout SEC      Give up when no reply line completes for this long, 0 for
-                     never (default ${DEFAULTS.replyTimeoutMs / 1000})
+  --timeout SEC      Give up on connecting (handshake included), or when no
+                     reply line completes, after this long; 0 for never
+                     (default ${DEFAULTS.replyTimeoutMs / 1000})
   --speed-limit SIZE Give up on a download slower than this a second for
   --speed-time SEC   this long (default ${
   formatBytes(DEFAULTS.speedLimit, { binary: true })

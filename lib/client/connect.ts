@@ -80,10 +80,7 @@ export class TokenRefusedError extends Error {
 export async function connect(options: ConnectOptions = {}): Promise<Session> {
   const { clock = SYSTEM_CLOCK } = options;
   const config: ConnectConfig = { ...DEFAULTS, ...given(options) };
-  const where = { hostname: config.hostname, port: config.port };
-  const conn: Deno.Conn<Deno.NetAddr> = config.tls === null
-    ? await Deno.connect({ ...where, transport: "tcp" })
-    : await connectTls(where, config.tls.caCerts);
+  const conn = await open(config, clock);
   if (isTcp(conn)) conn.setNoDelay(true);
   const session = new Session(conn, { ...config, clock });
   // Speak at once, before the greeting: a full server makes room for a
@@ -125,23 +122,56 @@ function given(options: ConnectOptions): Partial<ConnectConfig> {
 }
 
 /**
- * Opens a TLS connection and completes its handshake, so a certificate
- * that is not trusted, or a server that does not speak TLS, fails here.
+ * Opens the connection: TCP, or TLS with its handshake done (so a
+ * certificate that is not trusted, or a server that does not speak TLS,
+ * fails here), within the reply timeout: a host that never answers, or a
+ * server that never answers the handshake, keeps no one waiting.
  *
+ * @throws {Deno.errors.TimedOut} when the timeout passes first.
  * @throws {Deno.errors.InvalidData} for a failed handshake.
  */
-async function connectTls(
-  where: { hostname: string; port: number },
-  caCerts: string[] | undefined,
-): Promise<Deno.TlsConn> {
-  const conn = await Deno.connectTls({ ...where, caCerts });
+async function open(
+  { hostname, port, tls, replyTimeoutMs }: ConnectConfig,
+  clock: Clock,
+): Promise<Deno.Conn<Deno.NetAddr>> {
+  let tlsConn: Deno.TlsConn | undefined;
+  const opening = (async (): Promise<Deno.Conn<Deno.NetAddr>> => {
+    if (tls === null) return await Deno.connect({ hostname, port });
+    tlsConn = await Deno.connectTls({ hostname, port, caCerts: tls.caCerts });
+    try {
+      await tlsConn.handshake();
+    } catch (error) {
+      tlsConn.close();
+      throw error;
+    }
+    return tlsConn;
+  })();
+  if (replyTimeoutMs <= 0) return await opening;
+  const late = Promise.withResolvers<never>();
+  const timer = clock.setTimer(
+    () =>
+      late.reject(
+        new Deno.errors.TimedOut(
+          `no answer within ${replyTimeoutMs / 1000} s (see --timeout)`,
+        ),
+      ),
+    replyTimeoutMs,
+  );
   try {
-    await conn.handshake();
+    return await Promise.race([opening, late.promise]);
   } catch (error) {
-    conn.close();
+    // A handshake under way ends with its socket; a connection that still
+    // comes is closed as it does.
+    try {
+      tlsConn?.close();
+    } catch {
+      // Closed already, by its failed handshake.
+    }
+    opening.then((conn) => conn.close(), () => {});
     throw error;
+  } finally {
+    clock.clearTimer(timer);
   }
-  return conn;
 }
 
 // How much of the first line of a reply to a connect-time request is kept:
