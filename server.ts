@@ -62,7 +62,7 @@ async function main(args: string[]): Promise<number> {
   try {
     server = await serve({ ...config, log, clock });
   } catch (error) {
-    throw startError(error, config);
+    throw startError(error, command, config);
   }
   const { shutdownWaitMs, logFlushMs } = config.timings;
   const ended = await runUntilStopped(server, {

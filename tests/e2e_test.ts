@@ -15,9 +15,11 @@ import {
   logLine,
   Output,
   programCommand,
+  programEnv,
   type RunningServer,
   startServerProgram,
 } from "../tools/programs.ts";
+import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
 import { send, sendReplies, serveOnce } from "./support/fake_server.ts";
 import { withTempDir, writeContent } from "./support/files.ts";
 import { startServer } from "./support/test_server.ts";
@@ -548,12 +550,11 @@ Deno.test("client -o naming a folder saves in it under the file's name", async (
       "",
       dir,
     );
-    assertEquals(run, {
-      code: 1,
-      stdout: "",
-      stderr:
-        "error: No permission to save downloads in elsewhere; run the client with --allow-read=elsewhere --allow-write=elsewhere\n",
-    });
+    assertEquals([run.code, run.stdout], [1, ""]);
+    assertMatch(
+      run.stderr,
+      /^error: No permission to save downloads in elsewhere; run: deno run --allow-net --allow-read=\.\/downloads,\S+,elsewhere --allow-write=\.\/downloads,\S+,elsewhere .* client\.ts --port \d+ get notes\.txt -o elsewhere\/x\.txt\n$/,
+    );
   });
 });
 
@@ -647,20 +648,51 @@ Deno.test("client gives up on a reply line that never ends, with one line and ex
   }
 });
 
-Deno.test("client names the exact flags when it may not save in its downloads folder", async () => {
+Deno.test("client gives the exact command when it may not save in its downloads folder, and that command works", async () => {
   const elsewhere = await Deno.makeTempDir({ prefix: "ackline-e2e-dl-" });
   try {
     // Checked before connecting: no server is needed to hear it.
-    const { code, stderr } = await runClient(
-      ["--downloads", `${elsewhere}/saved`, "--port", "1"],
-      "",
-      elsewhere,
-    );
+    const args = ["--downloads", `${elsewhere}/saved`, "--port", "1"];
+    const { code, stderr } = await runClient(args, "", elsewhere);
     assertEquals(code, 1);
+    const match =
+      /^error: No permission to save downloads in (\S+); run: (deno run .*)\n$/
+        .exec(stderr);
+    assert(match, stderr);
+    assertEquals(match[1], `${elsewhere}/saved`);
+    const suggested = match[2].split(" ");
+    const task = (await readTasks()).client;
+    const home = { HOME: elsewhere }; // the programs' home in these tests
     assertEquals(
-      stderr,
-      `error: No permission to save downloads in ${elsewhere}/saved; run the client with --allow-read=${elsewhere}/saved --allow-write=${elsewhere}/saved\n`,
+      suggested.filter((word) => word.startsWith("--allow-")),
+      permissionFlags(task, home).map((flag) =>
+        /^--allow-(read|write)=/.test(flag)
+          ? `${flag},${elsewhere}/saved`
+          : flag
+      ),
     );
+    assertEquals(suggested.slice(-args.length), args);
+    // Run as printed, from the project folder: it gets past the folder,
+    // to the missing server.
+    const run = await within(
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          suggested[1],
+          "--config",
+          `${ROOT}deno.json`,
+          ...suggested.slice(2),
+        ],
+        cwd: ROOT,
+        env: programEnv({ cwd: elsewhere }),
+        stdin: "null",
+      }).output(),
+      "the suggested command to end",
+    );
+    assertEquals(
+      new TextDecoder().decode(run.stderr),
+      "error: Cannot connect to 127.0.0.1:1: connection refused (is the server running?)\n",
+    );
+    assertEquals((await Deno.stat(`${elsewhere}/saved`)).isDirectory, true);
   } finally {
     await Deno.remove(elsewhere, { recursive: true });
   }

@@ -396,3 +396,42 @@ Deno.test("a token the server could be guessed by is refused at start, with how 
     });
   });
 });
+
+Deno.test("an address the task may not listen on gets the exact command that does, and that command works", async () => {
+  await withServerDir(async (dir) => {
+    // A loopback address of its own, which the task does not name.
+    const args = ["--host", "127.0.0.2", "--port", "0"];
+    const command = await programCommand("server", args, { cwd: dir });
+    const { code, stderr } = await within(command.output(), "the refusal");
+    assertEquals(code, 1);
+    const text = new TextDecoder().decode(stderr);
+    const match =
+      /^error: No permission to listen on 127\.0\.0\.2:0; run: (deno run .*)\n$/
+        .exec(text);
+    assert(match, text);
+    const suggested = match[1].split(" ").map((word) =>
+      word.replace(/^'(.*)'$/, "$1")
+    );
+    assert(
+      suggested.includes(
+        "--allow-net=0.0.0.0,127.0.0.1,[::],[::1],localhost,127.0.0.2",
+      ),
+    );
+    await using server = await spawnServer(
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          suggested[1],
+          "--config",
+          `${ROOT}deno.json`,
+          ...suggested.slice(2),
+        ],
+        cwd: ROOT, // where the command is for
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }),
+      logLine("SERVER", "Listening on 127\\.0\\.0\\.2:(\\d+)"),
+    );
+    assert(server.port > 0);
+  });
+});

@@ -109,7 +109,7 @@ Deno.test({
           { cwd: dir },
         );
         await term.waitFor(
-          `History is not kept: no permission to use ${elsewhere} (add --allow-read=${elsewhere}`,
+          `History is not kept: no permission to use ${elsewhere} (run: deno run --allow-net --allow-read=./downloads,${dir}/.ackline_history,${elsewhere} `,
         );
         await term.type(`exit${KEYS.enter}`);
         assertEquals(await term.exited(), 0);

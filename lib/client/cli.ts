@@ -91,6 +91,8 @@ export interface ClientCommandLine {
   maxDownloadBytes: number;
   /** The history file: the one given, `"default"` for `~`'s, or `null` for none. */
   history: string | "default" | null;
+  /** The arguments as given, for a command that repeats them. */
+  args: readonly string[];
 }
 
 /**
@@ -200,5 +202,6 @@ export function parseCommandLine(
       MAX_DOWNLOAD_BYTES,
     ),
     history: switches["no-history"] ? null : values.history ?? "default",
+    args,
   };
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { REPLY_LIMITS, type ReplyLimits } from "../wire/mod.ts";
+import type { Permissions } from "../common/mod.ts";
+import { REPLY_LIMITS, type ReplyLimits, TOKEN_VARIABLE } from "../wire/mod.ts";
 
 /** How a client connects, and how long it waits. */
 export interface ConnectConfig {
@@ -55,6 +56,24 @@ export const MAX_DOWNLOAD_BYTES = 16 * 1024 ** 3;
 
 /** How far `name (1).ext`, `name (2).ext`, … go before a download gives up. */
 export const MAX_NUMBERED = 9999;
+
+/**
+ * The permissions of the client's task (`deno.json`), its history file at
+ * `historyPath` (the task says `$HOME/.ackline_history`): connect
+ * anywhere, read and write its downloads folder and history, read the
+ * variables that find the history and hold the token, and ask how much
+ * space is free.
+ */
+export function taskPermissions(historyPath: string | null): Permissions {
+  const history = historyPath === null ? [] : [historyPath];
+  return {
+    net: [],
+    read: [DOWNLOADS_DIR, ...history],
+    write: [DOWNLOADS_DIR, ...history],
+    env: ["HOME", TOKEN_VARIABLE],
+    sys: ["statfs"],
+  };
+}
 
 /** The values each numeric flag accepts. */
 export const RANGES = {

@@ -12,17 +12,19 @@ import { hasPermission, UserFacingError } from "../common/mod.ts";
  * Makes sure the client may read and write `dir` and that it exists.
  *
  * @param ask whether to ask the user for a missing permission (a terminal).
- * @throws {UserFacingError} naming the exact flags to add when a permission
- * is missing, or what is wrong with the folder.
+ * @param allowing the command that would allow it, for the error.
+ * @throws {UserFacingError} giving that command when a permission is
+ * missing, or saying what is wrong with the folder.
  */
 export async function prepareDownloads(
   dir: string,
   ask: boolean,
+  allowing: (dir: string) => string,
 ): Promise<void> {
   for (const name of ["read", "write"] as const) {
     if (!await hasPermission({ name, path: dir }, ask)) {
       throw new UserFacingError(
-        `No permission to save downloads in ${dir}; run the client with --allow-read=${dir} --allow-write=${dir}`,
+        `No permission to save downloads in ${dir}; run: ${allowing(dir)}`,
       );
     }
   }

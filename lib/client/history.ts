@@ -111,13 +111,14 @@ export class HistoryFile {
    * twice that, or past what is read of it, is rewritten to them, their
    * bytes as they were. A link or anything but a file is not used.
    *
+   * @param allowing the command that may use `path`, for the notice.
    * @returns the history, or why it cannot be kept (no permission asked:
    * a prompt for it would come before the user sees anything).
    */
-  static open(path: string): HistoryFile | string {
+  static open(path: string, allowing: string): HistoryFile | string {
     const shown = escapeControl(path);
     if (!granted(path)) {
-      return `History is not kept: no permission to use ${shown} (add --allow-read=${shown} --allow-write=${shown}, or use --no-history)`;
+      return `History is not kept: no permission to use ${shown} (run: ${allowing}, or use --no-history)`;
     }
     let tail: { lines: Uint8Array[]; whole: boolean };
     try {

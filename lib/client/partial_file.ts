@@ -139,7 +139,7 @@ export class PartialFile {
     } catch (error) {
       if (error instanceof Deno.errors.NotCapable) {
         throw new Deno.errors.NotCapable(
-          `No permission to write to ${dir}; run the client with --allow-read=${dir} --allow-write=${dir}`,
+          `No permission to write to ${dir}`,
         );
       }
       throw error;

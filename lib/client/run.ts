@@ -7,7 +7,7 @@
 
 import { type Clock, colors, escapeControl } from "../common/mod.ts";
 import type { ClientCommandLine } from "./cli.ts";
-import { connectError } from "./start.ts";
+import { commandAllowing, connectError } from "./start.ts";
 import { completeLine } from "./completion.ts";
 import { connect, type ConnectOptions } from "./connect.ts";
 import { consoleOutput } from "./console.ts";
@@ -23,12 +23,18 @@ import type { Session } from "./session.ts";
  * (a notice says why when not).
  */
 function terminalInput(
-  historyPath: string | null,
+  command: ClientCommandLine,
   complete: (line: string) => [string[], string],
 ): LineInput {
+  const historyPath = command.history === "default"
+    ? defaultHistoryPath()
+    : command.history;
   let history: HistoryFile | null = null;
   if (historyPath !== null) {
-    const opened = HistoryFile.open(historyPath);
+    const opened = HistoryFile.open(
+      historyPath,
+      commandAllowing(command, { read: [historyPath], write: [historyPath] }),
+    );
     if (typeof opened === "string") console.error(colors.dim(opened));
     else history = opened;
   }
@@ -81,10 +87,7 @@ export async function runClient(
     if (oneShot !== null) return await runOnce(session, oneShot, getOptions);
     let listed: string[] = [];
     const input = interactive
-      ? terminalInput(
-        command.history === "default" ? defaultHistoryPath() : command.history,
-        (line) => completeLine(line, listed),
-      )
+      ? terminalInput(command, (line) => completeLine(line, listed))
       : new PipeInput(Deno.stdin);
     const where = `${connectOptions.hostname}:${connectOptions.port}`;
     return await runPrompt(session, {

@@ -9,16 +9,19 @@ import {
   escapeControl,
   readSecretFile,
   readToken,
+  runCommand,
   type SecretReader,
   splitPath,
   UserFacingError,
+  withPaths,
 } from "../common/mod.ts";
 import { quoteLine, TOKEN } from "../wire/mod.ts";
 import type { ClientCommandLine } from "./cli.ts";
 import { readTypedLine } from "./commands.ts";
-import { type ConnectConfig, DOWNLOADS_DIR } from "./config.ts";
+import { type ConnectConfig, taskPermissions } from "./config.ts";
 import { connectFailure, type TlsProblem } from "./connect.ts";
 import { prepareDownloads } from "./folder.ts";
+import { defaultHistoryPath } from "./history.ts";
 
 /**
  * Makes sure, before connecting, that downloads can be saved where the
@@ -30,13 +33,15 @@ import { prepareDownloads } from "./folder.ts";
 export async function checkSaving(command: ClientCommandLine): Promise<void> {
   const { saveAs, oneShot, overwrite, downloadsDir } = command;
   const ask = Deno.stdin.isTerminal();
+  const allowing = (dir: string) =>
+    commandAllowing(command, { read: [dir], write: [dir] });
   if (saveAs === undefined) {
     if (oneShot === null || readTypedLine(oneShot).kind === "download") {
-      await prepareDownloads(downloadsDir, ask);
+      await prepareDownloads(downloadsDir, ask, allowing);
     }
     return;
   }
-  await prepareDownloads(splitPath(saveAs)[0], ask);
+  await prepareDownloads(splitPath(saveAs)[0], ask, allowing);
   let info: Deno.FileInfo;
   try {
     info = await Deno.lstat(saveAs);
@@ -53,14 +58,32 @@ export async function checkSaving(command: ClientCommandLine): Promise<void> {
   }
 }
 
-/** How the client says it may not read a file: with the flag to add. */
-const SECRET_READER: SecretReader = {
-  tokenAdvice: "give the token the server was started with",
-  denied: (path) =>
-    `No permission to read ${
-      escapeControl(path)
-    }; add it to the client's --allow-read (--allow-read=${DOWNLOADS_DIR},${path})`,
-};
+/**
+ * The command that runs the client as its task does, with the same
+ * arguments, but allowed to read and write the paths `more` names.
+ */
+export function commandAllowing(
+  command: ClientCommandLine,
+  more: { read?: string[]; write?: string[] },
+): string {
+  const task = taskPermissions(defaultHistoryPath());
+  return runCommand("client.ts", {
+    ...task,
+    read: withPaths(task.read, ...more.read ?? []),
+    write: withPaths(task.write, ...more.write ?? []),
+  }, command.args);
+}
+
+/** How the client says it may not read a file: with the command that may. */
+function secretReader(command: ClientCommandLine): SecretReader {
+  return {
+    tokenAdvice: "give the token the server was started with",
+    denied: (path) =>
+      `No permission to read ${escapeControl(path)}; run: ${
+        commandAllowing(command, { read: [path] })
+      }`,
+  };
+}
 
 /**
  * How to connect, with the secrets: the token, from its file or the
@@ -75,10 +98,11 @@ export async function readSecrets(
   command: ClientCommandLine,
 ): Promise<ConnectConfig> {
   const { caFile, tokenFile } = command;
+  const reader = secretReader(command);
   const ca = caFile === undefined
     ? undefined
-    : await readSecretFile(caFile, "the authority file", SECRET_READER);
-  const token = await readToken(TOKEN, tokenFile, SECRET_READER);
+    : await readSecretFile(caFile, "the authority file", reader);
+  const token = await readToken(TOKEN, tokenFile, reader);
   const { tls } = command.connect;
   return {
     ...command.connect,

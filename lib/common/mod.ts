@@ -31,6 +31,13 @@ export {
   writeAllSync,
   type Writer,
 } from "./io.ts";
+export {
+  flagsOf,
+  type Permissions,
+  runCommand,
+  shellWord,
+  withPaths,
+} from "./commands.ts";
 export { isLoopback, isLoopbackPeer } from "./hosts.ts";
 export { joinPath, SEPARATOR, splitPath } from "./path.ts";
 export { allowedEnv, hasPermission } from "./permissions.ts";

@@ -13,16 +13,18 @@ import {
   parseFlags,
   readSecretFile,
   readToken,
+  runCommand,
   type SecretReader,
   UsageError,
   UserFacingError,
+  withPaths,
 } from "../common/mod.ts";
 import { TOKEN, TOKEN_VARIABLE } from "../wire/mod.ts";
 import {
   DEFAULTS,
   RANGES,
   type ServerConfig,
-  TASK_NET_HOSTS,
+  TASK_PERMISSIONS,
   TIMINGS,
 } from "./config.ts";
 import type { LogFormat, LogLevel } from "./log.ts";
@@ -161,13 +163,6 @@ export function parseCommandLine(
   };
 }
 
-/** Quotes a word for a POSIX shell when it needs it. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word)
-    ? word
-    : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
 /**
  * The files the server reads: its folder, and the secrets it reads once.
  */
@@ -180,21 +175,24 @@ function readPaths(command: ServerCommandLine): string[] {
   ];
 }
 
+/** `hostname` as `--allow-net` takes it: an IPv6 address in brackets. */
+function netHost(hostname: string): string {
+  return hostname.includes(":") && !hostname.startsWith("[")
+    ? `[${hostname}]`
+    : hostname;
+}
+
 /**
- * The command that runs this server as its task does, with read access to
- * everything it must read instead of `./files` alone, and the same
- * arguments.
+ * The command that runs this server as its task does, with the same
+ * arguments, but allowed to listen where they say and to read everything
+ * they name (instead of `./files` alone).
  */
 function commandReading(command: ServerCommandLine): string {
-  return [
-    "deno",
-    "run",
-    `--allow-net=${TASK_NET_HOSTS}`,
-    `--allow-read=${readPaths(command).join(",")}`,
-    `--allow-env=${TOKEN_VARIABLE}`,
-    "server.ts",
-    ...command.args,
-  ].map(shellWord).join(" ");
+  return runCommand("server.ts", {
+    ...TASK_PERMISSIONS,
+    net: withPaths(TASK_PERMISSIONS.net, netHost(command.config.hostname)),
+    read: readPaths(command),
+  }, command.args);
 }
 
 /** How the server says it may not read a file: with the command that may. */
@@ -251,8 +249,15 @@ export async function readSecrets(
   return { ...command.config, token, tls };
 }
 
-/** Turns a failure to start into one line a user can act on. */
-export function startError(error: unknown, config: ServerConfig): unknown {
+/**
+ * Turns a failure to start the server `command` asked for (`config`, with
+ * its secrets) into one line a user can act on.
+ */
+export function startError(
+  error: unknown,
+  command: ServerCommandLine,
+  config: ServerConfig,
+): unknown {
   const { hostname, port, tls } = config;
   if (error instanceof RepositoryError) {
     return new UserFacingError(error.message);
@@ -264,7 +269,9 @@ export function startError(error: unknown, config: ServerConfig): unknown {
   }
   if (error instanceof Deno.errors.NotCapable) {
     return new UserFacingError(
-      `No permission to listen on ${hostname}:${port}; run with --allow-net=${hostname}`,
+      `No permission to listen on ${hostname}:${port}; run: ${
+        commandReading(command)
+      }`,
     );
   }
   if (error instanceof Deno.errors.AddrNotAvailable) {

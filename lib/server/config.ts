@@ -8,11 +8,13 @@
  * @module
  */
 
+import type { Permissions } from "../common/mod.ts";
 import {
   DEFAULT_REQUEST_LINE_BYTES,
   MAX_CLIENTS,
   MAX_HISTORY,
   MAX_REQUEST_LINE_BYTES,
+  TOKEN_VARIABLE,
 } from "../wire/mod.ts";
 
 /** Every timing of a server, in milliseconds. */
@@ -147,10 +149,17 @@ function given<T extends object>(options: T): Partial<T> {
 }
 
 /**
- * The addresses the server task may listen on (its `--allow-net`): every
- * interface and loopback, in both IP versions, by number or name.
+ * The permissions of the server's task (`deno.json`): listen on every
+ * interface and loopback, in both IP versions, by number or name; read its
+ * files folder; read the token's variable.
  */
-export const TASK_NET_HOSTS = "0.0.0.0,127.0.0.1,[::],[::1],localhost";
+export const TASK_PERMISSIONS: Readonly<Permissions> = Object.freeze({
+  net: ["0.0.0.0", "127.0.0.1", "[::]", "[::1]", "localhost"],
+  read: [DEFAULTS.filesDir],
+  write: [],
+  env: [TOKEN_VARIABLE],
+  sys: [],
+});
 
 /** The values each numeric flag accepts. */
 export const RANGES = {

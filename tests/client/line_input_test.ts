@@ -15,6 +15,9 @@ import { readTasks } from "../../tools/tasks.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { withTempDir } from "../support/files.ts";
 
+// The command a notice gives for a history the client may not use.
+const ALLOWING = "deno run … client.ts";
+
 Deno.test("Tab completes every command, and names of the last list after get", () => {
   // Every command a person types is offered (noop and hello are what
   // the client sends on its own).
@@ -63,7 +66,7 @@ Deno.test("the names Tab offers come from the rows of a list reply, at most so m
 Deno.test("history keeps typed lines across runs, newest last, and never a secret", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/${HISTORY_FILE_NAME}`;
-    const first = HistoryFile.open(path);
+    const first = HistoryFile.open(path, ALLOWING);
     assert(first instanceof HistoryFile);
     assertEquals(first.lines, []);
     for (const line of ["status", "status", "", " secret", "get a", "list"]) {
@@ -73,7 +76,7 @@ Deno.test("history keeps typed lines across runs, newest last, and never a secre
     assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
     // Newest first for the line editor, each line once.
     first.add("status");
-    const second = HistoryFile.open(path);
+    const second = HistoryFile.open(path, ALLOWING);
     assert(second instanceof HistoryFile);
     assertEquals(second.lines, ["status", "list", "get a"]);
   });
@@ -85,7 +88,7 @@ Deno.test("a history file grown past twice its size is cut back to the newest", 
     const count = 2 * HISTORY_LINES + 1;
     const lines = Array.from({ length: count }, (_, i) => `line ${i}`);
     await Deno.writeTextFile(path, lines.join("\n") + "\n");
-    const history = HistoryFile.open(path);
+    const history = HistoryFile.open(path, ALLOWING);
     assert(history instanceof HistoryFile);
     assertEquals(history.lines.length, HISTORY_LINES);
     assertEquals(history.lines[0], `line ${count - 1}`);
@@ -111,7 +114,7 @@ Deno.test("a history that is a link, or no file, is not used; a huge one costs o
     const elsewhere = `${dir}/elsewhere.txt`;
     await Deno.writeTextFile(elsewhere, "not a history\n");
     await Deno.symlink(elsewhere, `${dir}/link`);
-    const link = HistoryFile.open(`${dir}/link`);
+    const link = HistoryFile.open(`${dir}/link`, ALLOWING);
     assertEquals(
       link,
       `History is not kept: cannot use ${dir}/link: it is a link (give another with --history, or use --no-history)`,
@@ -119,7 +122,7 @@ Deno.test("a history that is a link, or no file, is not used; a huge one costs o
     assertEquals(await Deno.readTextFile(elsewhere), "not a history\n");
     await Deno.mkdir(`${dir}/folder`);
     assertEquals(
-      typeof HistoryFile.open(`${dir}/folder`),
+      typeof HistoryFile.open(`${dir}/folder`, ALLOWING),
       "string",
       "a folder is no history",
     );
@@ -135,7 +138,7 @@ Deno.test("a history that is a link, or no file, is not used; a huge one costs o
     };
     const old = encoder.encode("old line\n".repeat(HISTORY_TAIL_BYTES / 4));
     await Deno.writeFile(path, bytes(old, odd, encoder.encode("status\n")));
-    const history = HistoryFile.open(path);
+    const history = HistoryFile.open(path, ALLOWING);
     assert(history instanceof HistoryFile);
     assertEquals(history.lines, ["status", "get \ufffd\ufffd", "old line"]);
     assertEquals(
