@@ -12,11 +12,12 @@ import {
   COMMANDS,
   formatRequest,
   isFailure,
+  isServerFull,
   LineTooLongError,
 } from "../wire/mod.ts";
 import { HELP_LINES, HINT, type LocalName, readTypedLine } from "./commands.ts";
 import type { PromptOutput } from "./console.ts";
-import { ConnectionClosedError } from "./errors.ts";
+import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import type { LineInput } from "./line_input.ts";
 import {
   type GetOptions,
@@ -225,29 +226,59 @@ function cancelledText(line: string): string {
  */
 async function reconnect(
   current: Current,
-  { output, reconnect, input }: PromptOptions,
+  { output, reconnect, input, clock }: PromptOptions,
 ): Promise<boolean> {
   if (!reconnect) return false;
   output.error(colors.dim("Connecting again…"));
-  const interrupted = Promise.withResolvers<null>();
-  input.onInterrupt = () => interrupted.resolve(null);
-  const attempt = reconnect();
+  const interrupted = new AbortController();
+  input.onInterrupt = () => interrupted.abort();
+  const given = Promise.withResolvers<null>();
+  interrupted.signal.addEventListener("abort", () => given.resolve(null));
   try {
-    const session = await Promise.race([attempt, interrupted.promise]);
-    if (session === null) {
-      // Given up: a session that still opens is closed at once.
-      attempt.then((late) => late.close(), () => {});
+    for (const pause of [...RETRIES_WHEN_FULL_MS, null]) {
+      const attempt = reconnect();
+      try {
+        const session = await Promise.race([attempt, given.promise]);
+        if (session !== null) {
+          current.session = session;
+          output.error(
+            `Connected again as ${escapeControl(current.session.name)}`,
+          );
+          return true;
+        }
+        // Given up: a session that still opens is closed at once.
+        attempt.then((late) => late.close(), () => {});
+      } catch (error) {
+        if (pause !== null && turnedAwayFull(error)) {
+          await clock.sleep(pause, interrupted.signal);
+          if (!interrupted.signal.aborted) continue;
+        } else {
+          const reason = error instanceof Error ? error.message : String(error);
+          output.error(colors.red(`error: ${escapeControl(reason)}`));
+          return false;
+        }
+      }
       output.error(colors.red("error: Not connected again: interrupted"));
       return false;
     }
-    current.session = session;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    output.error(colors.red(`error: ${escapeControl(reason)}`));
     return false;
   } finally {
     input.onInterrupt = null;
   }
-  output.error(`Connected again as ${escapeControl(current.session.name)}`);
-  return true;
+}
+
+/**
+ * The pauses before trying again when the server is full: the slot of the
+ * connection just closed is freed a moment after it closes.
+ */
+const RETRIES_WHEN_FULL_MS = [50, 100, 200, 400, 800];
+
+/** Whether `error` (or its cause) is a `421` saying the server is full. */
+function turnedAwayFull(error: unknown): boolean {
+  const failure = error instanceof Error && error.cause !== undefined
+    ? error.cause
+    : error;
+  return failure instanceof ReplyError &&
+    failure.reply.code === Code.Closing &&
+    isServerFull(failure.reply.lines[0] ?? "");
 }

@@ -133,38 +133,34 @@ function tlsWords(problem: TlsProblem, detail: string, where: string): string {
 }
 
 /**
- * Turns a failure to connect to `where` into one line a user can act on;
- * any other error is returned as it is.
+ * Turns a failure to connect to `where` into one line a user can act on,
+ * the failure kept as its cause; any other error is returned as it is.
  */
 export function connectError(error: unknown, where: string): unknown {
+  const words = connectWords(error, where);
+  return words === null ? error : new UserFacingError(words, { cause: error });
+}
+
+/** Says in words why connecting to `where` failed; `null` for a bug. */
+function connectWords(error: unknown, where: string): string | null {
   const failure = connectFailure(error);
-  if (failure === null) return error;
+  if (failure === null) return null;
   switch (failure.kind) {
     case "refused":
-      return new UserFacingError(
-        `Cannot connect to ${where}: connection refused (is the server running?)`,
-      );
+      return `Cannot connect to ${where}: connection refused (is the server running?)`;
     case "speaks-tls":
-      return new UserFacingError(
-        `${where} speaks TLS: connect with --tls (and --ca FILE if its certificate is from a private authority)`,
-      );
+      return `${where} speaks TLS: connect with --tls (and --ca FILE if its certificate is from a private authority)`;
     case "foreign":
-      return new UserFacingError(
-        `${where} is not an ackline server; it sent: ${
-          quoteLine(failure.bytes)
-        }`,
-      );
+      return `${where} is not an ackline server; it sent: ${
+        quoteLine(failure.bytes)
+      }`;
     case "tls":
-      return new UserFacingError(
-        tlsWords(failure.problem, failure.detail, where),
-      );
+      return tlsWords(failure.problem, failure.detail, where);
     case "token":
-      return new UserFacingError(failure.refusal.message);
+      return failure.refusal.message;
     case "turned-away":
-      return new UserFacingError(escapeControl(failure.words));
+      return escapeControl(failure.words);
     case "network":
-      return new UserFacingError(
-        `Cannot connect to ${where}: ${failure.words}`,
-      );
+      return `Cannot connect to ${where}: ${failure.words}`;
   }
 }

@@ -59,6 +59,7 @@ export {
   type FileHeader,
   formatFileRows,
   helloForm,
+  isServerFull,
   type ListedFile,
   parseFileRow,
   parseFileTrailer,

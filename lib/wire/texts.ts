@@ -63,6 +63,17 @@ export function closingText(reason: CloseReason): string {
   }
 }
 
+const SERVER_FULL =
+  /^Server is full: (\d+) of \1 clients? connected; try again later$/;
+
+/**
+ * Whether a `421`'s text says the server is full (see
+ * {@linkcode closingText}): a client may try again soon.
+ */
+export function isServerFull(text: string): boolean {
+  return SERVER_FULL.test(text);
+}
+
 /** The code of a refusal: `451` when the file could not be read, else `550`. */
 export function refusalCode(refusal: Refusal): number {
   return refusal.reason === "unreadable" ? Code.FileError : Code.NoSuchFile;

@@ -1,7 +1,9 @@
 import { HELP_LINES, HINT } from "../../lib/client/commands.ts";
 import { MAX_DOWNLOAD_BYTES } from "../../lib/client/config.ts";
 import type { PromptOutput } from "../../lib/client/console.ts";
+import { ReplyError } from "../../lib/client/errors.ts";
 import { PipeInput } from "../../lib/client/line_input.ts";
+import { connectError } from "../../lib/client/start.ts";
 import {
   PROMPT,
   type PromptOptions,
@@ -273,4 +275,34 @@ Deno.test("Ctrl+C while connecting again gives up, says so, and ends", async () 
     "[stderr] Connecting again…\n",
     "[stderr] error: Not connected again: interrupted\n",
   ]);
+});
+
+Deno.test("connecting again tries anew while the server has not yet freed the old slot", async () => {
+  await using t = await startServer({
+    files: { "big.bin": new Uint8Array(4096) },
+  });
+  const session = await openSession(t.port);
+  let attempts = 0;
+  const { code, events } = await prompt(session, "get big.bin\nhello\n", {
+    maxDownloadBytes: 1024,
+    reconnect: () => {
+      // Twice the server is still full, as it is for a moment after the
+      // old connection closed; then the slot is free.
+      if (++attempts <= 2) {
+        return Promise.reject(connectError(
+          new ReplyError({
+            code: 421,
+            lines: ["Server is full: 1 of 1 client connected; try again later"],
+          }),
+          "127.0.0.1:1",
+        ));
+      }
+      return openSession(t.port);
+    },
+  });
+  assertEquals(attempts, 3);
+  assertEquals(code, 1); // the script's refused download
+  const text = events.join("");
+  assertMatch(text, /\[stderr\] Connected again as Client02\n/);
+  assertMatch(text, /helloACK\n/);
 });

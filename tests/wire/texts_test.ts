@@ -4,6 +4,7 @@ import {
   formatFileRows,
   formatFileTrailer,
   formatGreeting,
+  isServerFull,
   parseFileHeader,
   parseFileRow,
   parseFileTrailer,
@@ -83,4 +84,16 @@ Deno.test("every name of a list row reads back as list shows it", () => {
     null,
   );
   assertEquals(parseFileRow("a.txt"), null);
+});
+
+Deno.test("a client tells a full server's 421 from the others by its words", () => {
+  for (const maxClients of [1, 3, 1000]) {
+    assertEquals(isServerFull(closingText({ kind: "full", maxClients })), true);
+  }
+  assertEquals(isServerFull(closingText({ kind: "shutdown" })), false);
+  assertEquals(isServerFull(closingText({ kind: "evicted" })), false);
+  assertEquals(
+    isServerFull("Server is full: 3 of 4 clients connected; try again later"),
+    false,
+  );
 });
