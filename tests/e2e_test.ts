@@ -69,8 +69,14 @@ function disconnected(clientOutput: string): RegExp {
   return new RegExp(`^${LOG_TIME}\\[DISCONNECTED\\] ${name} at `);
 }
 
-/** The server program run once to its end, in `cwd`. */
-async function runServer(args: string[], cwd = ".") {
+/** The server program run once to its end, in `cwd` (a fresh folder unless told). */
+async function runServer(
+  args: string[],
+  cwd?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (cwd === undefined) {
+    return await withTempDir((dir) => runServer(args, dir));
+  }
   const command = await programCommand("server", args, { cwd });
   const { code, stdout, stderr } = await within(
     command.output(),
@@ -92,8 +98,15 @@ async function spawnClient(args: string[], cwd: string) {
   return command.spawn();
 }
 
-/** The client program fed `input`, run to its end, in `cwd`. */
-async function runClient(args: string[], input: string, cwd = ".") {
+/** The client program fed `input`, run to its end, in `cwd` (a fresh folder unless told). */
+async function runClient(
+  args: string[],
+  input: string,
+  cwd?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (cwd === undefined) {
+    return await withTempDir((dir) => runClient(args, input, dir));
+  }
   const child = await spawnClient(args, cwd);
   const writer = child.stdin.getWriter();
   await writer.write(encoder.encode(input));
@@ -752,6 +765,7 @@ Deno.test("client rejects bad command lines with one line and exit code 2", asyn
     [["--timeout", "x"], "--timeout must be an integer from 0 to 86400, got x"],
     [["--downloads"], "--downloads needs a value"],
     [["--bogus"], "Unknown flag: --bogus"],
+    [["get"], "get needs the name of a file: deno task client get NAME"],
   ];
   for (const [args, message] of cases) {
     await t.step(args.join(" "), async () => {
@@ -820,9 +834,13 @@ Deno.test("client closes cleanly on end of input and on Ctrl+C", async (t) => {
 
 Deno.test("client stopped mid-download keeps no partial file and exits 128 + signal", async (t) => {
   for (
-    const [signal, expected] of [["SIGTERM", 143], ["SIGINT", 130]] as const
+    const [signal, expected, oneShot] of [
+      ["SIGTERM", 143, false],
+      ["SIGINT", 130, false],
+      ["SIGINT", 130, true],
+    ] as const
   ) {
-    await t.step(signal, async () => {
+    await t.step(`${signal}${oneShot ? ", one-shot" : ""}`, async () => {
       const dir = await Deno.makeTempDir({ prefix: "ackline-e2e-cut-" });
       await Deno.mkdir(`${dir}/downloads`);
       // A server that announces a large file, sends a little, then stalls.
@@ -834,12 +852,13 @@ Deno.test("client stopped mid-download keeps no partial file and exits 128 + sig
       });
       const watcher = Deno.watchFs(`${dir}/downloads`);
       try {
+        const port = ["--port", String(listener.addr.port)];
         const child = await spawnClient(
-          ["--port", String(listener.addr.port)],
+          oneShot ? [...port, "get", "big.bin"] : port,
           dir,
         );
         const writer = child.stdin.getWriter();
-        await writer.write(encoder.encode("get big.bin\n"));
+        if (!oneShot) await writer.write(encoder.encode("get big.bin\n"));
         // Once the partial file exists, the download is under way.
         await within(
           (async () => {
@@ -851,9 +870,19 @@ Deno.test("client stopped mid-download keeps no partial file and exits 128 + sig
         );
         child.kill(signal);
         await writer.close().catch(() => {});
-        const { code } = await within(child.output(), "the client to exit");
+        const { code, stderr } = await within(
+          child.output(),
+          "the client to exit",
+        );
         assertEquals(code, expected);
         assertEquals([...Deno.readDirSync(`${dir}/downloads`)], []);
+        if (oneShot) {
+          // Said in words, not only by the exit code.
+          assertEquals(
+            decoder.decode(stderr),
+            "Download of big.bin cancelled; nothing was kept\n",
+          );
+        }
       } finally {
         watcher.close();
         listener.close();

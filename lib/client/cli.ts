@@ -148,10 +148,13 @@ export function parseCommandLine(
       "A request is one line: its words cannot hold a line break",
     );
   }
-  if (
-    values.output !== undefined &&
-    (oneShot === null || readTypedLine(oneShot).kind !== "download")
-  ) {
+  const typed = oneShot === null ? null : readTypedLine(oneShot);
+  if (typed?.kind === "download" && typed.name === "") {
+    throw new UsageError(
+      "get needs the name of a file: deno task client get NAME",
+    );
+  }
+  if (values.output !== undefined && typed?.kind !== "download") {
     throw new UsageError(
       "--output goes with a one-shot get: deno task client get NAME -o FILE",
     );

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { escapeControl } from "../common/mod.ts";
 import {
   COMMAND_NAMES,
   type CommandName,
@@ -65,4 +66,12 @@ export function readTypedLine(line: string): TypedLine {
   const request = parseRequestText(line);
   if (request?.name === "get") return { kind: "download", name: request.args };
   return { kind: "send", request };
+}
+
+/** What is said of a command stopped before its end (Ctrl+C, a signal). */
+export function cancelledText(line: string): string {
+  const typed = readTypedLine(line);
+  return typed.kind === "download"
+    ? `Download of ${escapeControl(typed.name)} cancelled; nothing was kept`
+    : "Cancelled";
 }

@@ -8,7 +8,7 @@
 
 import { colors, escapeControl } from "../common/mod.ts";
 import { COMMANDS, formatRequest, isFailure } from "../wire/mod.ts";
-import { readTypedLine } from "./commands.ts";
+import { cancelledText, readTypedLine } from "./commands.ts";
 import { ConnectionClosedError } from "./errors.ts";
 import { type GetOptions, requestAndPrint, runGet } from "./present.ts";
 import type { Session } from "./session.ts";
@@ -50,7 +50,10 @@ export async function runOnce(
   } catch (error) {
     if (!(error instanceof ConnectionClosedError)) throw error;
     const code = signals.exitCode();
-    if (code !== null) return code;
+    if (code !== null) {
+      output.error(cancelledText(line));
+      return code;
+    }
     output.error(colors.red(`error: ${escapeControl(error.message)}`));
     return 1;
   } finally {

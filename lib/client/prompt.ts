@@ -15,7 +15,13 @@ import {
   isServerFull,
   LineTooLongError,
 } from "../wire/mod.ts";
-import { HELP_LINES, HINT, type LocalName, readTypedLine } from "./commands.ts";
+import {
+  cancelledText,
+  HELP_LINES,
+  HINT,
+  type LocalName,
+  readTypedLine,
+} from "./commands.ts";
 import type { PromptOutput } from "./console.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import type { LineInput } from "./line_input.ts";
@@ -211,13 +217,6 @@ async function sayGoodbye(session: Session, output: PromptOutput) {
   } catch (error) {
     if (!(error instanceof ConnectionClosedError)) throw error;
   }
-}
-
-function cancelledText(line: string): string {
-  const typed = readTypedLine(line);
-  return typed.kind === "download"
-    ? `Download of ${escapeControl(typed.name)} cancelled; nothing was kept`
-    : "Cancelled";
 }
 
 /**

@@ -196,16 +196,18 @@ export class FileRepository implements Repository {
   /**
    * Lists the regular files directly in the folder, sorted by name, and
    * counts those whose names are not UTF-8 (they arrive here with U+FFFD in
-   * place of the bytes that are not, so they cannot be opened by name).
+   * place of the bytes that are not, so they cannot be opened by name). A
+   * link is listed as `get` serves it: when it leads to a regular file
+   * inside the folder.
    */
   async list(): Promise<RepositoryListing> {
     const entries: RepositoryEntry[] = [];
     let notUtf8 = 0;
     for await (const entry of Deno.readDir(this.root)) {
-      if (!entry.isFile) continue;
+      if (!entry.isFile && !entry.isSymlink) continue;
       try {
-        const info = await Deno.lstat(this.root + SEPARATOR + entry.name);
-        if (!info.isFile) continue;
+        const info = await this.#lookUp(entry.name);
+        if (info === null || !info.isFile) continue;
         entries.push({
           name: entry.name,
           size: info.size,
@@ -264,6 +266,24 @@ export class FileRepository implements Repository {
     } catch (error) {
       file?.close();
       throw error instanceof FileRefusal ? error : this.#refusal(name, error);
+    }
+  }
+
+  /**
+   * What `name` in the folder is, a link followed when it stays inside;
+   * `null` for a link that leads out.
+   */
+  async #lookUp(name: string): Promise<Deno.FileInfo | null> {
+    const path = this.root + SEPARATOR + name;
+    const info = await Deno.lstat(path);
+    if (!info.isSymlink) return info;
+    try {
+      const target = await Deno.realPath(path);
+      return target.startsWith(this.root + SEPARATOR)
+        ? await Deno.stat(target)
+        : null;
+    } catch {
+      return null; // leads nowhere, or where the server may not look
     }
   }
 

@@ -46,6 +46,12 @@ async function prompt(
   input: string,
   options: Partial<Omit<PromptOptions, "input" | "output">> = {},
 ): Promise<{ code: number; events: string[] }> {
+  const { downloadsDir } = options;
+  if (downloadsDir === undefined) {
+    return await withTempDir((dir) =>
+      prompt(session, input, { ...options, downloadsDir: dir })
+    );
+  }
   const { events, output } = transcript();
   const code = await within(
     runPrompt(session, {
@@ -57,11 +63,11 @@ async function prompt(
       output,
       interactive: false,
       showProgress: false,
-      downloadsDir: "unused",
       maxDownloadBytes: MAX_DOWNLOAD_BYTES,
       overwrite: false,
       clock: SYSTEM_CLOCK,
       ...options,
+      downloadsDir,
     }),
     "the prompt to end",
   );
@@ -243,38 +249,40 @@ Deno.test("a download refused for its size at the prompt connects again and the 
 });
 
 Deno.test("Ctrl+C while connecting again gives up, says so, and ends", async () => {
-  await using t = await startServer({
-    files: { "big.bin": new Uint8Array(4096) },
+  await withTempDir(async (downloadsDir) => {
+    await using t = await startServer({
+      files: { "big.bin": new Uint8Array(4096) },
+    });
+    const session = await openSession(t.port);
+    const { events, output } = transcript();
+    const input = new PipeInput(inputOf("get big.bin\n"));
+    let attempts = 0;
+    const code = await within(
+      runPrompt(session, {
+        input,
+        output,
+        interactive: false,
+        showProgress: false,
+        downloadsDir,
+        maxDownloadBytes: 1024,
+        overwrite: false,
+        clock: SYSTEM_CLOCK,
+        reconnect: () => {
+          attempts++;
+          // The user gives up while it waits.
+          queueMicrotask(() => input.onInterrupt?.());
+          return new Promise(() => {});
+        },
+      }),
+      "the prompt to end",
+    );
+    assertEquals(code, 1);
+    assertEquals(attempts, 1);
+    assertEquals(events.slice(-2), [
+      "[stderr] Connecting again…\n",
+      "[stderr] error: Not connected again: interrupted\n",
+    ]);
   });
-  const session = await openSession(t.port);
-  const { events, output } = transcript();
-  const input = new PipeInput(inputOf("get big.bin\n"));
-  let attempts = 0;
-  const code = await within(
-    runPrompt(session, {
-      input,
-      output,
-      interactive: false,
-      showProgress: false,
-      downloadsDir: "unused",
-      maxDownloadBytes: 1024,
-      overwrite: false,
-      clock: SYSTEM_CLOCK,
-      reconnect: () => {
-        attempts++;
-        // The user gives up while it waits.
-        queueMicrotask(() => input.onInterrupt?.());
-        return new Promise(() => {});
-      },
-    }),
-    "the prompt to end",
-  );
-  assertEquals(code, 1);
-  assertEquals(attempts, 1);
-  assertEquals(events.slice(-2), [
-    "[stderr] Connecting again…\n",
-    "[stderr] error: Not connected again: interrupted\n",
-  ]);
 });
 
 Deno.test("connecting again tries anew while the server has not yet freed the old slot", async () => {

@@ -47,13 +47,21 @@ Deno.test("FileRepository.list shows regular files only, sorted", async () => {
     await Deno.writeFile(`${dir}/a.bin`, new Uint8Array(1000));
     await Deno.mkdir(`${dir}/sub`);
     await Deno.symlink(outside, `${dir}/link`);
+    await Deno.symlink(`${dir}/nowhere`, `${dir}/dangling`);
+    await Deno.symlink(`${dir}/sub`, `${dir}/to-folder`);
+    // A link inside the folder is listed as get serves it.
+    await Deno.symlink(`${dir}/b.txt`, `${dir}/c.txt`);
     const repo = await FileRepository.open(dir, OPEN_LIMIT);
     const { entries, notUtf8 } = await repo.list();
     assertEquals(notUtf8, 0);
-    assertEquals(entries.map((e) => [e.name, e.size]), [["a.bin", 1000], [
-      "b.txt",
-      2,
-    ]]);
+    assertEquals(entries.map((e) => [e.name, e.size]), [
+      ["a.bin", 1000],
+      ["b.txt", 2],
+      ["c.txt", 2],
+    ]);
+    for (const { name } of entries) {
+      (await repo.openFile(name)).file.close();
+    }
   });
 });
 
