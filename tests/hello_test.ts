@@ -63,6 +63,17 @@ Deno.test("with a token, only hello, noop and exit are answered before it; the r
     (await t.waitForLog("HELLO")).message,
     "Client01 is tester/1, with the right token",
   );
+  // Once given, the token is not checked again: a later hello only says
+  // who the client is, and the log claims no token for it.
+  assertEquals(
+    (await client.request("hello Client01 other/2 wrong-token-0123456")).code,
+    230,
+  );
+  await t.waitForLogCount("HELLO", 2);
+  assertEquals(
+    t.logs.filter((e) => e.kind === "HELLO")[1].message,
+    "Client01 is other/2",
+  );
 });
 
 Deno.test("a wrong token is answered only after the delay, and the third closes the connection", async () => {

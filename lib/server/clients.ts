@@ -141,7 +141,9 @@ export class Clients {
   /** Lets a newcomer to a full server wait for its first line. */
   #hold(connection: ClientConnection): void {
     if (this.#waiting.size >= MAX_WAITING) {
+      // Out of the room at once: the next one pushes out the next longest.
       const [longest] = this.#waiting;
+      this.#waiting.delete(longest);
       longest.stop({
         kind: "full",
         maxClients: this.#server.config.maxClients,

@@ -25,7 +25,9 @@ export async function introduce(
     return;
   }
   const { token } = server;
-  if (token !== null && !session.authenticated) {
+  // A token is checked once; a later `hello` only says who the client is.
+  const checking = token !== null && !session.authenticated;
+  if (checking) {
     if (introduction.token === null) {
       out.line(Code.AuthRequired, authRequiredText(client));
       return;
@@ -57,8 +59,8 @@ export async function introduce(
   server.cache.introduce(client, agent);
   server.log(
     "HELLO",
-    `${client} is ${agent}${token === null ? "" : ", with the right token"}`,
-    { client, agent, token: token !== null },
+    `${client} is ${agent}${checking ? ", with the right token" : ""}`,
+    { client, agent, token: checking },
   );
   out.line(COMMANDS.hello.code, `Hello ${client}`);
 }
