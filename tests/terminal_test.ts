@@ -9,7 +9,7 @@ import { PROMPT } from "../lib/client/prompt.ts";
 import { writeAll } from "../lib/common/mod.ts";
 import { COMMANDS, ReplyWriter } from "../lib/wire/mod.ts";
 import { assert, assertEquals } from "./support/assert.ts";
-import { listDir, withTempDir } from "./support/files.ts";
+import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
 import { KEYS, NO_TERMINAL, Terminal } from "./support/terminal.ts";
 import { startServer } from "./support/test_server.ts";
 
@@ -128,7 +128,7 @@ Deno.test({
 type Answer = (
   line: string,
   out: ReplyWriter,
-) => { raw?: Uint8Array; hold?: boolean } | void;
+) => { raw?: Uint8Array; hold?: boolean; rest?: Promise<Uint8Array> } | void;
 
 /**
  * A scripted server for one connection: greets `name`, answers the
@@ -175,9 +175,10 @@ async function fakeSession(
           await send((out) => out.line(COMMANDS.hello.code, `Hello ${name}`));
         } else {
           const out = new ReplyWriter();
-          const { raw, hold } = answer(line, out) ?? {};
+          const { raw, hold, rest } = answer(line, out) ?? {};
           await writeAll(conn, out.bytes());
           if (raw) await writeAll(conn, raw);
+          if (rest) await writeAll(conn, await rest);
           holding = hold === true;
         }
       }
@@ -244,6 +245,57 @@ Deno.test({
         "noop",
         `hello Client02 ${AGENT}`,
         "whole",
+        "exit",
+      ]);
+    }),
+});
+
+Deno.test({
+  name:
+    `what is typed during a download waits its turn, after the next prompt${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const content = new Uint8Array(2 * 65536).fill(0x61);
+      const rest = Promise.withResolvers<Uint8Array>();
+      const session = fakeSession(listener, "Client01", (line, out) => {
+        if (line !== "get big.bin") return echo(line, out);
+        out.fileHeader(content.length, "big.bin");
+        // Half the file, then the rest and its trailer when the test says.
+        return { raw: content.subarray(0, 65536), rest: rest.promise };
+      });
+      await using term = await Terminal.client(
+        ["--port", String(listener.addr.port)],
+        { cwd: dir },
+      );
+      await term.waitFor(PROMPT);
+      await term.type(`get big.bin${KEYS.enter}`);
+      await term.waitFor(/big\.bin \[/); // the progress bar
+      const mark = term.mark();
+      // A whole line, and the start of another, while the bytes wait.
+      await term.type(`typed ahead${KEYS.enter}half`);
+      const trailer = new ReplyWriter();
+      trailer.fileTrailer(sha256Hex(content));
+      const tail = content.subarray(65536);
+      rest.resolve(new Uint8Array([...tail, ...trailer.bytes()]));
+      await term.waitFor("Saved big.bin", mark);
+      // Nothing typed showed before the download ended.
+      const during = term.text.slice(
+        mark,
+        term.text.indexOf("Saved big.bin", mark),
+      );
+      assert(!during.includes("typed") && !during.includes("half"), during);
+      await term.waitFor("Client01> typed ahead\ntyped aheadACK", mark);
+      await term.waitFor("Client01> half", mark);
+      await term.type(`way${KEYS.enter}`);
+      await term.waitFor("halfwayACK", mark);
+      await term.type(`exit${KEYS.enter}`);
+      assertEquals(await term.exited(), 0);
+      assertEquals((await session).slice(2), [
+        "get big.bin",
+        "typed ahead",
+        "halfway",
         "exit",
       ]);
     }),

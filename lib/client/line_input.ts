@@ -7,7 +7,8 @@
 
 import process from "node:process";
 import * as readline from "node:readline";
-import type { Reader } from "../common/mod.ts";
+import { Writable } from "node:stream";
+import { escapeControl, type Reader } from "../common/mod.ts";
 import { LineBuffer, MAX_REQUEST_LINE_BYTES } from "../wire/mod.ts";
 import { HISTORY_LINES, type HistoryFile } from "./history.ts";
 
@@ -94,6 +95,40 @@ export interface TerminalInputOptions {
 }
 
 /**
+ * The line editor's output: the terminal, unless muted. While a command
+ * runs, keys typed ahead are taken but not shown, so they do not land in
+ * the middle of a progress bar or a reply; the next prompt shows them.
+ * Writes go straight through, in order with everything else the program
+ * writes to the terminal.
+ */
+class Echo extends Writable {
+  muted = false;
+  readonly #target: typeof process.stdout | typeof process.stderr;
+
+  constructor(target: typeof process.stdout | typeof process.stderr) {
+    super();
+    this.#target = target;
+    target.on("resize", () => this.emit("resize"));
+  }
+
+  get columns(): number {
+    return this.#target.columns;
+  }
+
+  get rows(): number {
+    return this.#target.rows;
+  }
+
+  get isTTY(): boolean {
+    return true;
+  }
+
+  override write(chunk: string | Uint8Array): boolean {
+    return this.muted || this.#target.write(chunk);
+  }
+}
+
+/**
  * Lines typed at a terminal, with line editing (arrows, Home, End, Ctrl+A,
  * Ctrl+E, Ctrl+U, Ctrl+W), history on ↑ and ↓, and Tab completion.
  * Keys are read as they are typed, so nothing typed is left for the shell
@@ -105,6 +140,7 @@ export class TerminalInput implements LineInput {
   /** What Ctrl+C does while a command runs. */
   onInterrupt: (() => void) | null = null;
   readonly #rl: readline.Interface;
+  readonly #echo: Echo;
   readonly #typedAhead: string[] = [];
   #waiting: ((line: string | null) => void) | null = null;
   #ended = false;
@@ -114,9 +150,12 @@ export class TerminalInput implements LineInput {
   /** Takes over the terminal (raw mode) until {@linkcode close}. */
   constructor(options: TerminalInputOptions) {
     const history = options.history;
+    this.#echo = new Echo(
+      options.output === "stdout" ? process.stdout : process.stderr,
+    );
     this.#rl = readline.createInterface({
       input: process.stdin,
-      output: options.output === "stdout" ? process.stdout : process.stderr,
+      output: this.#echo,
       terminal: true,
       history: history?.lines.slice() ?? [],
       historySize: HISTORY_LINES,
@@ -149,10 +188,18 @@ export class TerminalInput implements LineInput {
     this.#rl.on("SIGTSTP", () => {});
   }
 
-  /** Shows `prompt`, with anything typed ahead, and waits for a line. */
+  /**
+   * Shows `prompt` and waits for a line; a line typed ahead while the last
+   * command ran is shown after the prompt and taken at once, and a line
+   * begun then is shown there to go on with.
+   */
   next(prompt: string): Promise<string | null> {
+    this.#echo.muted = false;
     const ahead = this.#typedAhead.shift();
-    if (ahead !== undefined) return Promise.resolve(ahead);
+    if (ahead !== undefined) {
+      this.#echo.write(`${prompt}${escapeControl(ahead)}\n`);
+      return Promise.resolve(ahead);
+    }
     if (this.#ended) return Promise.resolve(null);
     this.#rl.setPrompt(prompt);
     this.#rl.prompt(true);
@@ -188,6 +235,9 @@ export class TerminalInput implements LineInput {
   #deliver(line: string | null): void {
     const waiting = this.#waiting;
     this.#waiting = null;
+    // A command runs from here to the next prompt: what is typed meanwhile
+    // is not shown until then.
+    this.#echo.muted = true;
     if (waiting) waiting(line);
     else if (line !== null) this.#typedAhead.push(line); // Enter during a command
   }
