@@ -3,21 +3,20 @@
  * peer's bytes wait unread makes the kernel send a reset, and a reset
  * discards the replies the peer has not read yet. So the server half-closes
  * (the last reply is followed by a clean end of stream), reads and drops
- * what still comes for a bounded time and size, and only then closes.
+ * what still comes for a bounded time (the caller's), and only then
+ * closes. The bound is time, as nginx's `lingering_time`, not bytes: a
+ * client that sent megabytes after its last request still gets its reply.
  *
  * @module
  */
-
-/** Most bytes read and dropped while lingering. */
-export const LINGER_BYTES = 1024 * 1024;
 
 // Shared by every lingering socket: what is read into it is never looked at.
 const drain = new Uint8Array(16 * 1024);
 
 /**
- * Half-closes `conn`, drops its incoming bytes until the peer ends its side
- * or {@linkcode LINGER_BYTES} have come, then calls `close`. The caller
- * bounds the time: calling `close` from a timer ends the wait.
+ * Half-closes `conn`, drops its incoming bytes until the peer ends its
+ * side, then calls `close`. The caller bounds the time: calling `close`
+ * from a timer ends the wait.
  */
 export async function lingerThenClose(
   conn: Deno.Conn,
@@ -26,11 +25,8 @@ export async function lingerThenClose(
 ): Promise<void> {
   try {
     if (!writeClosed) await conn.closeWrite();
-    let left = LINGER_BYTES;
-    while (left > 0) {
-      const n = await conn.read(drain);
-      if (n === null) break;
-      left -= n;
+    while (await conn.read(drain) !== null) {
+      // Dropped.
     }
   } catch {
     // Reset by the peer, or closed by the caller's timer: nothing to wait for.
