@@ -10,6 +10,8 @@ import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
 import { programCommand } from "../tools/programs.ts";
 import { closeSession } from "./support/sessions.ts";
+import { TIMINGS } from "../lib/server/config.ts";
+import { ManualClock } from "./support/clock.ts";
 import { startServer } from "./support/test_server.ts";
 import { within } from "../tools/wait.ts";
 
@@ -113,8 +115,13 @@ Deno.test({
           stderr:
             `error: 127.0.0.1:${t.port} speaks TLS: connect with --tls (and --ca FILE if its certificate is from a private authority)\n`,
         });
-        const gone = await t.disconnected("Client01");
-        assertMatch(gone.message, /\(TLS handshake failed: .*\)$/);
+        // Turned away before it had a slot or a name.
+        const turned = await t.waitForLog("REJECTED");
+        assertMatch(
+          turned.message,
+          /^127\.0\.0\.1:\d+: TLS handshake failed: /,
+        );
+        assertEquals(t.server.cache.size, 0);
         assertEquals(t.logs.filter((e) => e.kind === "ERROR"), []);
       }
       {
@@ -141,4 +148,34 @@ Deno.test({
         Deno.errors.InvalidData,
       );
     }),
+});
+
+Deno.test({
+  name:
+    `a TLS handshake that never ends is given up, and takes no slot meanwhile${ignored}`,
+  ignore,
+  fn: async () => {
+    const clock = new ManualClock();
+    await using t = await startServer({
+      tls: { cert: certs!.cert, key: certs!.key },
+      maxClients: 1,
+      clock,
+    });
+    // Connected, and silent: no ClientHello ever comes.
+    using _silent = await Deno.connect({ hostname: "127.0.0.1", port: t.port });
+    await clock.waitForTimer(TIMINGS.handshakeMs);
+    // A real client is served meanwhile, in the one slot.
+    const session = await within(
+      connect({ port: t.port, tls: { caCerts: [certs!.ca] }, clock }),
+      "a real client to get in",
+    );
+    assertEquals(session.name, "Client01");
+    await closeSession(session);
+    await clock.advance(TIMINGS.handshakeMs);
+    const turned = await t.waitForLog("REJECTED");
+    assertMatch(
+      turned.message,
+      /^127\.0\.0\.1:\d+: no TLS handshake within 10 s$/,
+    );
+  },
 });

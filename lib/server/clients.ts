@@ -17,12 +17,7 @@
  * @module
  */
 
-import {
-  type Clock,
-  formatAddress,
-  type TimerHandle,
-  writeAll,
-} from "../common/mod.ts";
+import { escapeControl, formatAddress } from "../common/mod.ts";
 import { ReplyWriter } from "../wire/mod.ts";
 import { refusesPeer } from "./access.ts";
 import { MAX_WAITING } from "./config.ts";
@@ -31,9 +26,10 @@ import {
   type ClientConnectionOptions,
 } from "./connection.ts";
 import type { ServerContext } from "./context.ts";
-import { lingerThenClose } from "./linger.ts";
+import { handshakeWithin, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { runSession } from "./session.ts";
+import { firstLine, turnAway } from "./waiting.ts";
 
 /** Admits, turns away and stops the clients of one server. */
 export class Clients {
@@ -48,6 +44,9 @@ export class Clients {
   // Newcomers to a full server, given time to send their first line.
   readonly #waiting = new Set<ClientConnection>();
   readonly #running = new Set<Promise<void>>();
+  // TLS clients still shaking hands, not yet admitted.
+  readonly #handshaking = new Set<Deno.TlsConn>();
+  #stopping = false;
   readonly #fullReply: Uint8Array;
   readonly #protectedReply: Uint8Array;
 
@@ -67,21 +66,51 @@ export class Clients {
 
   /**
    * Admits `conn` if a slot is free, else turns it away or lets it wait;
-   * protected mode turns away at once a peer from another machine.
+   * protected mode turns away at once a peer from another machine. A TLS
+   * client finishes its handshake first.
    */
   accept(conn: Deno.Conn<Deno.NetAddr>): void {
     if (refusesPeer(this.#server.access, conn.remoteAddr.hostname)) {
       this.#refuseProtected(conn);
-    } else if (this.#hasRoom()) this.#admit(this.#wrap(conn));
-    else if (this.#longestSilent() === null) this.#reject(conn);
-    else this.#hold(this.#wrap(conn));
+    } else if (isTls(conn)) this.#track(this.#handshake(conn));
+    else this.#place(conn);
   }
 
   /** Stops every connected or waiting client with `421`. */
   stopAll(): void {
+    this.#stopping = true;
     for (const connection of [...this.#connections, ...this.#waiting]) {
       connection.stop({ kind: "shutdown" });
     }
+    for (const conn of this.#handshaking) conn.close();
+  }
+
+  #place(conn: Deno.Conn<Deno.NetAddr>): void {
+    if (this.#hasRoom()) this.#admit(this.#wrap(conn));
+    else if (this.#longestSilent() === null) this.#reject(conn);
+    else this.#hold(this.#wrap(conn));
+  }
+
+  async #handshake(conn: Deno.TlsConn): Promise<void> {
+    const { clock, config, log } = this.#server;
+    this.#handshaking.add(conn);
+    const outcome = await handshakeWithin(
+      conn,
+      config.timings.handshakeMs,
+      clock,
+    );
+    this.#handshaking.delete(conn);
+    if (outcome.kind === "done") {
+      if (this.#stopping) conn.close();
+      else this.#place(conn);
+      return;
+    }
+    if (this.#stopping) return;
+    const remote = formatAddress(conn.remoteAddr);
+    const why = outcome.kind === "late"
+      ? `no TLS handshake within ${outcome.ms / 1000} s`
+      : `TLS handshake failed: ${escapeControl(outcome.detail)}`;
+    log("REJECTED", `${remote}: ${why}`, { remote, reason: why });
   }
 
   /** Resolves once every session and every refusal has ended. */
@@ -242,47 +271,8 @@ export class Clients {
   /** Writes `reply` to a connection never admitted, and closes it. */
   #turnAway(conn: Deno.Conn<Deno.NetAddr>, reply: Uint8Array): void {
     const { clock, config } = this.#server;
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clock.clearTimer(timer);
-      conn.close();
-    };
-    const timer = clock.setTimer(close, config.timings.closeGraceMs);
     this.#track(
-      writeAll(conn, reply).then(
-        () => lingerThenClose(conn, close),
-        close,
-      ),
+      turnAway(conn, reply, { clock, graceMs: config.timings.closeGraceMs }),
     );
-  }
-}
-
-/**
- * Reads until a complete line is buffered (`"spoke"`), `timeoutMs` passes
- * (`"silent"`), or the client leaves or sends too long a line (`"gone"`).
- * After `"silent"` a read is still under way; the session takes it over.
- */
-async function firstLine(
-  connection: ClientConnection,
-  clock: Clock,
-  timeoutMs: number,
-): Promise<"spoke" | "silent" | "gone"> {
-  let timer: TimerHandle | undefined;
-  const timeout = new Promise<"silent">((resolve) => {
-    timer = clock.setTimer(() => resolve("silent"), timeoutMs);
-  });
-  try {
-    while (!connection.lines.hasLine()) {
-      const result = await Promise.race([connection.readAhead(), timeout]);
-      if (result === "silent") return result;
-      if (!result) return "gone";
-    }
-    return "spoke";
-  } catch {
-    return "gone";
-  } finally {
-    clock.clearTimer(timer);
   }
 }

@@ -42,6 +42,11 @@ export interface Timings {
    * pushed out for a newcomer: its first line may be on its way.
    */
   silentGraceMs: number;
+  /**
+   * How long a TLS client gets to finish its handshake: until then it has
+   * no slot and no name, and one that takes longer is closed.
+   */
+  handshakeMs: number;
   /** How long a wrong token waits for its answer: guessing stays slow. */
   wrongTokenDelayMs: number;
   /**
@@ -68,6 +73,7 @@ export const TIMINGS: Readonly<Timings> = Object.freeze({
   closeGraceMs: 2_000,
   admissionWaitMs: 5_000,
   silentGraceMs: 1_000,
+  handshakeMs: 10_000,
   wrongTokenDelayMs: 1_000,
   openTimeoutMs: 2_000,
   shutdownWaitMs: 5_000,
