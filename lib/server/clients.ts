@@ -5,19 +5,19 @@
  *
  * A full server still makes room for a client that speaks: while some slot
  * is held by a connection that has never sent a request (a silent or
- * trickling hog, or a person who has not typed yet), a newcomer gets
- * the admission wait to send its first line, and if it does, the
- * longest-held such connection (admitted at least the silent grace ago, so
- * a client whose first line is on its way is safe) is told why and closed,
- * and the newcomer takes its slot. A client that has made a request is
- * never pushed out, and a newcomer that does not speak cannot push anyone
- * out, so hogs that reconnect at once cannot starve real clients (which
- * speak at once).
+ * trickling hog, or a person who has not typed yet), a newcomer gets the
+ * admission wait to send its first line; if it does, it takes the first
+ * slot that frees, or that of the longest-held such connection once that
+ * one's silent grace is over (its first line may be on its way), which is
+ * told why and closed. A client that has made a request is never pushed
+ * out, a newcomer that does not speak pushes no one out, and one that
+ * connects while a speaker waits queues behind it: hogs that reconnect at
+ * once cannot starve real clients, which speak at once.
  *
  * @module
  */
 
-import { escapeControl, formatAddress } from "../common/mod.ts";
+import { formatAddress } from "../common/mod.ts";
 import { ReplyWriter } from "../wire/mod.ts";
 import { refusesPeer } from "./access.ts";
 import { MAX_WAITING } from "./config.ts";
@@ -26,7 +26,7 @@ import {
   type ClientConnectionOptions,
 } from "./connection.ts";
 import type { ServerContext } from "./context.ts";
-import { handshakeWithin, isTls } from "./handshake.ts";
+import { handshakeWithin, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { runSession } from "./session.ts";
 import { firstLine, turnAway } from "./waiting.ts";
@@ -44,6 +44,9 @@ export class Clients {
   // Newcomers to a full server, given time to send their first line.
   readonly #waiting = new Set<ClientConnection>();
   readonly #running = new Set<Promise<void>>();
+  // Newcomers that spoke, waiting for a slot to free: it is theirs first.
+  readonly #speakers = new Set<ClientConnection>();
+  #freed = Promise.withResolvers<void>();
   // TLS clients still shaking hands, not yet admitted.
   readonly #handshaking = new Set<Deno.TlsConn>();
   #stopping = false;
@@ -86,9 +89,15 @@ export class Clients {
   }
 
   #place(conn: Deno.Conn<Deno.NetAddr>): void {
-    if (this.#hasRoom()) this.#admit(this.#wrap(conn));
-    else if (this.#longestSilent() === null) this.#reject(conn);
-    else this.#hold(this.#wrap(conn));
+    // A free slot goes first to a newcomer that spoke and waits for one.
+    if (this.#hasRoom() && this.#speakers.size === 0) {
+      this.#admit(this.#wrap(conn));
+    } else if (this.#hasRoom() || this.#longestSilent() !== null) {
+      this.#hold(this.#wrap(conn));
+    } else {
+      this.#logRejected(conn);
+      this.#turnAway(conn, this.#fullReply);
+    }
   }
 
   async #handshake(conn: Deno.TlsConn): Promise<void> {
@@ -107,9 +116,7 @@ export class Clients {
     }
     if (this.#stopping) return;
     const remote = formatAddress(conn.remoteAddr);
-    const why = outcome.kind === "late"
-      ? `no TLS handshake within ${outcome.ms / 1000} s`
-      : `TLS handshake failed: ${escapeControl(outcome.detail)}`;
+    const why = handshakeWords(outcome);
     log("REJECTED", `${remote}: ${why}`, { remote, reason: why });
   }
 
@@ -161,7 +168,9 @@ export class Clients {
     if (!connection.hasSpoken) this.#silent.set(connection, clock.now());
     this.#track(
       runSession(connection, name, this.#server, () => {
-        this.#connections.delete(connection);
+        // Still counted when it was pushed out for a newcomer: that one
+        // has its slot already.
+        if (this.#connections.delete(connection)) this.#slotFreed();
         this.#silent.delete(connection);
       }),
     );
@@ -238,9 +247,27 @@ export class Clients {
         silent.connection.stop({ kind: "evicted" });
         return true;
       }
-      if (now + wait > waitUntil) return false;
-      await clock.sleep(wait);
+      if (now >= waitUntil) return false;
+      // Until the grace ends, or a slot frees (it is this newcomer's before
+      // anyone who connects meanwhile), within the admission wait.
+      this.#speakers.add(newcomer);
+      const waiting = new AbortController();
+      try {
+        await Promise.race([
+          clock.sleep(Math.min(wait, waitUntil - now), waiting.signal),
+          this.#freed.promise,
+        ]);
+      } finally {
+        waiting.abort();
+        this.#speakers.delete(newcomer);
+      }
     }
+  }
+
+  /** Wakes the newcomers waiting for a slot: one has come free. */
+  #slotFreed(): void {
+    this.#freed.resolve();
+    this.#freed = Promise.withResolvers<void>();
   }
 
   #logRejected(connection: ClientConnection | Deno.Conn<Deno.NetAddr>): void {
@@ -261,11 +288,6 @@ export class Clients {
       { remote, reason: "protected mode" },
     );
     this.#turnAway(conn, this.#protectedReply);
-  }
-
-  #reject(conn: Deno.Conn<Deno.NetAddr>): void {
-    this.#logRejected(conn);
-    this.#turnAway(conn, this.#fullReply);
   }
 
   /** Writes `reply` to a connection never admitted, and closes it. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Clock, TimerHandle } from "../common/mod.ts";
+import { type Clock, escapeControl, type TimerHandle } from "../common/mod.ts";
 
 /** How a handshake went. */
 export type HandshakeOutcome =
@@ -46,6 +46,15 @@ export async function handshakeWithin(
     await done; // settled by the close
   }
   return outcome;
+}
+
+/** Why a handshake did not get a client in, in words for the log. */
+export function handshakeWords(
+  outcome: Exclude<HandshakeOutcome, { kind: "done" }>,
+): string {
+  return outcome.kind === "late"
+    ? `no TLS handshake within ${outcome.ms / 1000} s`
+    : `TLS handshake failed: ${escapeControl(outcome.detail)}`;
 }
 
 /** Whether `conn` speaks TLS. */

@@ -242,3 +242,29 @@ Deno.test("on a token server, lines without the token do not hold a slot", async
   await late.send("noop");
   assertEquals(await late.reply(), { code: 421, lines: [full(1)] });
 });
+
+Deno.test("a slot that frees goes to the newcomer that spoke, not to whoever connects next", async () => {
+  const clock = new ManualClock();
+  await using s = await startServer({ maxClients: 3, clock });
+  // Three silent hogs, just admitted: their grace has a second to run.
+  const hogs: RawClient[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      hogs.push((await RawClient.greeted(s.port)).client);
+    }
+    using newcomer = await RawClient.connect(s.port);
+    await newcomer.send("hello");
+    await clock.waitForTimer(TIMINGS.silentGraceMs);
+    // A hog leaves and comes straight back, as hogs that reconnect do.
+    hogs[0].close();
+    const again = RawClient.connect(s.port);
+    // The freed slot is the newcomer's, at once, before any grace ends.
+    assertEquals((await newcomer.reply()).lines, ["Connected as Client04"]);
+    assertEquals((await newcomer.reply()).lines, ["helloACK"]);
+    hogs.push(await again);
+    // The hog that came back waits for a slot like any newcomer.
+    assertEquals(s.server.cache.size, 4);
+  } finally {
+    for (const hog of hogs) hog.close();
+  }
+});
