@@ -72,14 +72,15 @@ export class ConnectionCache {
    * keeps the first time. The oldest departures beyond the history are
    * forgotten.
    *
-   * @returns the client's record, or `null` when it was already recorded
-   * as gone.
+   * @returns the client's record (its first disconnect time, when it was
+   * already recorded as gone).
    * @throws {Error} if no client of that name is connected or remembered.
    */
-  disconnect(name: string, at: Date): ClientRecord | null {
+  disconnect(name: string, at: Date): ClientRecord {
     const entry = this.#connected.get(name);
     if (!entry) {
-      if (this.#left.has(name)) return null;
+      const left = this.#left.get(name);
+      if (left) return left.record;
       throw new Error(`Client ${name} is not recorded`);
     }
     this.#connected.delete(name);

@@ -29,6 +29,7 @@ import type { ServerContext } from "./context.ts";
 import { handshakeWithin, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { runSession } from "./session.ts";
+import { SilentClients } from "./silent.ts";
 import { firstLine, turnAway } from "./waiting.ts";
 
 /** Admits, turns away and stops the clients of one server. */
@@ -40,7 +41,7 @@ export class Clients {
   // Admitted connections that had sent no request when last looked at, in
   // order of admission, with when they were admitted; cleaned as they are
   // looked at.
-  readonly #silent = new Map<ClientConnection, number>();
+  readonly #silent = new SilentClients();
   // Newcomers to a full server, given time to send their first line.
   readonly #waiting = new Set<ClientConnection>();
   readonly #running = new Set<Promise<void>>();
@@ -92,7 +93,7 @@ export class Clients {
     // A free slot goes first to a newcomer that spoke and waits for one.
     if (this.#hasRoom() && this.#speakers.size === 0) {
       this.#admit(this.#wrap(conn));
-    } else if (this.#hasRoom() || this.#longestSilent() !== null) {
+    } else if (this.#hasRoom() || this.#silent.longest() !== null) {
       this.#hold(this.#wrap(conn));
     } else {
       this.#logRejected(conn);
@@ -133,21 +134,6 @@ export class Clients {
     return new ClientConnection(conn, this.#connectionOptions);
   }
 
-  /**
-   * The admitted connection that has been there longest without a request,
-   * and when it was admitted; `null` when every client has spoken.
-   */
-  #longestSilent(): { connection: ClientConnection; since: number } | null {
-    for (const [connection, since] of this.#silent) {
-      if (connection.hasSpoken || connection.stopReason !== null) {
-        this.#silent.delete(connection);
-      } else {
-        return { connection, since };
-      }
-    }
-    return null;
-  }
-
   #track(done: Promise<void>): void {
     const tracked: Promise<void> = done.finally(() =>
       this.#running.delete(tracked)
@@ -165,7 +151,7 @@ export class Clients {
       remote,
     });
     this.#connections.add(connection);
-    if (!connection.hasSpoken) this.#silent.set(connection, clock.now());
+    this.#silent.add({ connection, since: clock.now(), name });
     this.#track(
       runSession(connection, name, this.#server, () => {
         // Still counted when it was pushed out for a newcomer: that one
@@ -237,13 +223,15 @@ export class Clients {
     const graceMs = config.timings.silentGraceMs;
     for (;;) {
       if (this.#hasRoom()) return true;
-      const silent = spoke ? this.#longestSilent() : null;
+      const silent = spoke ? this.#silent.longest() : null;
       if (silent === null || newcomer.stopReason !== null) return false;
       const now = clock.now();
       const wait = silent.since + graceMs - now;
       if (wait <= 0) {
+        // Its slot is the newcomer's from now: so is its place in status.
         this.#connections.delete(silent.connection);
         this.#silent.delete(silent.connection);
+        this.#server.cache.disconnect(silent.name, clock.date());
         silent.connection.stop({ kind: "evicted" });
         return true;
       }

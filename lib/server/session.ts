@@ -82,12 +82,14 @@ export async function runSession(
     }
   } finally {
     // Recorded, and the slot given back, when the session ends, not after
-    // the lingering close: from then on the client is gone.
-    const at = server.clock.date();
-    const record = server.cache.disconnect(client, at);
-    const durationMs = record === null
-      ? 0
-      : Math.max(0, at.getTime() - record.connectedAt.getTime());
+    // the lingering close: from then on the client is gone (unless it was
+    // recorded gone already, when its slot went to a newcomer).
+    const record = server.cache.disconnect(client, server.clock.date());
+    const at = record.disconnectedAt ?? server.clock.date();
+    const durationMs = Math.max(
+      0,
+      at.getTime() - record.connectedAt.getTime(),
+    );
     const why = endWords(end);
     server.log(
       "DISCONNECTED",

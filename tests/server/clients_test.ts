@@ -268,3 +268,29 @@ Deno.test("a slot that frees goes to the newcomer that spoke, not to whoever con
     for (const hog of hogs) hog.close();
   }
 });
+
+Deno.test("status never counts more clients connected than there are slots", async () => {
+  const clock = new ManualClock();
+  await using s = await startServer({
+    maxClients: 1,
+    timings: { silentGraceMs: 0 },
+    clock,
+  });
+  // A hog that is pushed out, and then neither reads nor closes: its
+  // session winds down while the newcomer already has the slot.
+  const { client: hog } = await RawClient.greeted(s.port);
+  using _ = hog;
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("status");
+  assertEquals((await newcomer.reply()).lines, ["Connected as Client02"]);
+  const status = await newcomer.reply();
+  assertEquals(status.lines.at(-1), "2 clients since start, 1 connected");
+  // The hog's line says it left, and when.
+  assert(status.lines[1].startsWith("Client01 "));
+  assert(!status.lines[1].includes("  -  "), status.lines[1]);
+  await clock.advance(TIMINGS.closeGraceMs);
+  const gone = await s.disconnected("Client01");
+  assert(
+    gone.message.endsWith("(made room: no request while the server was full)"),
+  );
+});
