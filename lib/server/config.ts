@@ -182,5 +182,11 @@ export const RANGES = {
  */
 export const FLUSH_BYTES = 64 * 1024;
 
+/**
+ * Opens of served files pending at once, those given up on included (each
+ * holds one of the runtime's blocking threads until it ends).
+ */
+export const MAX_PENDING_OPENS = 8;
+
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;

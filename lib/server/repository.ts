@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type Clock, SEPARATOR } from "../common/mod.ts";
+import { SEPARATOR } from "../common/mod.ts";
+import { type Opener, OpensPendingError } from "./opener.ts";
 import {
   escapeName,
   isNameTooLong,
@@ -92,6 +93,7 @@ function describe(error: unknown): string {
 export function describeForClient(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "it does not exist";
   if (error instanceof Deno.errors.TimedOut) return error.message;
+  if (error instanceof OpensPendingError) return error.message;
   if (
     error instanceof Deno.errors.NotCapable ||
     error instanceof Deno.errors.PermissionDenied
@@ -100,48 +102,6 @@ export function describeForClient(error: unknown): string {
   }
   const message = error instanceof Error ? error.message : "";
   return /^(.+?) \(os error \d+\)/.exec(message)?.[1] ?? "input/output error";
-}
-
-/** How long an open may take, on which clock. */
-export interface OpenLimit {
-  /** Where the time comes from. */
-  clock: Clock;
-  /**
-   * Longest wait for a file to open. Opening a FIFO blocks until a writer
-   * comes, and a FIFO swapped in for a file after its type was checked
-   * gets that far: the server gives up on it rather than wait forever.
-   */
-  timeoutMs: number;
-}
-
-/**
- * Opens `path` for reading, giving up after the limit's time or when
- * `signal` aborts. An open that never finishes keeps one of the runtime's
- * blocking threads until a writer comes; if it ever finishes, the file is
- * closed.
- *
- * @throws {Deno.errors.TimedOut} when it gives up.
- */
-export async function openWithin(
-  path: string,
-  { clock, timeoutMs }: OpenLimit,
-  signal?: AbortSignal,
-): Promise<Deno.FsFile> {
-  const opening = Deno.open(path, { read: true });
-  const giveUp = Promise.withResolvers<never>();
-  const onAbort = () =>
-    giveUp.reject(new Deno.errors.TimedOut("it did not open in time"));
-  const timer = clock.setTimer(onAbort, timeoutMs);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await Promise.race([opening, giveUp.promise]);
-  } catch (error) {
-    opening.then((file) => file.close(), () => {});
-    throw error;
-  } finally {
-    clock.clearTimer(timer);
-    signal?.removeEventListener("abort", onAbort);
-  }
 }
 
 /** What the handlers of `list` and `get` need of the served folder. */
@@ -159,23 +119,20 @@ const NOT_IN_A_NAME = Deno.build.os === "windows" ? /[/\\\0]/ : /[/\0]/;
 export class FileRepository implements Repository {
   /** The folder's real path (symlinks resolved). */
   readonly root: string;
-  readonly #openLimit: OpenLimit;
+  readonly #opener: Opener;
 
-  private constructor(root: string, openLimit: OpenLimit) {
+  private constructor(root: string, opener: Opener) {
     this.root = root;
-    this.#openLimit = openLimit;
+    this.#opener = opener;
   }
 
   /**
    * Opens the folder at `dir` after checking that it is a readable folder;
-   * its files open within `openLimit`.
+   * its files open with `opener`.
    *
    * @throws {RepositoryError} if it is missing, not a folder or unreadable.
    */
-  static async open(
-    dir: string,
-    openLimit: OpenLimit,
-  ): Promise<FileRepository> {
+  static async open(dir: string, opener: Opener): Promise<FileRepository> {
     try {
       const root = await Deno.realPath(dir);
       const info = await Deno.stat(root);
@@ -184,7 +141,7 @@ export class FileRepository implements Repository {
       }
       // Reading one entry proves the folder can be listed.
       for await (const _ of Deno.readDir(root)) break;
-      return new FileRepository(root, openLimit);
+      return new FileRepository(root, opener);
     } catch (error) {
       if (error instanceof RepositoryError) throw error;
       throw new RepositoryError(`Cannot serve ${dir}: ${describe(error)}`, {
@@ -257,7 +214,7 @@ export class FileRepository implements Repository {
         throw new FileRefusal("not-a-file", escapeName(name));
       }
       // Checked again once open: it may have been swapped since.
-      file = await openWithin(path, this.#openLimit, signal);
+      file = await this.#opener.open(path, signal);
       const info = await file.stat();
       if (!info.isFile) {
         throw new FileRefusal("not-a-file", escapeName(name));

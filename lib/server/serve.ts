@@ -11,10 +11,15 @@ import { type AccessPolicy, Token } from "./access.ts";
 import { logBanner } from "./banner.ts";
 import { ConnectionCache } from "./cache.ts";
 import { Clients } from "./clients.ts";
-import { resolveConfig, type ServerOptions } from "./config.ts";
+import {
+  MAX_PENDING_OPENS,
+  resolveConfig,
+  type ServerOptions,
+} from "./config.ts";
 import { DigestCache } from "./digest_cache.ts";
 import { HashThreads, MAX_HASH_THREADS } from "./hash_threads.ts";
 import type { Logger } from "./log.ts";
+import { Opener } from "./opener.ts";
 import { FileRepository } from "./repository.ts";
 
 /** Options of {@linkcode serve}: a configuration, and where the server reports. */
@@ -60,10 +65,14 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   if (config.token !== null && !TOKEN_PATTERN.test(config.token)) {
     throw new RangeError(`A token is ${TOKEN_RULE}`);
   }
-  const repository = await FileRepository.open(config.filesDir, {
-    clock,
-    timeoutMs: timings.openTimeoutMs,
-  });
+  const repository = await FileRepository.open(
+    config.filesDir,
+    new Opener({
+      clock,
+      timeoutMs: timings.openTimeoutMs,
+      maxPending: MAX_PENDING_OPENS,
+    }),
+  );
   const access: AccessPolicy = {
     hostname,
     token: config.token !== null,

@@ -2,16 +2,16 @@ import {
   describeForClient,
   FileRefusal,
   FileRepository,
-  openWithin,
   RepositoryError,
 } from "../../lib/server/repository.ts";
+import { Opener } from "../../lib/server/opener.ts";
 import { escapeName } from "../../lib/wire/names.ts";
 import { assertEquals, assertRejects } from "../support/assert.ts";
-import { within } from "../../tools/wait.ts";
 import { ManualClock } from "../support/clock.ts";
 
-// Opens are not timed out here, but where a test says so.
-const OPEN_LIMIT = { clock: new ManualClock(), timeoutMs: 1000 };
+// Opens are not timed out here.
+const opener = () =>
+  new Opener({ clock: new ManualClock(), timeoutMs: 1000, maxPending: 8 });
 
 async function withFolder(fn: (dir: string, outside: string) => Promise<void>) {
   const base = await Deno.makeTempDir({ prefix: "ackline-repo-" });
@@ -29,12 +29,12 @@ async function withFolder(fn: (dir: string, outside: string) => Promise<void>) {
 Deno.test("FileRepository.open refuses a missing folder or a file", async () => {
   await withFolder(async (dir, outside) => {
     await assertRejects(
-      () => FileRepository.open(`${dir}/nope`, OPEN_LIMIT),
+      () => FileRepository.open(`${dir}/nope`, opener()),
       RepositoryError,
       "does not exist",
     );
     await assertRejects(
-      () => FileRepository.open(outside, OPEN_LIMIT),
+      () => FileRepository.open(outside, opener()),
       RepositoryError,
       "not a folder",
     );
@@ -51,7 +51,7 @@ Deno.test("FileRepository.list shows regular files only, sorted", async () => {
     await Deno.symlink(`${dir}/sub`, `${dir}/to-folder`);
     // A link inside the folder is listed as get serves it.
     await Deno.symlink(`${dir}/b.txt`, `${dir}/c.txt`);
-    const repo = await FileRepository.open(dir, OPEN_LIMIT);
+    const repo = await FileRepository.open(dir, opener());
     const { entries, notUtf8 } = await repo.list();
     assertEquals(notUtf8, 0);
     assertEquals(entries.map((e) => [e.name, e.size]), [
@@ -75,7 +75,7 @@ Deno.test("FileRepository.openFile refuses every name that is not a file here", 
     await Deno.symlink(`${dir}/ok.txt`, `${dir}/inside-link`);
     const fifo = new Deno.Command("mkfifo", { args: [`${dir}/pipe`] });
     const madeFifo = (await fifo.output()).success;
-    const repo = await FileRepository.open(dir, OPEN_LIMIT);
+    const repo = await FileRepository.open(dir, opener());
     type Reason = FileRefusal["refusal"]["reason"];
     const refused: [string, Reason, string][] = [
       ["missing", "missing", "No such file"],
@@ -157,46 +157,4 @@ Deno.test("describeForClient names what went wrong, never the path", () => {
     "input/output error",
   );
   assertEquals(describeForClient("odd"), "input/output error");
-});
-
-Deno.test("openWithin gives up on a FIFO that nobody writes to", async (t) => {
-  await withFolder(async (dir) => {
-    const fifo = `${dir}/pipe`;
-    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-    if (!made.success) throw new Error("mkfifo failed");
-    // Opening the write end lets the abandoned open finish, so no
-    // operation outlives the step; the server's own is closed when it does.
-    const release = async () =>
-      (await Deno.open(fifo, { write: true })).close();
-    await t.step("after the time given", async () => {
-      const clock = new ManualClock();
-      const opening = openWithin(fifo, { clock, timeoutMs: 50 });
-      let settled = false;
-      opening.catch(() => {}).finally(() => settled = true);
-      await clock.advance(49);
-      assertEquals(settled, false, "given up before its time");
-      await clock.advance(1);
-      await assertRejects(
-        () => within(opening, "openWithin to give up"),
-        Deno.errors.TimedOut,
-        "it did not open in time",
-      );
-      await release();
-    });
-    await t.step("when the connection is stopped", async () => {
-      const stop = new AbortController();
-      const opening = openWithin(fifo, OPEN_LIMIT, stop.signal);
-      stop.abort();
-      await assertRejects(
-        () => within(opening, "openWithin to give up"),
-        Deno.errors.TimedOut,
-      );
-      await release();
-    });
-    await t.step("and still opens a regular file", async () => {
-      await Deno.writeTextFile(`${dir}/ok.txt`, "fine");
-      using file = await openWithin(`${dir}/ok.txt`, OPEN_LIMIT);
-      assertEquals((await file.stat()).size, 4);
-    });
-  });
 });
