@@ -19,7 +19,7 @@ import { quoteLine, TOKEN } from "../wire/mod.ts";
 import type { ClientCommandLine } from "./cli.ts";
 import { readTypedLine } from "./commands.ts";
 import { type ConnectConfig, taskPermissions } from "./config.ts";
-import { connectFailure, type TlsProblem } from "./connect.ts";
+import { connectFailure, type TlsProblem } from "./failures.ts";
 import { prepareDownloads } from "./folder.ts";
 import { defaultHistoryPath } from "./history.ts";
 

@@ -1,9 +1,8 @@
 import {
-  connectFailure,
   crossesNetworkInClear,
-  tlsProblem,
   TokenRefusedError,
 } from "../../lib/client/connect.ts";
+import { connectFailure, tlsProblem } from "../../lib/client/failures.ts";
 import { ConnectionClosedError, ReplyError } from "../../lib/client/errors.ts";
 import { tokenInClear } from "../../lib/client/start.ts";
 import { ProtocolError } from "../../lib/wire/faults.ts";
