@@ -7,7 +7,13 @@
  */
 
 import type { Permissions } from "../common/mod.ts";
-import { REPLY_LIMITS, type ReplyLimits, TOKEN_VARIABLE } from "../wire/mod.ts";
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  REPLY_LIMITS,
+  type ReplyLimits,
+  TOKEN_VARIABLE,
+} from "../wire/mod.ts";
 
 /** How a client connects, and how long it waits. */
 export interface ConnectConfig {
@@ -38,8 +44,8 @@ export interface ConnectConfig {
 
 /** The defaults of how a client connects. */
 export const DEFAULTS: Readonly<ConnectConfig> = Object.freeze({
-  hostname: "127.0.0.1",
-  port: 12345,
+  hostname: DEFAULT_HOST,
+  port: DEFAULT_PORT,
   replyTimeoutMs: 30_000,
   speedLimit: 1024,
   speedTimeMs: 30_000,

@@ -8,6 +8,7 @@
 
 import {
   type Clock,
+  given,
   isLoopback,
   isTcp,
   SYSTEM_CLOCK,
@@ -78,7 +79,7 @@ export class TokenRefusedError extends Error {
  */
 export async function connect(options: ConnectOptions = {}): Promise<Session> {
   const { clock = SYSTEM_CLOCK } = options;
-  const config: ConnectConfig = { ...DEFAULTS, ...given(options) };
+  const config: ConnectConfig = { ...DEFAULTS, ...configOf(options) };
   const conn = await open(config, clock);
   if (isTcp(conn)) conn.setNoDelay(true);
   const session = new Session(conn, { ...config, clock });
@@ -112,12 +113,10 @@ export function crossesNetworkInClear(
   return tls === null && !isLoopback(hostname);
 }
 
-/** The entries of `options` that hold a value. */
-function given(options: ConnectOptions): Partial<ConnectConfig> {
+/** What of `options` configures the connection, and holds a value. */
+function configOf(options: ConnectOptions): Partial<ConnectConfig> {
   const { clock: _clock, onTokenInClear: _told, ...rest } = options;
-  return Object.fromEntries(
-    Object.entries(rest).filter(([, value]) => value !== undefined),
-  );
+  return given(rest);
 }
 
 /**

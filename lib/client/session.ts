@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Clock, writeAll } from "../common/mod.ts";
+import { type Clock, given, writeAll } from "../common/mod.ts";
 import {
   Code,
   parseGreeting,
@@ -145,7 +145,7 @@ export class Session {
       maxBytes: MAX_DOWNLOAD_BYTES,
       maxNumbered: MAX_NUMBERED,
       clock: this.#clock,
-      ...options,
+      ...given(options),
     });
   }
 

@@ -39,6 +39,7 @@ export {
   withPaths,
 } from "./commands.ts";
 export { isLoopback, isLoopbackPeer } from "./hosts.ts";
+export { given } from "./options.ts";
 export { joinPath, SEPARATOR, splitPath } from "./path.ts";
 export { allowedEnv, hasPermission } from "./permissions.ts";
 export {

@@ -68,23 +68,32 @@ export class ConnectionCache {
   }
 
   /**
-   * Records that a client went away; a second call for the same client
-   * keeps the first time. The oldest departures beyond the history are
-   * forgotten.
+   * Records that a connected client is leaving at `at` (its slot went to
+   * another): from now it counts as gone, though its session still winds
+   * down; {@linkcode disconnect} keeps this time.
+   */
+  leaving(name: string, at: Date): void {
+    const entry = this.#connected.get(name);
+    if (entry) entry.record.disconnectedAt ??= at;
+  }
+
+  /**
+   * Records that a client went away (at the time it was found leaving,
+   * if it was); a second call for the same client keeps the first time.
+   * The oldest departures beyond the history are forgotten.
    *
-   * @returns the client's record (its first disconnect time, when it was
-   * already recorded as gone).
+   * @returns the client's record, or `null` when it was already recorded
+   * as gone.
    * @throws {Error} if no client of that name is connected or remembered.
    */
-  disconnect(name: string, at: Date): ClientRecord {
+  disconnect(name: string, at: Date): ClientRecord | null {
     const entry = this.#connected.get(name);
     if (!entry) {
-      const left = this.#left.get(name);
-      if (left) return left.record;
+      if (this.#left.has(name)) return null;
       throw new Error(`Client ${name} is not recorded`);
     }
     this.#connected.delete(name);
-    entry.record.disconnectedAt = at;
+    entry.record.disconnectedAt ??= at;
     this.#left.set(name, entry);
     if (this.#left.size > this.#history) {
       this.#left.delete(this.#left.keys().next().value!);
@@ -95,7 +104,11 @@ export class ConnectionCache {
 
   /** Number of clients connected now. */
   get connected(): number {
-    return this.#connected.size;
+    let count = 0;
+    for (const { record } of this.#connected.values()) {
+      if (record.disconnectedAt === null) count++;
+    }
+    return count;
   }
 
   /** Number of clients accepted since start. */

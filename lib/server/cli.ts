@@ -19,7 +19,7 @@ import {
   UserFacingError,
   withPaths,
 } from "../common/mod.ts";
-import { TOKEN, TOKEN_VARIABLE } from "../wire/mod.ts";
+import { MIN_TOKEN_LENGTH, TOKEN, TOKEN_VARIABLE } from "../wire/mod.ts";
 import {
   DEFAULTS,
   RANGES,
@@ -29,6 +29,9 @@ import {
 } from "./config.ts";
 import type { LogFormat, LogLevel } from "./log.ts";
 import { RepositoryError } from "./repository.ts";
+
+/** The forms of the log; the first is the default. */
+const LOG_FORMATS = ["text", "json"] as const satisfies readonly LogFormat[];
 
 /** The server's `--help`. */
 export const HELP =
@@ -47,18 +50,21 @@ Options:
   })
   --history N          Clients that left that status still lists (default ${DEFAULTS.history})
   --token-file FILE    Clients must give the token in FILE first (or set
-                       ${TOKEN_VARIABLE}); 16+ characters: openssl rand -hex 32
+                       ${TOKEN_VARIABLE}); ${MIN_TOKEN_LENGTH}+ characters: openssl rand -hex 32
   --open               Beyond loopback with no token, serve other machines too
   --tls-cert FILE      Speak TLS with this certificate chain (PEM) ...
   --tls-key FILE       ... and this private key (PEM)
-  --log-format FORMAT  text, or json for one object a line (default text)
+  --log-format FORMAT  text, or json for one object a line (default ${
+    LOG_FORMATS[0]
+  })
   -q, --quiet          Log only warnings and errors
   -v, --verbose        Log every request too (a message's size, never its text)
   -h, --help           Show this help
 
 Log lines go to stdout; warnings (a client turned away, log lines dropped)
 and errors go to stderr. Stop it with Ctrl+C or SIGTERM: every client is told
-and the server exits with 0; the log names the process to signal.`;
+and the server exits with 0 (1 if it had to stop waiting for the last ones);
+the log names the process to signal.`;
 
 /** What the server's command line asks for. */
 export interface ServerCommandLine {
@@ -73,8 +79,6 @@ export interface ServerCommandLine {
   /** The arguments as given, for a command that repeats them. */
   args: readonly string[];
 }
-
-const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 function isLogFormat(format: string): format is LogFormat {
   return LOG_FORMATS.some((known) => known === format);
@@ -107,9 +111,11 @@ export function parseCommandLine(
   });
   if (flags.help) return null;
   const { values, switches } = flags;
-  const format = values["log-format"] ?? "text";
+  const format = values["log-format"] ?? LOG_FORMATS[0];
   if (!isLogFormat(format)) {
-    throw new UsageError(`--log-format must be text or json, got ${format}`);
+    throw new UsageError(
+      `--log-format must be ${LOG_FORMATS.join(" or ")}, got ${format}`,
+    );
   }
   if (switches.quiet && switches.verbose) {
     throw new UsageError("--quiet and --verbose cannot go together");

@@ -18,9 +18,9 @@
  */
 
 import { formatAddress } from "../common/mod.ts";
-import { ReplyWriter } from "../wire/mod.ts";
+
 import { refusesPeer } from "./access.ts";
-import { MAX_WAITING } from "./config.ts";
+import { MAX_HANDSHAKES, MAX_WAITING } from "./config.ts";
 import {
   ClientConnection,
   type ClientConnectionOptions,
@@ -30,7 +30,7 @@ import { handshakeWithin, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { runSession } from "./session.ts";
 import { SilentClients } from "./silent.ts";
-import { firstLine, turnAway } from "./waiting.ts";
+import { closingReply, firstLine, turnAway } from "./waiting.ts";
 
 /** Admits, turns away and stops the clients of one server. */
 export class Clients {
@@ -60,12 +60,8 @@ export class Clients {
     const { maxLineBytes, timings, maxClients } = server.config;
     this.#connectionOptions = { maxLineBytes, timings, clock: server.clock };
     // The same words for every client turned away, encoded once.
-    const full = new ReplyWriter(128);
-    full.closing({ kind: "full", maxClients });
-    this.#fullReply = full.bytes().slice();
-    const protectedMode = new ReplyWriter(256);
-    protectedMode.closing({ kind: "protected" });
-    this.#protectedReply = protectedMode.bytes().slice();
+    this.#fullReply = closingReply({ kind: "full", maxClients });
+    this.#protectedReply = closingReply({ kind: "protected" });
   }
 
   /**
@@ -76,8 +72,13 @@ export class Clients {
   accept(conn: Deno.Conn<Deno.NetAddr>): void {
     if (refusesPeer(this.#server.access, conn.remoteAddr.hostname)) {
       this.#refuseProtected(conn);
-    } else if (isTls(conn)) this.#track(this.#handshake(conn));
-    else this.#place(conn);
+    } else if (!isTls(conn)) this.#place(conn);
+    else if (this.#handshaking.size < MAX_HANDSHAKES) {
+      this.#track(this.#handshake(conn));
+    } else {
+      conn.close();
+      this.#logTurnedAway(conn, "too many TLS handshakes under way");
+    }
   }
 
   /** Stops every connected or waiting client with `421`. */
@@ -102,7 +103,7 @@ export class Clients {
   }
 
   async #handshake(conn: Deno.TlsConn): Promise<void> {
-    const { clock, config, log } = this.#server;
+    const { clock, config } = this.#server;
     this.#handshaking.add(conn);
     const outcome = await handshakeWithin(
       conn,
@@ -115,10 +116,12 @@ export class Clients {
       else this.#place(conn);
       return;
     }
-    if (this.#stopping) return;
+    if (!this.#stopping) this.#logTurnedAway(conn, handshakeWords(outcome));
+  }
+
+  #logTurnedAway(conn: Deno.Conn<Deno.NetAddr>, why: string, reason = why) {
     const remote = formatAddress(conn.remoteAddr);
-    const why = handshakeWords(outcome);
-    log("REJECTED", `${remote}: ${why}`, { remote, reason: why });
+    this.#server.log("REJECTED", `${remote}: ${why}`, { remote, reason });
   }
 
   /** Resolves once every session and every refusal has ended. */
@@ -165,8 +168,12 @@ export class Clients {
   /** Lets a newcomer to a full server wait for its first line. */
   #hold(connection: ClientConnection): void {
     if (this.#waiting.size >= MAX_WAITING) {
-      // Out of the room at once: the next one pushes out the next longest.
-      const [longest] = this.#waiting;
+      // The one waiting longest that has not spoken goes (one that spoke
+      // only when all have); out of the room at once, so the next push
+      // takes the next.
+      const waiting = [...this.#waiting];
+      const longest = waiting.find((w) => !this.#speakers.has(w)) ??
+        waiting[0];
       this.#waiting.delete(longest);
       longest.stop({
         kind: "full",
@@ -222,16 +229,17 @@ export class Clients {
     const { clock, config } = this.#server;
     const graceMs = config.timings.silentGraceMs;
     for (;;) {
+      if (newcomer.stopReason !== null) return false;
       if (this.#hasRoom()) return true;
       const silent = spoke ? this.#silent.longest() : null;
-      if (silent === null || newcomer.stopReason !== null) return false;
+      if (silent === null) return false;
       const now = clock.now();
       const wait = silent.since + graceMs - now;
       if (wait <= 0) {
         // Its slot is the newcomer's from now: so is its place in status.
         this.#connections.delete(silent.connection);
         this.#silent.delete(silent.connection);
-        this.#server.cache.disconnect(silent.name, clock.date());
+        this.#server.cache.leaving(silent.name, clock.date());
         silent.connection.stop({ kind: "evicted" });
         return true;
       }
@@ -242,7 +250,10 @@ export class Clients {
       const waiting = new AbortController();
       try {
         await Promise.race([
-          clock.sleep(Math.min(wait, waitUntil - now), waiting.signal),
+          clock.sleep(
+            Math.min(wait, waitUntil - now),
+            AbortSignal.any([waiting.signal, newcomer.signal]),
+          ),
           this.#freed.promise,
         ]);
       } finally {
@@ -269,11 +280,10 @@ export class Clients {
   }
 
   #refuseProtected(conn: Deno.Conn<Deno.NetAddr>): void {
-    const remote = formatAddress(conn.remoteAddr);
-    this.#server.log(
-      "REJECTED",
-      `${remote}: protected mode (not from this machine, and no token is set)`,
-      { remote, reason: "protected mode" },
+    this.#logTurnedAway(
+      conn,
+      "protected mode (not from this machine, and no token is set)",
+      "protected mode",
     );
     this.#turnAway(conn, this.#protectedReply);
   }

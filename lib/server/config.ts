@@ -8,8 +8,10 @@
  * @module
  */
 
-import type { Permissions } from "../common/mod.ts";
+import { given, type Permissions } from "../common/mod.ts";
 import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
   DEFAULT_REQUEST_LINE_BYTES,
   MAX_CLIENTS,
   MAX_HISTORY,
@@ -118,8 +120,8 @@ export interface ServerConfig {
 
 /** The defaults of a server's configuration. */
 export const DEFAULTS: Readonly<ServerConfig> = Object.freeze({
-  hostname: "127.0.0.1",
-  port: 12345,
+  hostname: DEFAULT_HOST,
+  port: DEFAULT_PORT,
   maxClients: 3,
   filesDir: "./files",
   maxLineBytes: DEFAULT_REQUEST_LINE_BYTES,
@@ -145,13 +147,6 @@ export function resolveConfig(options: ServerOptions): ServerConfig {
     ...given(options),
     timings: { ...TIMINGS, ...given(options.timings ?? {}) },
   };
-}
-
-/** The entries of `options` that hold a value (`{ port: undefined }` is no port). */
-function given<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }
 
 /**
@@ -183,10 +178,13 @@ export const RANGES = {
 export const FLUSH_BYTES = 64 * 1024;
 
 /**
- * Opens of served files pending at once, those given up on included (each
- * holds one of the runtime's blocking threads until it ends).
+ * Opens of served files given up on that may still be pending at once
+ * (each holds one of the runtime's blocking threads until it ends).
  */
-export const MAX_PENDING_OPENS = 8;
+export const MAX_STUCK_OPENS = 8;
+
+/** TLS handshakes under way at once; one more is turned away. */
+export const MAX_HANDSHAKES = 64;
 
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;

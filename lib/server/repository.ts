@@ -222,6 +222,8 @@ export class FileRepository implements Repository {
       return { file, name, path, info };
     } catch (error) {
       file?.close();
+      // Stopped: the connection ends, with no refusal to say.
+      if (signal?.aborted) throw error;
       throw error instanceof FileRefusal ? error : this.#refusal(name, error);
     }
   }

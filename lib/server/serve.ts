@@ -12,7 +12,7 @@ import { logBanner } from "./banner.ts";
 import { ConnectionCache } from "./cache.ts";
 import { Clients } from "./clients.ts";
 import {
-  MAX_PENDING_OPENS,
+  MAX_STUCK_OPENS,
   resolveConfig,
   type ServerOptions,
 } from "./config.ts";
@@ -70,7 +70,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     new Opener({
       clock,
       timeoutMs: timings.openTimeoutMs,
-      maxPending: MAX_PENDING_OPENS,
+      maxStuck: MAX_STUCK_OPENS,
     }),
   );
   const access: AccessPolicy = {

@@ -14,7 +14,7 @@ import {
 import {
   Code,
   COMMANDS,
-  isTlsRecord,
+  isTlsHandshake,
   isUtf8,
   LineTooLongError,
   parseRequest,
@@ -84,12 +84,12 @@ export async function runSession(
     // Recorded, and the slot given back, when the session ends, not after
     // the lingering close: from then on the client is gone (unless it was
     // recorded gone already, when its slot went to a newcomer).
-    const record = server.cache.disconnect(client, server.clock.date());
-    const at = record.disconnectedAt ?? server.clock.date();
-    const durationMs = Math.max(
-      0,
-      at.getTime() - record.connectedAt.getTime(),
-    );
+    const now = server.clock.date();
+    const record = server.cache.disconnect(client, now);
+    const at = record?.disconnectedAt ?? now;
+    const durationMs = record === null
+      ? 0
+      : Math.max(0, at.getTime() - record.connectedAt.getTime());
     const why = endWords(end);
     server.log(
       "DISCONNECTED",
@@ -135,7 +135,7 @@ async function serveRequests(
     }
     if (!firstBytesSeen && lines.buffered > 0) {
       firstBytesSeen = true;
-      if (isTlsRecord(lines.pending())) return { kind: "spoke-tls" };
+      if (isTlsHandshake(lines.pending())) return { kind: "spoke-tls" };
     }
     // Lines already buffered first: a client admitted to a full server
     // has sent one while it waited.

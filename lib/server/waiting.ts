@@ -6,6 +6,7 @@
  */
 
 import { type Clock, type TimerHandle, writeAll } from "../common/mod.ts";
+import { type CloseReason, ReplyWriter } from "../wire/mod.ts";
 import type { ClientConnection } from "./connection.ts";
 import { lingerThenClose } from "./linger.ts";
 
@@ -35,6 +36,13 @@ export async function firstLine(
   } finally {
     clock.clearTimer(timer);
   }
+}
+
+/** The bytes of the `421` that closes a connection for `reason`. */
+export function closingReply(reason: CloseReason): Uint8Array {
+  const out = new ReplyWriter();
+  out.closing(reason);
+  return out.bytes().slice();
 }
 
 /**

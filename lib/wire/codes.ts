@@ -26,7 +26,7 @@ export const Code = {
   BadLine: 500,
   /** A command is missing its argument or has a malformed one. */
   BadArguments: 501,
-  /** The server wants the client's token first: `hello <name> <program> <token>`. */
+  /** The server wants the client's token first, in `hello`. */
   AuthRequired: 530,
   /** The token in `hello` was wrong. */
   AuthFailed: 535,

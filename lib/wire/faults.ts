@@ -63,11 +63,19 @@ export function describeProtocolFault(fault: ProtocolFault): string {
 }
 
 /**
+ * Whether `bytes` start as a TLS handshake record does: the first bytes of
+ * a TLS client.
+ */
+export function isTlsHandshake(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x16 && bytes[1] === 0x03;
+}
+
+/**
  * Whether `bytes` start as a TLS record does (a handshake, or an alert):
- * a peer that speaks TLS where plain lines were expected.
+ * a server that speaks TLS where plain lines were expected.
  */
 export function isTlsRecord(bytes: Uint8Array): boolean {
-  return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+  return isTlsHandshake(bytes) || (bytes[0] === 0x15 && bytes[1] === 0x03);
 }
 
 /** The error for `line`, which is no reply line: its start is kept. */

@@ -5,6 +5,12 @@
  * @module
  */
 
+/** Where a server listens unless told, and where a client looks for it. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** The port a server listens on unless told, and a client connects to. */
+export const DEFAULT_PORT = 12345;
+
 /** The longest request line a server accepts by default, in bytes. */
 export const DEFAULT_REQUEST_LINE_BYTES = 64 * 1024;
 

@@ -30,12 +30,15 @@ export {
   formatIntroduction,
   type Introduction,
   MAX_TOKEN_LENGTH,
+  MIN_TOKEN_LENGTH,
   TOKEN,
   TOKEN_PATTERN,
   TOKEN_RULE,
   TOKEN_VARIABLE,
 } from "./hello.ts";
 export {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
   DEFAULT_REQUEST_LINE_BYTES,
   MAX_CLIENTS,
   MAX_HISTORY,
@@ -47,7 +50,7 @@ export { LineBuffer, LineTooLongError } from "./line_buffer.ts";
 export { escapeName, isNameTooLong, unescapeName } from "./names.ts";
 export { ReplyWriter } from "./replies.ts";
 export {
-  isTlsRecord,
+  isTlsHandshake,
   ProtocolError,
   type ProtocolFault,
   quoteLine,

@@ -63,15 +63,14 @@ export function closingText(reason: CloseReason): string {
   }
 }
 
-const SERVER_FULL =
-  /^Server is full: (\d+) of \1 clients? connected; try again later$/;
-
 /**
- * Whether a `421`'s text says the server is full (see
- * {@linkcode closingText}): a client may try again soon.
+ * Whether a `421`'s text says the server is full, as
+ * {@linkcode closingText} words it: a client may try again soon.
  */
 export function isServerFull(text: string): boolean {
-  return SERVER_FULL.test(text);
+  const number = /\d+/.exec(text);
+  return number !== null &&
+    text === closingText({ kind: "full", maxClients: Number(number[0]) });
 }
 
 /** The code of a refusal: `451` when the file could not be read, else `550`. */

@@ -1,7 +1,7 @@
 import { connect } from "../../client.ts";
 import { MAX_WAITING, TIMINGS } from "../../lib/server/config.ts";
 import { closingText } from "../../lib/wire/mod.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { RawClient } from "../support/raw_client.ts";
 import { ManualClock } from "../support/clock.ts";
 import { closeSession } from "../support/sessions.ts";
@@ -292,5 +292,57 @@ Deno.test("status never counts more clients connected than there are slots", asy
   const gone = await s.disconnected("Client01");
   assert(
     gone.message.endsWith("(made room: no request while the server was full)"),
+  );
+});
+
+Deno.test("a newcomer that spoke keeps its place in a full waiting room; a silent one goes", async () => {
+  const clock = new ManualClock();
+  await using s = await startServer({ maxClients: 1, clock });
+  const { client: holder } = await RawClient.greeted(s.port);
+  using _ = holder;
+  // It speaks, and waits for the holder's grace to end.
+  using speaker = await RawClient.connect(s.port);
+  await speaker.send("hello");
+  await clock.waitForTimer(TIMINGS.silentGraceMs);
+  // The room fills with silent newcomers, one too many.
+  const silent: RawClient[] = [];
+  try {
+    for (let i = 0; i < MAX_WAITING; i++) {
+      silent.push(await RawClient.connect(s.port));
+    }
+    assertEquals(await silent[0].reply(), { code: 421, lines: [full(1)] });
+    await clock.advance(TIMINGS.silentGraceMs);
+    assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
+    assertEquals((await speaker.reply()).lines, ["helloACK"]);
+  } finally {
+    for (const client of silent) client.close();
+  }
+});
+
+Deno.test("making room with no history kept still ends the pushed-out session cleanly", async () => {
+  await using s = await startServer({
+    maxClients: 1,
+    history: 0,
+    timings: { silentGraceMs: 0 },
+  });
+  const { client: hog } = await RawClient.greeted(s.port);
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("status");
+  assertEquals((await newcomer.reply()).lines, ["Connected as Client02"]);
+  assertEquals(await hog.reply(), { code: 421, lines: [EVICTED] });
+  hog.close();
+  const gone = await s.disconnected("Client01");
+  assertMatch(
+    gone.message,
+    /\(made room: no request while the server was full\)$/,
+  );
+  // Answered while the hog's session still wound down.
+  assertEquals(
+    (await newcomer.reply()).lines.at(-1),
+    "2 clients since start, 1 connected",
+  );
+  assertEquals(
+    (await newcomer.request("status")).lines.at(-1),
+    "2 clients since start, 1 connected; 1 earlier client not shown",
   );
 });

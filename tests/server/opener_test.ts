@@ -22,9 +22,10 @@ async function fifoIn(dir: string) {
 Deno.test("an open that does not finish is given up: in time, or when the connection stops", async (t) => {
   await withTempDir(async (dir) => {
     const fifo = await fifoIn(dir);
+    await Deno.writeTextFile(`${dir}/ok.txt`, "fine");
     await t.step("after the time given", async () => {
       const clock = new ManualClock();
-      const opener = new Opener({ clock, timeoutMs: 50, maxPending: 8 });
+      const opener = new Opener({ clock, timeoutMs: 50, maxStuck: 8 });
       const opening = opener.open(fifo.path);
       opening.catch(() => {}); // looked at below
       let settled = false;
@@ -44,26 +45,35 @@ Deno.test("an open that does not finish is given up: in time, or when the connec
       const opener = new Opener({
         clock: new ManualClock(),
         timeoutMs: 60_000,
-        maxPending: 8,
+        maxStuck: 8,
       });
       const opening = opener.open(fifo.path, stop.signal);
-      stop.abort();
+      stop.abort(new Error("stopped"));
+      // The stop's reason, not a time limit: no refusal to tell a client.
       await assertRejects(
         () => within(opening, "the open to be given up"),
-        Deno.errors.TimedOut,
+        Error,
+        "stopped",
       );
+      assertEquals(opener.stuck, 1);
       await fifo.release();
+      await within(opener.unstuck(), "the open to end");
+      // Stopped already: nothing is opened.
+      await assertRejects(
+        () => opener.open(`${dir}/ok.txt`, stop.signal),
+        Error,
+        "stopped",
+      );
     });
     await t.step("and still opens a regular file", async () => {
-      await Deno.writeTextFile(`${dir}/ok.txt`, "fine");
       const opener = new Opener({
         clock: new ManualClock(),
         timeoutMs: 1000,
-        maxPending: 8,
+        maxStuck: 8,
       });
       using file = await opener.open(`${dir}/ok.txt`);
       assertEquals((await file.stat()).size, 4);
-      assertEquals(opener.pending, 0);
+      assertEquals(opener.stuck, 0);
     });
   });
 });
@@ -73,19 +83,20 @@ Deno.test("opens given up on are bounded: past the bound the next is refused, un
     const fifo = await fifoIn(dir);
     await Deno.writeTextFile(`${dir}/ok.txt`, "fine");
     const clock = new ManualClock();
-    const opener = new Opener({ clock, timeoutMs: 50, maxPending: 1 });
+    const opener = new Opener({ clock, timeoutMs: 50, maxStuck: 1 });
     const stuck = opener.open(fifo.path).then(() => null, (error) => error);
     await clock.advance(50);
     assertInstanceOf(await within(stuck, "the open"), Deno.errors.TimedOut);
-    // Still holding its thread: no more opens until it ends.
-    assertEquals(opener.pending, 1);
+    // Still holding its thread: no more opens until it ends (an open that
+    // is only under way, or failed, does not count).
+    assertEquals(opener.stuck, 1);
     await assertRejects(
       () => opener.open(`${dir}/ok.txt`),
       OpensPendingError,
       "too many files are still opening on the server; try again later",
     );
     await fifo.release();
-    await within(opener.idle(), "the given-up open to end");
+    await within(opener.unstuck(), "the given-up open to end");
     using file = await opener.open(`${dir}/ok.txt`);
     assertEquals((await file.stat()).size, 4);
   });

@@ -11,7 +11,7 @@ import { ManualClock } from "../support/clock.ts";
 
 // Opens are not timed out here.
 const opener = () =>
-  new Opener({ clock: new ManualClock(), timeoutMs: 1000, maxPending: 8 });
+  new Opener({ clock: new ManualClock(), timeoutMs: 1000, maxStuck: 8 });
 
 async function withFolder(fn: (dir: string, outside: string) => Promise<void>) {
   const base = await Deno.makeTempDir({ prefix: "ackline-repo-" });

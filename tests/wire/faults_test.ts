@@ -1,5 +1,6 @@
 import {
   describeProtocolFault,
+  isTlsHandshake,
   isTlsRecord,
   ProtocolError,
   unexpectedLine,
@@ -62,4 +63,11 @@ Deno.test("every protocol fault is worded, quoting at most so much of what came"
   for (const [fault, words] of cases) {
     assertEquals(describeProtocolFault(fault), words);
   }
+});
+
+Deno.test("a plain server hears a TLS client by its handshake record alone", () => {
+  assertEquals(isTlsHandshake(bytes("\x16\x03\x01")), true);
+  // An alert is how a TLS server answers, never how a client begins.
+  assertEquals(isTlsHandshake(bytes("\x15\x03\x03")), false);
+  assertEquals(isTlsRecord(bytes("\x15\x03\x03")), true);
 });
