@@ -130,6 +130,18 @@ export type LineFormatter = (
   fields?: LogFields,
 ) => string;
 
+/** The line, made by `format`, that says how many lines were dropped. */
+export function dropNotice(format: LineFormatter): (count: number) => string {
+  return (count) =>
+    format(
+      "WARNING",
+      `${count} log line${
+        count === 1 ? "" : "s"
+      } dropped: the log output was not keeping up`,
+      { dropped: count },
+    );
+}
+
 /** Options of {@linkcode ServerLog}. */
 export interface ServerLogOptions {
   /** Where info and debug lines go: `Deno.stdout`, or a test's own. */
@@ -164,12 +176,12 @@ export class ServerLog {
     this.#level = level;
     this.format = (kind, message, fields) =>
       formatLogLine(kind, message, clock.date(), format, fields);
-    this.#out = new QueuedLog(options.stdout, this.format);
-    this.#err = new QueuedLog(options.stderr, this.format);
+    this.#out = new QueuedLog(options.stdout, dropNotice(this.format));
+    this.#err = new QueuedLog(options.stderr, dropNotice(this.format));
     this.log = (kind, message, fields) => {
       if (!isLogged(kind, level)) return;
       const log = isLogged(kind, "warn") ? this.#err : this.#out;
-      log.log(kind, message, fields);
+      log.add(this.format(kind, message, fields));
     };
   }
 

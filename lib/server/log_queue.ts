@@ -7,8 +7,6 @@
  * @module
  */
 
-import type { LineFormatter, Logger } from "./log.ts";
-
 /** Most bytes of log lines waiting for a slow output. */
 export const MAX_LOG_QUEUE_BYTES = 1024 * 1024;
 
@@ -22,12 +20,8 @@ const encoder = new TextEncoder();
 
 /** A log whose writes never block the caller (see the module docs). */
 export class QueuedLog {
-  /** The logger to hand to the server. */
-  readonly log: Logger = (kind, message, fields) =>
-    this.#add(this.#format(kind, message, fields));
-
   readonly #output: LogOutput;
-  readonly #format: LineFormatter;
+  readonly #dropNotice: (count: number) => string;
   readonly #maxQueued: number;
   #queue: Uint8Array[] = [];
   #queued = 0;
@@ -37,16 +31,16 @@ export class QueuedLog {
   #broken = false;
 
   /**
-   * Writes to `output` the lines `format` makes, queueing at most
-   * `maxQueuedBytes`.
+   * Writes lines to `output`, queueing at most `maxQueuedBytes`; a count
+   * of lines dropped is said in the line `dropNotice` makes of it.
    */
   constructor(
     output: LogOutput,
-    format: LineFormatter,
+    dropNotice: (count: number) => string,
     maxQueuedBytes = MAX_LOG_QUEUE_BYTES,
   ) {
     this.#output = output;
-    this.#format = format;
+    this.#dropNotice = dropNotice;
     this.#maxQueued = maxQueuedBytes;
   }
 
@@ -60,7 +54,8 @@ export class QueuedLog {
     while (this.#draining) await this.#writing;
   }
 
-  #add(text: string): void {
+  /** Queues one line (without its line end) to be written. */
+  add(text: string): void {
     const line = encoder.encode(text + "\n");
     if (this.#broken || this.#queued + line.length > this.#maxQueued) {
       this.#dropped++;
@@ -100,15 +95,7 @@ export class QueuedLog {
   #reportDrops(): void {
     const count = this.#dropped;
     this.#dropped = 0;
-    const line = encoder.encode(
-      this.#format(
-        "WARNING",
-        `${count} log line${
-          count === 1 ? "" : "s"
-        } dropped: the log output was not keeping up`,
-        { dropped: count },
-      ) + "\n",
-    );
+    const line = encoder.encode(this.#dropNotice(count) + "\n");
     this.#queue.push(line);
     this.#queued += line.length;
   }

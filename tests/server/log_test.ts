@@ -1,5 +1,6 @@
 import {
   capLogMessage,
+  dropNotice,
   formatLogLine,
   type LineFormatter,
   MAX_LOG_MESSAGE,
@@ -37,10 +38,10 @@ const format: LineFormatter = (kind, message, fields) =>
 
 Deno.test("QueuedLog never blocks, keeps a bounded queue and reports what it dropped", async () => {
   const output = new StuckOutput();
-  const logs = new QueuedLog(output, format, 1000);
+  const logs = new QueuedLog(output, dropNotice(format), 1000);
   const line = (i: number) => `Client${i} connected`;
   const each = format("NEW CONNECTION", line(10)).length + 1;
-  for (let i = 10; i < 1010; i++) logs.log("NEW CONNECTION", line(i));
+  for (let i = 10; i < 1010; i++) logs.add(format("NEW CONNECTION", line(i)));
   // Only what fits in 1,000 bytes waits; the rest is counted.
   const kept = Math.floor(1000 / each);
   assertEquals(logs.dropped, 1000 - kept);
@@ -66,10 +67,10 @@ Deno.test("QueuedLog stops quietly when its output is gone", async () => {
       calls++;
       return Promise.reject(new Deno.errors.BrokenPipe("closed"));
     },
-  }, format);
-  logs.log("SERVER", "one");
+  }, dropNotice(format));
+  logs.add(format("SERVER", "one"));
   await within(logs.flushed(), "the failed write");
-  logs.log("SERVER", "two");
+  logs.add(format("SERVER", "two"));
   await within(logs.flushed(), "nothing");
   assertEquals(calls, 1);
   assertEquals(logs.dropped, 1);
@@ -88,8 +89,8 @@ Deno.test("log messages are capped in length, saying how much was cut", () => {
 Deno.test("QueuedLog caps every line it writes", async () => {
   const output = new StuckOutput();
   output.open();
-  const logs = new QueuedLog(output, format);
-  logs.log("DOWNLOAD", "z".repeat(100_000));
+  const logs = new QueuedLog(output, dropNotice(format));
+  logs.add(format("DOWNLOAD", "z".repeat(100_000)));
   await within(logs.flushed(), "the log to be written");
   assert(
     output.written.endsWith(
