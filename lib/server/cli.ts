@@ -48,6 +48,10 @@ Options:
   --idle-timeout SEC   Close a client silent this long, 0 for never (default ${
     TIMINGS.idleMs / 1000
   })
+  --yield-after SEC    When full, a client idle this long makes room for a
+                       newcomer that speaks, 0 for never (default ${
+    TIMINGS.yieldIdleMs / 1000
+  })
   --history N          Clients that left that status still lists (default ${DEFAULTS.history})
   --token-file FILE    Clients must give the token in FILE first (or set
                        ${TOKEN_VARIABLE}); ${MIN_TOKEN_LENGTH}+ characters: openssl rand -hex 32
@@ -100,6 +104,7 @@ export function parseCommandLine(
     "files",
     "max-line",
     "idle-timeout",
+    "yield-after",
     "history",
     "log-format",
     "token-file",
@@ -157,6 +162,10 @@ export function parseCommandLine(
       idleMs: 1000 * integerFlag("idle-timeout", values["idle-timeout"], {
         ...RANGES.idleTimeoutSeconds,
         fallback: TIMINGS.idleMs / 1000,
+      }),
+      yieldIdleMs: 1000 * integerFlag("yield-after", values["yield-after"], {
+        ...RANGES.yieldAfterSeconds,
+        fallback: TIMINGS.yieldIdleMs / 1000,
       }),
     },
   };

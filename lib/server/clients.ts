@@ -3,16 +3,13 @@
  * name while a slot is free, or turned away with `421`; all of them can be
  * stopped at once, and the group can be awaited until every one is gone.
  *
- * A full server still makes room for a client that speaks: while some slot
- * is held by a connection that has never sent a request (a silent or
- * trickling hog, or a person who has not typed yet), a newcomer gets the
- * admission wait to send its first line; if it does, it takes the first
- * slot that frees, or that of the longest-held such connection once that
- * one's silent grace is over (its first line may be on its way), which is
- * told why and closed. A client that has made a request is never pushed
- * out, a newcomer that does not speak pushes no one out, and one that
- * connects while a speaker waits queues behind it: hogs that reconnect at
- * once cannot starve real clients, which speak at once.
+ * A full server still makes room for a client that speaks: a newcomer gets
+ * the admission wait to send its first line; if it does, it takes the
+ * first slot that frees, or that of the client that makes room next (see
+ * `occupants.ts`: a silent one, or one idle for the yield limit), which is
+ * told why and closed. A newcomer that does not speak pushes no one out,
+ * and one that connects while a speaker waits queues behind it: hogs that
+ * reconnect at once cannot starve real clients, which speak at once.
  *
  * @module
  */
@@ -20,7 +17,7 @@
 import { formatAddress } from "../common/mod.ts";
 
 import { refusesPeer } from "./access.ts";
-import { MAX_HANDSHAKES, MAX_WAITING } from "./config.ts";
+import { MAX_HANDSHAKES } from "./config.ts";
 import {
   ClientConnection,
   type ClientConnectionOptions,
@@ -28,25 +25,19 @@ import {
 import type { ServerContext } from "./context.ts";
 import { handshakeWithin, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
+import { Occupants, type Yielder } from "./occupants.ts";
 import { runSession } from "./session.ts";
-import { SilentClients } from "./silent.ts";
-import { closingReply, firstLine, turnAway } from "./waiting.ts";
+import { closingReply, firstLine, turnAway, WaitingRoom } from "./waiting.ts";
 
 /** Admits, turns away and stops the clients of one server. */
 export class Clients {
   readonly #server: ServerContext;
   readonly #connectionOptions: ClientConnectionOptions;
   readonly #namer = new ClientNamer();
-  readonly #connections = new Set<ClientConnection>();
-  // Admitted connections that had sent no request when last looked at, in
-  // order of admission, with when they were admitted; cleaned as they are
-  // looked at.
-  readonly #silent = new SilentClients();
+  readonly #occupants = new Occupants();
   // Newcomers to a full server, given time to send their first line.
-  readonly #waiting = new Set<ClientConnection>();
+  readonly #waiting = new WaitingRoom();
   readonly #running = new Set<Promise<void>>();
-  // Newcomers that spoke, waiting for a slot to free: it is theirs first.
-  readonly #speakers = new Set<ClientConnection>();
   #freed = Promise.withResolvers<void>();
   // TLS clients still shaking hands, not yet admitted.
   readonly #handshaking = new Set<Deno.TlsConn>();
@@ -84,7 +75,9 @@ export class Clients {
   /** Stops every connected or waiting client with `421`. */
   stopAll(): void {
     this.#stopping = true;
-    for (const connection of [...this.#connections, ...this.#waiting]) {
+    for (
+      const connection of [...this.#occupants.connections(), ...this.#waiting]
+    ) {
       connection.stop({ kind: "shutdown" });
     }
     for (const conn of this.#handshaking) conn.close();
@@ -92,9 +85,9 @@ export class Clients {
 
   #place(conn: Deno.Conn<Deno.NetAddr>): void {
     // A free slot goes first to a newcomer that spoke and waits for one.
-    if (this.#hasRoom() && this.#speakers.size === 0) {
+    if (this.#hasRoom() && !this.#waiting.hasSpeakers) {
       this.#admit(this.#wrap(conn));
-    } else if (this.#hasRoom() || this.#silent.longest() !== null) {
+    } else if (this.#hasRoom() || this.#roomWithinWait()) {
       this.#hold(this.#wrap(conn));
     } else {
       this.#logRejected(conn);
@@ -130,7 +123,23 @@ export class Clients {
   }
 
   #hasRoom(): boolean {
-    return this.#connections.size < this.#server.config.maxClients;
+    return this.#occupants.size < this.#server.config.maxClients;
+  }
+
+  /** Whether a client may make room within a newcomer's admission wait. */
+  #roomWithinWait(): boolean {
+    const { clock, config } = this.#server;
+    const yielder = this.#nextToYield();
+    return yielder !== null &&
+      yielder.at <= clock.now() + config.timings.admissionWaitMs;
+  }
+
+  #nextToYield(): Yielder | null {
+    const { clock, config, token } = this.#server;
+    return this.#occupants.nextToYield(clock.now(), {
+      timings: config.timings,
+      idleMayYield: token === null,
+    });
   }
 
   #wrap(conn: Deno.Conn<Deno.NetAddr>): ClientConnection {
@@ -153,34 +162,20 @@ export class Clients {
       client: name,
       remote,
     });
-    this.#connections.add(connection);
-    this.#silent.add({ connection, since: clock.now(), name });
+    this.#occupants.add({ connection, since: clock.now(), name });
     this.#track(
       runSession(connection, name, this.#server, () => {
         // Still counted when it was pushed out for a newcomer: that one
         // has its slot already.
-        if (this.#connections.delete(connection)) this.#slotFreed();
-        this.#silent.delete(connection);
+        if (this.#occupants.delete(connection)) this.#slotFreed();
       }),
     );
   }
 
   /** Lets a newcomer to a full server wait for its first line. */
   #hold(connection: ClientConnection): void {
-    if (this.#waiting.size >= MAX_WAITING) {
-      // The one waiting longest that has not spoken goes (one that spoke
-      // only when all have); out of the room at once, so the next push
-      // takes the next.
-      const waiting = [...this.#waiting];
-      const longest = waiting.find((w) => !this.#speakers.has(w)) ??
-        waiting[0];
-      this.#waiting.delete(longest);
-      longest.stop({
-        kind: "full",
-        maxClients: this.#server.config.maxClients,
-      });
-    }
-    this.#waiting.add(connection);
+    const { maxClients } = this.#server.config;
+    this.#waiting.enter(connection)?.stop({ kind: "full", maxClients });
     this.#track(this.#admitWhenSpoken(connection));
   }
 
@@ -209,15 +204,15 @@ export class Clients {
         return;
       }
     } finally {
-      this.#waiting.delete(connection);
+      this.#waiting.leave(connection);
     }
     this.#admit(connection);
   }
 
   /**
    * Finds a slot for a newcomer: a free one, or, for one that spoke, the
-   * slot of the longest-silent client once its grace is over, waiting for
-   * that until `waitUntil` at most.
+   * slot of the client that makes room next, waiting for that if it may
+   * by `waitUntil`.
    *
    * @returns whether there is room now.
    */
@@ -226,39 +221,34 @@ export class Clients {
     waitUntil: number,
     newcomer: ClientConnection,
   ): Promise<boolean> {
-    const { clock, config } = this.#server;
-    const graceMs = config.timings.silentGraceMs;
+    const { clock } = this.#server;
     for (;;) {
       if (newcomer.stopReason !== null) return false;
       if (this.#hasRoom()) return true;
-      const silent = spoke ? this.#silent.longest() : null;
-      if (silent === null) return false;
+      const yielder = spoke ? this.#nextToYield() : null;
+      if (yielder === null || yielder.at > waitUntil) return false;
       const now = clock.now();
-      const wait = silent.since + graceMs - now;
+      const wait = yielder.at - now;
       if (wait <= 0) {
         // Its slot is the newcomer's from now: so is its place in status.
-        this.#connections.delete(silent.connection);
-        this.#silent.delete(silent.connection);
-        this.#server.cache.leaving(silent.name, clock.date());
-        silent.connection.stop({ kind: "evicted" });
+        const { connection, name } = yielder.occupant;
+        this.#occupants.delete(connection);
+        this.#server.cache.leaving(name, clock.date());
+        connection.stop(yielder.reason);
         return true;
       }
-      if (now >= waitUntil) return false;
-      // Until the grace ends, or a slot frees (it is this newcomer's before
-      // anyone who connects meanwhile), within the admission wait.
-      this.#speakers.add(newcomer);
+      // Until it may (within the admission wait), or a slot frees (it is
+      // this newcomer's before anyone who connects meanwhile).
+      this.#waiting.speaking(newcomer, true);
       const waiting = new AbortController();
       try {
         await Promise.race([
-          clock.sleep(
-            Math.min(wait, waitUntil - now),
-            AbortSignal.any([waiting.signal, newcomer.signal]),
-          ),
+          clock.sleep(wait, AbortSignal.any([waiting.signal, newcomer.signal])),
           this.#freed.promise,
         ]);
       } finally {
         waiting.abort();
-        this.#speakers.delete(newcomer);
+        this.#waiting.speaking(newcomer, false);
       }
     }
   }

@@ -45,6 +45,13 @@ export interface Timings {
    */
   silentGraceMs: number;
   /**
+   * On a server with no token, how long a client that has made requests
+   * may sit idle and keep its slot while a newcomer that spoke waits for
+   * one; 0 never to push it out. A token server never pushes out a client
+   * that gave the token (see `clients.ts`).
+   */
+  yieldIdleMs: number;
+  /**
    * How long a TLS client gets to finish its handshake: until then it has
    * no slot and no name, and one that takes longer is closed.
    */
@@ -75,6 +82,7 @@ export const TIMINGS: Readonly<Timings> = Object.freeze({
   closeGraceMs: 2_000,
   admissionWaitMs: 5_000,
   silentGraceMs: 1_000,
+  yieldIdleMs: 30_000,
   handshakeMs: 10_000,
   wrongTokenDelayMs: 1_000,
   openTimeoutMs: 2_000,
@@ -168,6 +176,7 @@ export const RANGES = {
   maxClients: { min: 1, max: MAX_CLIENTS },
   maxLineBytes: { min: 16, max: MAX_REQUEST_LINE_BYTES },
   idleTimeoutSeconds: { min: 0, max: 24 * 3600 },
+  yieldAfterSeconds: { min: 0, max: 24 * 3600 },
   history: { min: 0, max: MAX_HISTORY },
 } as const;
 

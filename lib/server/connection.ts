@@ -99,6 +99,15 @@ export class ClientConnection {
     return this.#spoke;
   }
 
+  /**
+   * Since when the client has been idle, on the server's clock: its last
+   * request or the last reply bytes it took; `null` while a reply is under
+   * way (a download counts as activity however long it takes).
+   */
+  get idleSince(): number | null {
+    return this.#replying > 0 ? null : this.#lastActive;
+  }
+
   /** Turns off Nagle's delay and starts the idle watch. */
   start(): void {
     if (isTcp(this.#conn)) this.#conn.setNoDelay(true);

@@ -41,6 +41,10 @@ export function stopWords(reason: CloseReason): string {
       return "server full";
     case "evicted":
       return "made room: no request while the server was full";
+    case "yielded":
+      return `made room: idle ${
+        reason.idleMs / 1000
+      } s while the server was full`;
     case "stalled":
       return `took no reply bytes for ${reason.stallMs / 1000} s`;
     case "wrong-tokens":

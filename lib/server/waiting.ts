@@ -1,6 +1,6 @@
 /**
- * Newcomers not (yet) admitted: waiting for the first line of one that
- * waits for a slot, and turning one away with its reply.
+ * Newcomers not (yet) admitted: the room where they wait for a slot,
+ * waiting for the first line of one, and turning one away with its reply.
  *
  * @module
  */
@@ -8,7 +8,58 @@
 import { type Clock, type TimerHandle, writeAll } from "../common/mod.ts";
 import { type CloseReason, ReplyWriter } from "../wire/mod.ts";
 import type { ClientConnection } from "./connection.ts";
+import { MAX_WAITING } from "./config.ts";
 import { lingerThenClose } from "./linger.ts";
+
+/**
+ * The newcomers to a full server, at most {@linkcode MAX_WAITING}, and
+ * which of them spoke and wait for a slot: a slot that frees is theirs
+ * first.
+ */
+export class WaitingRoom {
+  readonly #waiting = new Set<ClientConnection>();
+  readonly #speakers = new Set<ClientConnection>();
+
+  /** Whether a newcomer that spoke waits for a slot. */
+  get hasSpeakers(): boolean {
+    return this.#speakers.size > 0;
+  }
+
+  /** Everyone in the room. */
+  [Symbol.iterator](): IterableIterator<ClientConnection> {
+    return this.#waiting.values();
+  }
+
+  /**
+   * Lets `connection` in; in a full room, the one waiting longest that has
+   * not spoken (one that spoke only when all have) leaves at once, so the
+   * next one in pushes out the next.
+   *
+   * @returns the one that left to make room, if any.
+   */
+  enter(connection: ClientConnection): ClientConnection | undefined {
+    let left: ClientConnection | undefined;
+    if (this.#waiting.size >= MAX_WAITING) {
+      const waiting = [...this.#waiting];
+      left = waiting.find((w) => !this.#speakers.has(w)) ?? waiting[0];
+      this.leave(left);
+    }
+    this.#waiting.add(connection);
+    return left;
+  }
+
+  /** Marks `connection` as one that spoke and waits for a slot, or not. */
+  speaking(connection: ClientConnection, speaks: boolean): void {
+    if (speaks) this.#speakers.add(connection);
+    else this.#speakers.delete(connection);
+  }
+
+  /** Takes `connection` out of the room. */
+  leave(connection: ClientConnection): void {
+    this.#waiting.delete(connection);
+    this.#speakers.delete(connection);
+  }
+}
 
 /**
  * Reads until a complete line is buffered (`"spoke"`), `timeoutMs` passes

@@ -19,6 +19,7 @@ export type CloseReason =
   | { kind: "idle"; timeoutMs: number }
   | { kind: "full"; maxClients: number }
   | { kind: "evicted" }
+  | { kind: "yielded"; idleMs: number }
   | { kind: "stalled"; stallMs: number }
   | { kind: "wrong-tokens"; tries: number }
   | { kind: "protected" };
@@ -52,6 +53,10 @@ export function closingText(reason: CloseReason): string {
       } connected; try again later`;
     case "evicted":
       return "Server is full and this connection has sent no request; closing to make room";
+    case "yielded":
+      return `Server is full and this connection made no request for ${
+        reason.idleMs / 1000
+      } s; closing to make room`;
     case "stalled":
       return `No bytes of the reply taken for ${
         reason.stallMs / 1000

@@ -1,11 +1,36 @@
 import { flagsOf } from "../../lib/common/commands.ts";
-import { TASK_PERMISSIONS } from "../../lib/server/config.ts";
+import { UsageError } from "../../lib/common/mod.ts";
+import { parseCommandLine } from "../../lib/server/cli.ts";
+import { TASK_PERMISSIONS, TIMINGS } from "../../lib/server/config.ts";
 import { permissionFlags, readTasks } from "../../tools/tasks.ts";
-import { assertEquals } from "../support/assert.ts";
+import { assertEquals, assertThrows } from "../support/assert.ts";
 
 Deno.test("the server knows the permissions of its task, for the commands it suggests", async () => {
   assertEquals(
     flagsOf(TASK_PERMISSIONS),
     permissionFlags((await readTasks()).server),
+  );
+});
+
+Deno.test("timing flags are in seconds", () => {
+  const command = parseCommandLine([
+    "--idle-timeout",
+    "90",
+    "--yield-after",
+    "0",
+  ]);
+  assertEquals(command?.config.timings.idleMs, 90_000);
+  assertEquals(command?.config.timings.yieldIdleMs, 0);
+  assertEquals(
+    parseCommandLine([])?.config.timings.yieldIdleMs,
+    TIMINGS.yieldIdleMs,
+  );
+});
+
+Deno.test("--yield-after is bounded", () => {
+  assertThrows(
+    () => parseCommandLine(["--yield-after", "-1"]),
+    UsageError,
+    "--yield-after",
   );
 });

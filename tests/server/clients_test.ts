@@ -8,6 +8,10 @@ import { closeSession } from "../support/sessions.ts";
 import { startServer } from "../support/test_server.ts";
 
 const EVICTED = closingText({ kind: "evicted" });
+const YIELDED = closingText({
+  kind: "yielded",
+  idleMs: TIMINGS.yieldIdleMs,
+});
 const full = (maxClients: number) => closingText({ kind: "full", maxClients });
 
 Deno.test("a newcomer that speaks takes the slot of a client that never made a request", async (t) => {
@@ -46,7 +50,7 @@ Deno.test("a newcomer that speaks takes the slot of a client that never made a r
   }
 });
 
-Deno.test("a client that has made a request is never pushed out", async () => {
+Deno.test("a client that has made a request is not pushed out before it idles for the yield limit", async () => {
   await using s = await startServer({
     maxClients: 2,
     timings: { silentGraceMs: 0 },
@@ -345,4 +349,92 @@ Deno.test("making room with no history kept still ends the pushed-out session cl
     (await newcomer.request("status")).lines.at(-1),
     "2 clients since start, 1 connected; 1 earlier client not shown",
   );
+});
+
+Deno.test("a client idle for the yield limit makes room for a newcomer that speaks", async () => {
+  const clock = new ManualClock();
+  const { yieldIdleMs, admissionWaitMs } = TIMINGS;
+  await using s = await startServer({ maxClients: 2, clock });
+  // Both made a request; the first has been idle longer.
+  const { client: older } = await RawClient.greeted(s.port);
+  using _older = older;
+  await older.request("first");
+  await clock.advance(1);
+  const { client: younger } = await RawClient.greeted(s.port);
+  using _younger = younger;
+  await younger.request("second");
+  // Room cannot be made within a newcomer's admission wait: it is refused
+  // at once.
+  await clock.advance(yieldIdleMs - admissionWaitMs - 2);
+  using early = await RawClient.connect(s.port);
+  await early.send("hello");
+  assertEquals(await early.reply(), { code: 421, lines: [full(2)] });
+  // A newcomer that speaks when the first is a moment from the limit
+  // waits for that moment, and takes its slot.
+  await clock.advance(admissionWaitMs);
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("hello");
+  await clock.waitForTimer(1);
+  await clock.advance(1);
+  assertEquals((await newcomer.reply()).lines, ["Connected as Client03"]);
+  assertEquals(await older.reply(), { code: 421, lines: [YIELDED] });
+  await older.closed();
+  older.close();
+  await s.waitForLog(
+    "DISCONNECTED",
+    /^Client01 at .* \(made room: idle 30 s while the server was full\)$/,
+  );
+  assertEquals((await younger.request("still here")).code, 250);
+});
+
+Deno.test("--yield-after 0 keeps idle clients that made a request", async () => {
+  const clock = new ManualClock();
+  await using s = await startServer({
+    maxClients: 1,
+    clock,
+    timings: { yieldIdleMs: 0 },
+  });
+  const { client } = await RawClient.greeted(s.port);
+  using _ = client;
+  await client.request("here");
+  await clock.advance(TIMINGS.idleMs - 1);
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("hello");
+  assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
+  assertEquals((await client.request("still here")).code, 250);
+});
+
+Deno.test("a client taking a download is not idle, however long it takes", async () => {
+  const clock = new ManualClock();
+  await using s = await startServer({
+    maxClients: 1,
+    clock,
+    // Larger than any socket's buffers: the download waits on the client.
+    files: { "big.bin": { zeros: 64 * 1024 * 1024 } },
+  });
+  const { client } = await RawClient.greeted(s.port);
+  using _ = client;
+  await client.send("get big.bin");
+  assertEquals((await client.reply()).code, 150);
+  await clock.advance(TIMINGS.yieldIdleMs);
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send("hello");
+  assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
+});
+
+Deno.test("on a token server, a client that gave the token is never pushed out for idling", async () => {
+  const clock = new ManualClock();
+  const token = "clients-test-token-0123";
+  await using s = await startServer({ maxClients: 1, clock, token });
+  const { client } = await RawClient.greeted(s.port);
+  using _ = client;
+  assertEquals(
+    (await client.request(`hello Client01 tester/1 ${token}`)).code,
+    230,
+  );
+  await clock.advance(TIMINGS.idleMs - 1);
+  using newcomer = await RawClient.connect(s.port);
+  await newcomer.send(`hello Client02 tester/1 ${token}`);
+  assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
+  assertEquals((await client.request("noop")).code, 200);
 });

@@ -26,6 +26,10 @@ Deno.test("each reason the server closes a connection has its words for the log"
     [{ kind: "idle", timeoutMs: 300 }, "idle for 0.3 s"],
     [{ kind: "full", maxClients: 3 }, "server full"],
     [{ kind: "evicted" }, "made room: no request while the server was full"],
+    [
+      { kind: "yielded", idleMs: 30_000 },
+      "made room: idle 30 s while the server was full",
+    ],
     [{ kind: "stalled", stallMs: 60_000 }, "took no reply bytes for 60 s"],
     [{ kind: "wrong-tokens", tries: 3 }, "wrong token 3 times"],
     [{ kind: "protected" }, "protected mode: not from this machine"],

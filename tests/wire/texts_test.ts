@@ -93,6 +93,10 @@ Deno.test("a client tells a full server's 421 from the others by its words", () 
   assertEquals(isServerFull(closingText({ kind: "shutdown" })), false);
   assertEquals(isServerFull(closingText({ kind: "evicted" })), false);
   assertEquals(
+    isServerFull(closingText({ kind: "yielded", idleMs: 30_000 })),
+    false,
+  );
+  assertEquals(
     isServerFull("Server is full: 3 of 4 clients connected; try again later"),
     false,
   );
