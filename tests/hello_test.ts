@@ -76,26 +76,32 @@ Deno.test("with a token, only hello, noop and exit are answered before it; the r
   );
 });
 
-Deno.test("a wrong token is answered only after the delay, and the third closes the connection", async () => {
+Deno.test("each wrong token makes the next wait longer, and the third closes the connection", async () => {
   const clock = new ManualClock();
-  const { wrongTokenDelayMs } = TIMINGS;
+  const { tokenPenaltyMs } = TIMINGS;
   await using t = await startServer({ token: TOKEN, clock });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
   const wrong = "hello Client01 tester/1 wrong-token-0123456";
-  for (const left of [2, 1]) {
-    const reply = client.request(wrong);
-    // Never sooner: guessing stays slow.
-    await clock.waitForTimer(wrongTokenDelayMs);
-    await clock.advance(wrongTokenDelayMs);
-    assertEquals(await reply, {
-      code: 535,
-      lines: [`Wrong token; ${left} more ${left === 1 ? "try" : "tries"}`],
-    });
-  }
+  // The first is judged at once; each next one after its source's penalty.
+  assertEquals(await client.request(wrong), {
+    code: 535,
+    lines: ["Wrong token; 2 more tries"],
+  });
+  await t.waitForLog(
+    "WARNING",
+    "Client01 sent a wrong token (1 of 3); the next from 127.0.0.1 waits 1 s",
+  );
+  const second = client.request(wrong);
+  await clock.waitForTimer(tokenPenaltyMs);
+  await clock.advance(tokenPenaltyMs);
+  assertEquals(await second, {
+    code: 535,
+    lines: ["Wrong token; 1 more try"],
+  });
   const last = client.request(wrong);
-  await clock.waitForTimer(wrongTokenDelayMs);
-  await clock.advance(wrongTokenDelayMs);
+  await clock.waitForTimer(2 * tokenPenaltyMs);
+  await clock.advance(2 * tokenPenaltyMs);
   assertEquals(await last, {
     code: 421,
     lines: ["Wrong token 3 times; closing"],
@@ -104,13 +110,21 @@ Deno.test("a wrong token is answered only after the delay, and the third closes 
   client.close();
   const gone = await t.disconnected("Client01");
   assert(gone.message.endsWith("(wrong token 3 times)"), gone.message);
+  // A new connection from the same address pays the penalty too, even
+  // with the right token: guessing from many connections stays slow.
+  const { client: again } = await RawClient.greeted(t.port);
+  using _again = again;
+  const right = again.request(`hello Client02 tester/1 ${TOKEN}`);
+  await clock.waitForTimer(4 * tokenPenaltyMs);
+  await clock.advance(4 * tokenPenaltyMs);
+  assertEquals((await right).code, 230);
 });
 
 Deno.test("the token never reaches the log, a reply or the status, even with every request logged", async () => {
   await using t = await startServer({
     token: TOKEN,
     logRequests: true,
-    timings: { wrongTokenDelayMs: 0 },
+    timings: { tokenPenaltyMs: 0 },
   });
   const { client } = await RawClient.greeted(t.port);
   using _ = client;
@@ -133,7 +147,7 @@ Deno.test("the token never reaches the log, a reply or the status, even with eve
 Deno.test("the client introduces itself, with its token, or says the server wants one", async () => {
   await using t = await startServer({
     token: TOKEN,
-    timings: { wrongTokenDelayMs: 0 },
+    timings: { tokenPenaltyMs: 0 },
   });
   const session = await openSession(t.port, { token: TOKEN });
   assertEquals((await session.request("status")).code, 211);

@@ -394,6 +394,11 @@ Deno.test("a token the server could be guessed by is refused at start, with how 
       code: 1,
       stderr: `error: The token in token.txt must be ${TOKEN_RULE} ${advice}\n`,
     });
+    // Long enough, but of low variety.
+    assertEquals(await start([], { ACKLINE_TOKEN: "weakweakweak0042" }), {
+      code: 1,
+      stderr: `error: ACKLINE_TOKEN must be ${TOKEN_RULE} ${advice}\n`,
+    });
   });
 });
 

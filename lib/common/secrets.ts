@@ -53,8 +53,8 @@ export async function readSecretFile(
 export interface TokenRule {
   /** The environment variable that may hold it. */
   variable: string;
-  /** What a token must match. */
-  pattern: RegExp;
+  /** Whether a text may be a token. */
+  accepts(token: string): boolean;
   /** What a token must be, for people. */
   rule: string;
 }
@@ -80,7 +80,7 @@ export async function readToken(
   }
   if (file === undefined) {
     if (fromEnv === undefined) return null;
-    if (!rule.pattern.test(fromEnv)) {
+    if (!rule.accepts(fromEnv)) {
       throw new UserFacingError(
         `${rule.variable} must be ${rule.rule} (${reader.tokenAdvice})`,
       );
@@ -88,7 +88,7 @@ export async function readToken(
     return fromEnv;
   }
   const token = (await readSecretFile(file, "the token file", reader)).trim();
-  if (!rule.pattern.test(token)) {
+  if (!rule.accepts(token)) {
     throw new UserFacingError(
       `The token in ${
         escapeControl(file)

@@ -54,7 +54,7 @@ Options:
   })
   --history N          Clients that left that status still lists (default ${DEFAULTS.history})
   --token-file FILE    Clients must give the token in FILE first (or set
-                       ${TOKEN_VARIABLE}); ${MIN_TOKEN_LENGTH}+ characters: openssl rand -hex 32
+                       ${TOKEN_VARIABLE}); ${MIN_TOKEN_LENGTH}+ varied characters: openssl rand -hex 32
   --open               Beyond loopback with no token, serve other machines too
   --tls-cert FILE      Speak TLS with this certificate chain (PEM) ...
   --tls-key FILE       ... and this private key (PEM)

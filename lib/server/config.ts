@@ -56,8 +56,15 @@ export interface Timings {
    * no slot and no name, and one that takes longer is closed.
    */
   handshakeMs: number;
-  /** How long a wrong token waits for its answer: guessing stays slow. */
-  wrongTokenDelayMs: number;
+  /**
+   * What a source address's first wrong token costs it: its next token is
+   * judged this long after; each further wrong one doubles it.
+   */
+  tokenPenaltyMs: number;
+  /** The most a source's wrong tokens cost it per try. */
+  tokenPenaltyMaxMs: number;
+  /** A source that gives no token for this long has its wrong ones forgotten. */
+  tokenMemoryMs: number;
   /**
    * Longest wait for a file to open. Opening a FIFO blocks until a writer
    * comes; the server gives up on it rather than hold the client forever.
@@ -84,7 +91,9 @@ export const TIMINGS: Readonly<Timings> = Object.freeze({
   silentGraceMs: 1_000,
   yieldIdleMs: 30_000,
   handshakeMs: 10_000,
-  wrongTokenDelayMs: 1_000,
+  tokenPenaltyMs: 1_000,
+  tokenPenaltyMaxMs: 60_000,
+  tokenMemoryMs: 900_000,
   openTimeoutMs: 2_000,
   shutdownWaitMs: 5_000,
   hashThreadIdleMs: 3_000,
@@ -109,7 +118,7 @@ export interface ServerConfig {
   logRequests: boolean;
   /**
    * The token clients must give in `hello` before any other request, or
-   * `null` for none (see `TOKEN_PATTERN` for its form).
+   * `null` for none (see `isToken` for what it may be).
    */
   token: string | null;
   /**
@@ -194,6 +203,18 @@ export const MAX_STUCK_OPENS = 8;
 
 /** TLS handshakes under way at once; one more is turned away. */
 export const MAX_HANDSHAKES = 64;
+
+/**
+ * Tokens the whole server judges a second, however many connections give
+ * them: guessing from many connections or addresses stays slow.
+ */
+export const TOKEN_JUDGMENTS_PER_SECOND = 3;
+
+/** Tokens judged at once before {@linkcode TOKEN_JUDGMENTS_PER_SECOND} holds. */
+export const TOKEN_JUDGMENT_BURST = 3;
+
+/** Source addresses whose wrong tokens are remembered at once. */
+export const MAX_TOKEN_SOURCES = 4096;
 
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;

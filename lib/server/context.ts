@@ -11,9 +11,10 @@ import type { ConnectionCache } from "./cache.ts";
 import type { ServerConfig } from "./config.ts";
 import type { DigestCache } from "./digest_cache.ts";
 import type { HashThreads } from "./hash_threads.ts";
-import type { AccessPolicy, Token } from "./access.ts";
+import type { AccessPolicy } from "./access.ts";
 import type { Logger } from "./log.ts";
 import type { Repository } from "./repository.ts";
+import type { TokenGuard } from "./token_guard.ts";
 
 /** What every session of one server shares. */
 export interface ServerContext {
@@ -31,8 +32,8 @@ export interface ServerContext {
   readonly config: ServerConfig;
   /** Who may connect, and how. */
   readonly access: AccessPolicy;
-  /** The token clients must present in `hello`; `null` for none. */
-  readonly token: Token | null;
+  /** Judges the token clients must present in `hello`; `null` for none. */
+  readonly token: TokenGuard | null;
   /** Where the time comes from. */
   readonly clock: Clock;
 }
@@ -51,6 +52,8 @@ export interface SessionState {
 export interface RequestContext {
   /** The client's name, e.g. `Client01`. */
   readonly client: string;
+  /** The client's address, without its port. */
+  readonly host: string;
   /** What the server knows of this connection. */
   readonly session: SessionState;
   /** Where the reply goes; it leaves with the next flush. */

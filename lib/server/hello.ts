@@ -11,9 +11,9 @@ import type { CommandResult, RequestContext } from "./context.ts";
 
 /**
  * Answers `hello`: records the program the client says it is, and checks
- * its token where one is needed. A wrong token is answered only after a
- * fixed delay, and too many close the connection. No token reaches a
- * reply or the log.
+ * its token where one is needed, when it is its turn (see
+ * `token_guard.ts`). Too many wrong tokens close the connection. No token
+ * reaches a reply or the log.
  */
 export async function introduce(
   request: RequestContext,
@@ -32,15 +32,19 @@ export async function introduce(
       out.line(Code.AuthRequired, authRequiredText(client));
       return;
     }
-    if (!token.matches(introduction.token)) {
+    const verdict = await token.judge(request.host, introduction.token, signal);
+    // Stopped while it waited: the session ends with the reason it was given.
+    if (verdict === null) return;
+    if (!verdict.right) {
       const tries = ++session.wrongTokens;
-      const { maxTokenTries, timings } = server.config;
+      const { maxTokenTries } = server.config;
+      const { host } = request;
+      const waitS = verdict.nextWaitMs / 1000;
       server.log(
         "WARNING",
-        `${client} sent a wrong token (${tries} of ${maxTokenTries})`,
-        { client, tries },
+        `${client} sent a wrong token (${tries} of ${maxTokenTries}); the next from ${host} waits ${waitS} s`,
+        { client, tries, host, nextWaitMs: verdict.nextWaitMs },
       );
-      await server.clock.sleep(timings.wrongTokenDelayMs, signal);
       if (tries >= maxTokenTries) {
         session.closing = { kind: "wrong-tokens", tries };
         out.closing(session.closing);

@@ -5,9 +5,10 @@
  */
 
 import { type Clock, SYSTEM_CLOCK } from "../common/mod.ts";
-import { TOKEN_PATTERN, TOKEN_RULE } from "../wire/mod.ts";
+import { isToken, TOKEN_RULE } from "../wire/mod.ts";
 import { acceptLoop } from "./accept.ts";
 import { type AccessPolicy, Token } from "./access.ts";
+import { TokenGuard } from "./token_guard.ts";
 import { logBanner } from "./banner.ts";
 import { ConnectionCache } from "./cache.ts";
 import { Clients } from "./clients.ts";
@@ -54,7 +55,7 @@ export interface Server extends AsyncDisposable {
  * console.log(server.addr.port);
  * ```
  *
- * @throws {RangeError} for a token that is not one (see `TOKEN_PATTERN`).
+ * @throws {RangeError} for a token that is not one (see `isToken`).
  * @throws {RepositoryError} if the files folder cannot be served.
  * @throws {Deno.errors.AddrInUse} if the port is taken.
  */
@@ -62,7 +63,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   const { log = () => {}, clock = SYSTEM_CLOCK } = options;
   const config = resolveConfig(options);
   const { hostname, port, tls, timings } = config;
-  if (config.token !== null && !TOKEN_PATTERN.test(config.token)) {
+  if (config.token !== null && !isToken(config.token)) {
     throw new RangeError(`A token is ${TOKEN_RULE}`);
   }
   const repository = await FileRepository.open(
@@ -97,7 +98,9 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     log,
     config,
     access,
-    token: config.token === null ? null : new Token(config.token),
+    token: config.token === null
+      ? null
+      : new TokenGuard(new Token(config.token), clock, config.timings),
     clock,
   });
   logBanner(log, {

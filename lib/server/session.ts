@@ -41,6 +41,7 @@ function requestContext(
 ): RequestContext {
   return {
     client,
+    host: connection.remoteAddr.hostname,
     server,
     session,
     out: connection.out,

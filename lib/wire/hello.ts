@@ -53,20 +53,41 @@ export const MIN_TOKEN_LENGTH = 16;
 /** The longest token a server takes. */
 export const MAX_TOKEN_LENGTH = 1024;
 
-/** A token a server may be given: printable, no white space, 16 to 1,024 characters. */
+/**
+ * The least a token's variety may be, in bits (see {@linkcode tokenBits}):
+ * one of low variety (`weakweakweak0042`) is refused, however long.
+ */
+export const MIN_TOKEN_BITS = 64;
+
+/** A token's form: printable, no white space, 16 to 1,024 characters. */
 export const TOKEN_PATTERN: RegExp = new RegExp(
   `^[\\x21-\\x7e]{${MIN_TOKEN_LENGTH},${MAX_TOKEN_LENGTH}}$`,
 );
 
+/**
+ * How hard `token` is to guess, at most, in bits: its length times the
+ * bits of a character drawn from the characters it uses. Random hex of 32
+ * characters gives about 128; `weakweakweak0042` gives 45.
+ */
+export function tokenBits(token: string): number {
+  const distinct = new Set(token).size;
+  return distinct < 2 ? 0 : token.length * Math.log2(distinct);
+}
+
+/** Whether `token` may be a token: its form, and enough variety. */
+export function isToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token) && tokenBits(token) >= MIN_TOKEN_BITS;
+}
+
 /** What a token must be, for people. */
 export const TOKEN_RULE =
-  `${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} printable characters without spaces`;
+  `${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} printable characters without spaces, varied enough to be hard to guess`;
 
 /** The token as both programs read it (see `readToken`). */
 export const TOKEN: Readonly<
-  { variable: string; pattern: RegExp; rule: string }
+  { variable: string; accepts: (token: string) => boolean; rule: string }
 > = Object.freeze({
   variable: TOKEN_VARIABLE,
-  pattern: TOKEN_PATTERN,
+  accepts: isToken,
   rule: TOKEN_RULE,
 });

@@ -29,12 +29,15 @@ export {
 export {
   formatIntroduction,
   type Introduction,
+  isToken,
   MAX_TOKEN_LENGTH,
+  MIN_TOKEN_BITS,
   MIN_TOKEN_LENGTH,
   TOKEN,
   TOKEN_PATTERN,
   TOKEN_RULE,
   TOKEN_VARIABLE,
+  tokenBits,
 } from "./hello.ts";
 export {
   DEFAULT_HOST,

@@ -1,0 +1,28 @@
+import {
+  isToken,
+  MAX_TOKEN_LENGTH,
+  MIN_TOKEN_BITS,
+  MIN_TOKEN_LENGTH,
+  tokenBits,
+} from "../../lib/wire/mod.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+
+Deno.test("a token's variety: its length times the bits of its characters", () => {
+  assertEquals(tokenBits("0123456789abcdef"), 64);
+  assertEquals(tokenBits("aaaaaaaaaaaaaaaaaaaa"), 0);
+  assertEquals(tokenBits("abababababababab"), 16);
+  assert(tokenBits("weakweakweak0042") < MIN_TOKEN_BITS);
+});
+
+Deno.test("a token is printable, 16 to 1,024 characters, and varied enough", () => {
+  // As openssl rand -hex 16 makes one; half of it falls short.
+  const hex = "3f9a0c17be42d8e5c0ffee1234567890";
+  assert(isToken(hex));
+  assert(!isToken(hex.slice(0, 16)));
+  assert(isToken("0123456789abcdef".repeat(MAX_TOKEN_LENGTH / 16)));
+  assert(!isToken("0123456789abcdef".repeat(MAX_TOKEN_LENGTH / 16) + "0"));
+  assert(!isToken("0123456789abcdef".slice(0, MIN_TOKEN_LENGTH - 1)));
+  assert(!isToken("weakweakweak0042"));
+  assert(!isToken("0123456789 abcdef"));
+  assert(!isToken("0123456789abcdé0"));
+});
