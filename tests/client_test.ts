@@ -60,7 +60,11 @@ Deno.test("a session takes the longest echo a server may be set to send", async 
 });
 
 Deno.test("connect reports a full server with its reason", async () => {
-  await using t = await startServer({ maxClients: 1 });
+  // No wait for a slot to free: refused at once.
+  await using t = await startServer({
+    maxClients: 1,
+    timings: { admissionWaitMs: 0 },
+  });
   const first = await openSession(t.port);
   const error = await assertRejects(
     () => openSession(t.port),

@@ -46,7 +46,8 @@ Deno.test("server names clients in order of acceptance", async () => {
 });
 
 Deno.test("server turns away a client past the limit (3 by default), with the limit and no name", async () => {
-  await using t = await startServer();
+  const clock = new ManualClock();
+  await using t = await startServer({ clock });
   const clients = [];
   for (let i = 0; i < 3; i++) {
     const { client } = await RawClient.greeted(t.port);
@@ -56,6 +57,9 @@ Deno.test("server turns away a client past the limit (3 by default), with the li
   }
   try {
     using fourth = await RawClient.connect(t.port);
+    // It waits for a slot to free, and none does.
+    await clock.waitForTimer(TIMINGS.admissionWaitMs);
+    await clock.advance(TIMINGS.admissionWaitMs);
     const reply = await fourth.reply();
     assertEquals(reply, {
       code: 421,
@@ -267,7 +271,11 @@ Deno.test("every way a connection ends frees its slot", async (t) => {
 });
 
 Deno.test("thousands of connects and disconnects leave every slot free", async () => {
-  await using t = await startServer({ maxClients: 3 });
+  // Short waits for a slot: the last check is refused soon.
+  await using t = await startServer({
+    maxClients: 3,
+    timings: { admissionWaitMs: 50 },
+  });
   const cycles = 2000;
   let next = 0;
   async function worker() {

@@ -10,7 +10,7 @@ import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
 import { programCommand } from "../tools/programs.ts";
 import { closeSession } from "./support/sessions.ts";
-import { TIMINGS } from "../lib/server/config.ts";
+import { MAX_HANDSHAKES, TIMINGS } from "../lib/server/config.ts";
 import { ManualClock } from "./support/clock.ts";
 import { startServer } from "./support/test_server.ts";
 import { within } from "../tools/wait.ts";
@@ -177,5 +177,41 @@ Deno.test({
       turned.message,
       /^127\.0\.0\.1:\d+: no TLS handshake within 10 s$/,
     );
+  },
+});
+
+Deno.test({
+  name:
+    `at the bound of handshakes under way, the oldest gives way to a real client${ignored}`,
+  ignore,
+  fn: async () => {
+    const clock = new ManualClock();
+    await using t = await startServer({
+      tls: { cert: certs!.cert, key: certs!.key },
+      clock,
+    });
+    // As many connections as may shake hands at once, all silent.
+    const silent = await Promise.all(
+      Array.from(
+        { length: MAX_HANDSHAKES },
+        () => Deno.connect({ hostname: "127.0.0.1", port: t.port }),
+      ),
+    );
+    try {
+      await clock.waitForTimer(TIMINGS.handshakeMs, MAX_HANDSHAKES);
+      const session = await within(
+        connect({ port: t.port, tls: { caCerts: [certs!.ca] }, clock }),
+        "a real client to get in",
+      );
+      assertEquals(session.name, "Client01");
+      await closeSession(session);
+      const turned = await t.waitForLog("REJECTED");
+      assertMatch(
+        turned.message,
+        /^127\.0\.0\.1:\d+: TLS handshake given up for a newer one: too many under way$/,
+      );
+    } finally {
+      for (const conn of silent) conn.close();
+    }
   },
 });

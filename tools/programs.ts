@@ -264,6 +264,8 @@ export interface ServerProgramOptions {
   keep?: number;
   /** The line that names the port (its first group). Default {@linkcode LISTENING}. */
   listening?: RegExp;
+  /** Files it may read beyond its task's (relative to `cwd`). */
+  read?: readonly string[];
 }
 
 /**
@@ -279,7 +281,7 @@ export async function startServerProgram(
   const command = await programCommand(
     "server",
     ["--port", "0", ...options.args ?? []],
-    { cwd: options.cwd, env: { NO_COLOR: "1" } },
+    { cwd: options.cwd, env: { NO_COLOR: "1" }, read: options.read },
   );
   try {
     return await spawnServer(

@@ -6,9 +6,10 @@
  * figures; exits 1 on any failure.
  *
  * With `--hostile`, hostile peers run beside the honest clients (reset
- * storms, silent and trickling hogs, `status` storms, churn; see
- * `soak_hostile.ts`), and the report adds the honest clients' worst
- * greeting and reply times.
+ * storms, silent, cycling, trickling and one-request hogs, `status` storms,
+ * churn; see `soak_hostile.ts`), and a second server speaking TLS takes
+ * half-open handshakes beside an honest TLS client; the run then also
+ * fails when an honest client waited 3 s or more for its greeting.
  *
  * Usage: deno task soak [--duration SEC] [--clients N] [--seed N] [--hostile]
  *
@@ -26,10 +27,16 @@ import {
 } from "../lib/common/mod.ts";
 import { parseStatusSummary } from "../lib/server/mod.ts";
 import { Code, COMMANDS, type Reply, ReplyReader } from "../lib/wire/mod.ts";
-import { startServerProgram } from "./programs.ts";
+import { makeCertificates } from "./certs.ts";
+import { type RunningServer, startServerProgram } from "./programs.ts";
 import { fillRandom, seededRandom } from "./random.ts";
 import { residentMemory } from "./memory.ts";
-import { describeHostile, hostileCounts, runHostile } from "./soak_hostile.ts";
+import {
+  describeHostile,
+  type HostileCounts,
+  hostileCounts,
+  runHostile,
+} from "./soak_hostile.ts";
 
 const encoder = new TextEncoder();
 
@@ -401,11 +408,69 @@ function report(
     serverExit === 0;
 }
 
+/** The longest an honest client may wait for its greeting in a hostile run. */
+const WORST_GREETING_MS = 3000;
+
+/** Starts the TLS server of a hostile run, with a fresh authority. */
+async function startTlsServer(
+  work: string,
+  maxClients: number,
+): Promise<{ server: RunningServer; port: number; ca: string }> {
+  const certificates = await makeCertificates();
+  await Deno.writeTextFile(`${work}/tls-cert.pem`, certificates.cert);
+  await Deno.writeTextFile(`${work}/tls-key.pem`, certificates.key);
+  const server = await startServerProgram({
+    cwd: work,
+    args: [
+      "--max-clients",
+      String(maxClients),
+      "--tls-cert",
+      "tls-cert.pem",
+      "--tls-key",
+      "tls-key.pem",
+    ],
+    read: ["tls-cert.pem", "tls-key.pem"],
+    keep: 4096,
+  });
+  return { server, port: server.port, ca: certificates.ca };
+}
+
+/** The hostile part of the report; whether it passes. */
+function reportHostile(
+  counts: Counts,
+  hostile: HostileCounts,
+  tlsExit: number,
+): boolean {
+  const worst = Math.max(...counts.greetings, ...hostile.tlsGreetings);
+  console.log(`hostile       ${describeHostile(hostile)}`);
+  console.log(
+    `tls           ${hostile.tlsGreetings.length} honest sessions, greeting ${
+      spread(hostile.tlsGreetings)
+    }, ${hostile.tlsFailures.length} failed; server exit ${tlsExit}`,
+  );
+  for (const failure of hostile.tlsFailures.slice(0, 10)) {
+    console.log(`  ${failure}`);
+  }
+  const slow = worst >= WORST_GREETING_MS;
+  if (slow) {
+    console.log(
+      `  an honest client waited ${
+        worst.toFixed(0)
+      } ms for its greeting (limit ${WORST_GREETING_MS} ms)`,
+    );
+  }
+  return !slow && hostile.tlsFailures.length === 0 &&
+    hostile.tlsGreetings.length > 0 && tlsExit === 0;
+}
+
 async function main(args: string[]): Promise<number> {
   const options = parseOptions(args);
   if (options === null) return 0;
   const { seconds, workers, seed } = options;
-  const maxClients = workers + 4;
+  // Room beside the honest clients for the abrupt ones and, in a hostile
+  // run, for the hogs that have spoken (one-request hogs, the status storm),
+  // which keep their slots while they are not idle for long.
+  const maxClients = workers + (options.hostile ? 8 : 4);
   const work = await Deno.makeTempDir({ prefix: "ackline-soak-" });
   await Deno.mkdir(`${work}/files`);
   const digests = await makeFiles(`${work}/files`);
@@ -431,11 +496,12 @@ async function main(args: string[]): Promise<number> {
     replies: [],
   };
   const hostile = hostileCounts();
+  const tls = options.hostile ? await startTlsServer(work, maxClients) : null;
   const memory = new MemoryWatch(server.child.pid, seconds);
   await memory.begin();
   const deadline = Date.now() + seconds * 1000;
   await Promise.all([
-    options.hostile ? runHostile(port, deadline, hostile) : null,
+    tls === null ? null : runHostile(port, tls, deadline, hostile),
     ...Array.from({ length: workers }, async (_, w) => {
       const next = seededRandom(seed + w);
       while (Date.now() < deadline) {
@@ -452,9 +518,10 @@ async function main(args: string[]): Promise<number> {
   await pause(1000); // let it settle
   await memory.finish();
   const serverExit = await server.stop();
+  const tlsExit = await tls?.server.stop() ?? 0;
   await Deno.remove(work, { recursive: true });
-  const ok = report(counts, memory, slots, maxClients, serverExit);
-  if (options.hostile) console.log(`hostile       ${describeHostile(hostile)}`);
+  let ok = report(counts, memory, slots, maxClients, serverExit);
+  if (options.hostile) ok = reportHostile(counts, hostile, tlsExit) && ok;
   console.log(ok ? "soak: PASS" : "soak: FAIL");
   return ok ? 0 : 1;
 }

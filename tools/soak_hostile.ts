@@ -1,11 +1,13 @@
 /**
  * The hostile side of the soak run: peers that try to lock out, bloat or
- * slow down the server while honest clients use it. Each runs until the
+ * slow down the server while honest clients use it, and a TLS server's
+ * half-open handshakes beside an honest TLS client. Each runs until the
  * deadline and counts what it did.
  *
  * @module
  */
 
+import { connect } from "../client.ts";
 import { writeAll } from "../lib/common/mod.ts";
 import { ReplyReader } from "../lib/wire/mod.ts";
 
@@ -17,9 +19,16 @@ const RESET_STORM = new URL("../tests/fixtures/reset_storm.py", import.meta.url)
 export interface HostileCounts {
   resets: number;
   silentHogs: number;
+  cyclingHogs: number;
   tricklingHogs: number;
+  oneRequestHogs: number;
   statusStorms: number;
   churned: number;
+  halfOpenTls: number;
+  /** Honest TLS sessions, and the milliseconds each took to be greeted. */
+  tlsGreetings: number[];
+  /** What went wrong for the honest TLS client. */
+  tlsFailures: string[];
 }
 
 /** Fresh counts, all zero. */
@@ -27,9 +36,14 @@ export function hostileCounts(): HostileCounts {
   return {
     resets: 0,
     silentHogs: 0,
+    cyclingHogs: 0,
     tricklingHogs: 0,
+    oneRequestHogs: 0,
     statusStorms: 0,
     churned: 0,
+    halfOpenTls: 0,
+    tlsGreetings: [],
+    tlsFailures: [],
   };
 }
 
@@ -73,6 +87,99 @@ async function silentHog(
     counts.silentHogs++;
     await untilClosed(conn, deadline);
     closeQuietly(conn);
+  }
+}
+
+/**
+ * Connects and never sends a byte, but gives up after 0.1 to 1 s and
+ * connects again: a hog that always has a fresh connection waiting.
+ */
+async function cyclingHog(
+  port: number,
+  deadline: number,
+  counts: HostileCounts,
+) {
+  while (Date.now() < deadline) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    counts.cyclingHogs++;
+    const closed = untilClosed(conn, deadline);
+    await Promise.race([pause(100 + Math.random() * 900), closed]);
+    closeQuietly(conn);
+    await closed;
+  }
+}
+
+/**
+ * Sends one `noop` as it connects, then nothing, reading whatever comes;
+ * reconnects as soon as it is dropped.
+ */
+async function oneRequestHog(
+  port: number,
+  deadline: number,
+  counts: HostileCounts,
+) {
+  const noop = encoder.encode("noop\n");
+  while (Date.now() < deadline) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    counts.oneRequestHogs++;
+    await writeAll(conn, noop).catch(() => {});
+    await untilClosed(conn, deadline);
+    closeQuietly(conn);
+  }
+}
+
+/**
+ * Begins a TLS handshake and never finishes it: a record header, then a
+ * byte every 2 s; connects again once the server has closed it.
+ */
+async function halfOpenTls(
+  port: number,
+  deadline: number,
+  counts: HostileCounts,
+) {
+  // A handshake record of 512 bytes is announced; a few come.
+  const header = new Uint8Array([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]);
+  while (Date.now() < deadline) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    counts.halfOpenTls++;
+    const closed = untilClosed(conn, deadline);
+    let open = true;
+    closed.then(() => open = false);
+    await writeAll(conn, header).catch(() => open = false);
+    while (open && Date.now() < deadline) {
+      await Promise.race([pause(2000), closed]);
+      if (open) await writeAll(conn, new Uint8Array(1)).catch(() => {});
+    }
+    await closed;
+    closeQuietly(conn);
+  }
+}
+
+/** An honest TLS client: connects, asks `status`, leaves; over and over. */
+async function honestTls(
+  port: number,
+  ca: string,
+  deadline: number,
+  counts: HostileCounts,
+) {
+  while (Date.now() < deadline) {
+    const started = performance.now();
+    try {
+      const session = await connect({
+        port,
+        tls: { caCerts: [ca] },
+        replyTimeoutMs: 30_000,
+      });
+      counts.tlsGreetings.push(performance.now() - started);
+      try {
+        await session.request("status");
+      } finally {
+        await session.close();
+      }
+    } catch (error) {
+      counts.tlsFailures.push(`tls: ${error}`);
+    }
+    await pause(200);
   }
 }
 
@@ -152,12 +259,18 @@ async function resetStorms(
   }
 }
 
+/** Half-open TLS handshakes held at once against the TLS server. */
+const HALF_OPEN_TLS = 200;
+
 /**
  * Runs the hostile mix until `deadline`: reset storms, three silent hogs,
- * three trickling hogs, a `status` storm and churn.
+ * three that reconnect every 0.1 to 1 s, three trickling hogs, three that
+ * make one request and sit, a `status` storm and churn; and against the
+ * TLS server at `tls.port`, half-open handshakes beside an honest client.
  */
 export async function runHostile(
   port: number,
+  tls: { port: number; ca: string },
   deadline: number,
   counts: HostileCounts,
 ): Promise<void> {
@@ -168,7 +281,14 @@ export async function runHostile(
   await Promise.all([
     guard(resetStorms(port, deadline, counts)),
     ...[1, 2, 3].map(() => guard(silentHog(port, deadline, counts))),
+    ...[1, 2, 3].map(() => guard(cyclingHog(port, deadline, counts))),
     ...[1, 2, 3].map(() => guard(tricklingHog(port, deadline, counts))),
+    ...[1, 2, 3].map(() => guard(oneRequestHog(port, deadline, counts))),
+    ...Array.from(
+      { length: HALF_OPEN_TLS },
+      () => guard(halfOpenTls(tls.port, deadline, counts)),
+    ),
+    honestTls(tls.port, tls.ca, deadline, counts),
     guard(statusStorm(port, deadline, counts)),
     guard(churn(port, deadline, counts)),
   ]);
@@ -176,5 +296,5 @@ export async function runHostile(
 
 /** The hostile part of the report. */
 export function describeHostile(counts: HostileCounts): string {
-  return `${counts.resets} resets before accept, ${counts.silentHogs} silent and ${counts.tricklingHogs} trickling hog connections, ${counts.statusStorms} bursts of 20 status, ${counts.churned} connect-and-close`;
+  return `${counts.resets} resets before accept, ${counts.silentHogs} silent, ${counts.cyclingHogs} cycling, ${counts.tricklingHogs} trickling and ${counts.oneRequestHogs} one-request hog connections, ${counts.statusStorms} bursts of 20 status, ${counts.churned} connect-and-close, ${counts.halfOpenTls} half-open TLS handshakes (${HALF_OPEN_TLS} at a time)`;
 }

@@ -40,18 +40,17 @@ export class Clients {
   readonly #running = new Set<Promise<void>>();
   #freed = Promise.withResolvers<void>();
   // TLS clients still shaking hands, not yet admitted.
-  readonly #handshaking = new Set<Deno.TlsConn>();
+  // Oldest first, each with what pushes it out.
+  readonly #handshaking = new Map<Deno.TlsConn, AbortController>();
   #stopping = false;
-  readonly #fullReply: Uint8Array;
   readonly #protectedReply: Uint8Array;
 
   /** Creates an empty group for the server `server`. */
   constructor(server: ServerContext) {
     this.#server = server;
-    const { maxLineBytes, timings, maxClients } = server.config;
+    const { maxLineBytes, timings } = server.config;
     this.#connectionOptions = { maxLineBytes, timings, clock: server.clock };
     // The same words for every client turned away, encoded once.
-    this.#fullReply = closingReply({ kind: "full", maxClients });
     this.#protectedReply = closingReply({ kind: "protected" });
   }
 
@@ -64,11 +63,15 @@ export class Clients {
     if (refusesPeer(this.#server.access, conn.remoteAddr.hostname)) {
       this.#refuseProtected(conn);
     } else if (!isTls(conn)) this.#place(conn);
-    else if (this.#handshaking.size < MAX_HANDSHAKES) {
+    else {
+      // At the bound, the oldest handshake gives way: an honest one takes
+      // milliseconds, so the oldest is likely one that never ends.
+      if (this.#handshaking.size >= MAX_HANDSHAKES) {
+        const [[oldest, pushOut]] = this.#handshaking;
+        this.#handshaking.delete(oldest);
+        pushOut.abort();
+      }
       this.#track(this.#handshake(conn));
-    } else {
-      conn.close();
-      this.#logTurnedAway(conn, "too many TLS handshakes under way");
     }
   }
 
@@ -80,29 +83,25 @@ export class Clients {
     ) {
       connection.stop({ kind: "shutdown" });
     }
-    for (const conn of this.#handshaking) conn.close();
+    for (const pushOut of this.#handshaking.values()) pushOut.abort();
   }
 
   #place(conn: Deno.Conn<Deno.NetAddr>): void {
     // A free slot goes first to a newcomer that spoke and waits for one.
     if (this.#hasRoom() && !this.#waiting.hasSpeakers) {
       this.#admit(this.#wrap(conn));
-    } else if (this.#hasRoom() || this.#roomWithinWait()) {
-      this.#hold(this.#wrap(conn));
-    } else {
-      this.#logRejected(conn);
-      this.#turnAway(conn, this.#fullReply);
-    }
+    } else this.#hold(this.#wrap(conn));
   }
 
   async #handshake(conn: Deno.TlsConn): Promise<void> {
     const { clock, config } = this.#server;
-    this.#handshaking.add(conn);
-    const outcome = await handshakeWithin(
-      conn,
-      config.timings.handshakeMs,
+    const pushOut = new AbortController();
+    this.#handshaking.set(conn, pushOut);
+    const outcome = await handshakeWithin(conn, {
+      ms: config.timings.handshakeMs,
       clock,
-    );
+      signal: pushOut.signal,
+    });
     this.#handshaking.delete(conn);
     if (outcome.kind === "done") {
       if (this.#stopping) conn.close();
@@ -124,14 +123,6 @@ export class Clients {
 
   #hasRoom(): boolean {
     return this.#occupants.size < this.#server.config.maxClients;
-  }
-
-  /** Whether a client may make room within a newcomer's admission wait. */
-  #roomWithinWait(): boolean {
-    const { clock, config } = this.#server;
-    const yielder = this.#nextToYield();
-    return yielder !== null &&
-      yielder.at <= clock.now() + config.timings.admissionWaitMs;
   }
 
   #nextToYield(): Yielder | null {
@@ -210,9 +201,9 @@ export class Clients {
   }
 
   /**
-   * Finds a slot for a newcomer: a free one, or, for one that spoke, the
-   * slot of the client that makes room next, waiting for that if it may
-   * by `waitUntil`.
+   * Finds a slot for a newcomer by `waitUntil`: the first that frees, or,
+   * for one that spoke, that of the client that makes room next, once it
+   * may.
    *
    * @returns whether there is room now.
    */
@@ -225,11 +216,9 @@ export class Clients {
     for (;;) {
       if (newcomer.stopReason !== null) return false;
       if (this.#hasRoom()) return true;
-      const yielder = spoke ? this.#nextToYield() : null;
-      if (yielder === null || yielder.at > waitUntil) return false;
       const now = clock.now();
-      const wait = yielder.at - now;
-      if (wait <= 0) {
+      const yielder = spoke ? this.#nextToYield() : null;
+      if (yielder !== null && yielder.at <= now) {
         // Its slot is the newcomer's from now: so is its place in status.
         const { connection, name } = yielder.occupant;
         this.#occupants.delete(connection);
@@ -237,13 +226,18 @@ export class Clients {
         connection.stop(yielder.reason);
         return true;
       }
-      // Until it may (within the admission wait), or a slot frees (it is
-      // this newcomer's before anyone who connects meanwhile).
-      this.#waiting.speaking(newcomer, true);
+      if (now >= waitUntil) return false;
+      // Until one may make room, or a slot frees (it is this newcomer's
+      // before anyone who connects meanwhile), within the admission wait.
+      const until = Math.min(yielder?.at ?? waitUntil, waitUntil);
+      if (spoke) this.#waiting.speaking(newcomer, true);
       const waiting = new AbortController();
       try {
         await Promise.race([
-          clock.sleep(wait, AbortSignal.any([waiting.signal, newcomer.signal])),
+          clock.sleep(
+            until - now,
+            AbortSignal.any([waiting.signal, newcomer.signal]),
+          ),
           this.#freed.promise,
         ]);
       } finally {

@@ -12,21 +12,27 @@ export type HandshakeOutcome =
   | { kind: "done" }
   /** Not finished in time. */
   | { kind: "late"; ms: number }
+  /** Given up to make room for a newer one. */
+  | { kind: "pushed" }
   /** Failed; `detail` is the TLS library's words. */
   | { kind: "failed"; detail: string };
 
 /**
- * Completes the TLS handshake of `conn` within `ms`; a handshake not done
- * by then is abandoned and the connection closed, as is one that fails.
+ * Completes the TLS handshake of `conn` within `ms`, or until `signal`
+ * pushes it out; one that fails, or is given up, is closed. (The runtime
+ * keeps the socket of a handshake under way until the peer sends or
+ * closes; nothing here waits for that.)
  */
 export async function handshakeWithin(
   conn: Deno.TlsConn,
-  ms: number,
-  clock: Clock,
+  { ms, clock, signal }: { ms: number; clock: Clock; signal: AbortSignal },
 ): Promise<HandshakeOutcome> {
   let timer: TimerHandle | undefined;
-  const late = new Promise<HandshakeOutcome>((resolve) => {
+  let pushed: (() => void) | undefined;
+  const givenUp = new Promise<HandshakeOutcome>((resolve) => {
     timer = clock.setTimer(() => resolve({ kind: "late", ms }), ms);
+    pushed = () => resolve({ kind: "pushed" });
+    signal.addEventListener("abort", pushed, { once: true });
   });
   const done = conn.handshake().then(
     (): HandshakeOutcome => ({ kind: "done" }),
@@ -35,15 +41,15 @@ export async function handshakeWithin(
       detail: error instanceof Error ? error.message : String(error),
     }),
   );
-  const outcome = await Promise.race([done, late]);
+  const outcome = await Promise.race([done, givenUp]);
   clock.clearTimer(timer);
+  if (pushed !== undefined) signal.removeEventListener("abort", pushed);
   if (outcome.kind !== "done") {
     try {
       conn.close();
     } catch {
       // Closed already.
     }
-    await done; // settled by the close
   }
   return outcome;
 }
@@ -52,9 +58,14 @@ export async function handshakeWithin(
 export function handshakeWords(
   outcome: Exclude<HandshakeOutcome, { kind: "done" }>,
 ): string {
-  return outcome.kind === "late"
-    ? `no TLS handshake within ${outcome.ms / 1000} s`
-    : `TLS handshake failed: ${escapeControl(outcome.detail)}`;
+  switch (outcome.kind) {
+    case "late":
+      return `no TLS handshake within ${outcome.ms / 1000} s`;
+    case "pushed":
+      return "TLS handshake given up for a newer one: too many under way";
+    case "failed":
+      return `TLS handshake failed: ${escapeControl(outcome.detail)}`;
+  }
 }
 
 /** Whether `conn` speaks TLS. */

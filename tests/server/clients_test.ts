@@ -51,8 +51,11 @@ Deno.test("a newcomer that speaks takes the slot of a client that never made a r
 });
 
 Deno.test("a client that has made a request is not pushed out before it idles for the yield limit", async () => {
+  const clock = new ManualClock();
+  const { admissionWaitMs } = TIMINGS;
   await using s = await startServer({
     maxClients: 2,
+    clock,
     timings: { silentGraceMs: 0 },
   });
   // The older client has spoken; the younger one has not.
@@ -66,9 +69,12 @@ Deno.test("a client that has made a request is not pushed out before it idles fo
   assertEquals((await newcomer.reply()).code, 220);
   assertEquals(await silent.reply(), { code: 421, lines: [EVICTED] });
   assertEquals((await spoken.request("still here")).lines, ["still hereACK"]);
-  // Now every slot is held by a client that has spoken: the next is refused
-  // at once, whether it speaks or not.
+  // Now every slot is held by a client that has spoken: the next, though
+  // it speaks, waits for a slot to free and is refused when none does.
   using late = await RawClient.connect(s.port);
+  await late.send("hello");
+  await clock.waitForCleared(admissionWaitMs, 2);
+  await clock.advance(admissionWaitMs);
   assertEquals(await late.reply(), { code: 421, lines: [full(2)] });
   await late.closed();
   const local = late.conn.localAddr.port;
@@ -91,7 +97,7 @@ Deno.test("a client whose first line is on its way is not pushed out", async () 
   await clock.waitForTimer(silentGraceMs);
   await clock.advance(silentGraceMs - 1);
   assertEquals((await first.request("here")).lines, ["hereACK"]);
-  await clock.advance(1);
+  await clock.advance(TIMINGS.admissionWaitMs);
   assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
 });
 
@@ -219,9 +225,11 @@ Deno.test("shutdown waits until the last client's disconnect is recorded", async
 });
 
 Deno.test("on a token server, lines without the token do not hold a slot", async () => {
+  const clock = new ManualClock();
   const token = "clients-test-token-0123";
   await using s = await startServer({
     maxClients: 1,
+    clock,
     timings: { silentGraceMs: 0 },
     token,
   });
@@ -244,6 +252,8 @@ Deno.test("on a token server, lines without the token do not hold a slot", async
   // has made a request.
   using late = await RawClient.connect(s.port);
   await late.send("noop");
+  await clock.waitForCleared(TIMINGS.admissionWaitMs, 2);
+  await clock.advance(TIMINGS.admissionWaitMs);
   assertEquals(await late.reply(), { code: 421, lines: [full(1)] });
 });
 
@@ -363,15 +373,16 @@ Deno.test("a client idle for the yield limit makes room for a newcomer that spea
   const { client: younger } = await RawClient.greeted(s.port);
   using _younger = younger;
   await younger.request("second");
-  // Room cannot be made within a newcomer's admission wait: it is refused
-  // at once.
+  // A newcomer that speaks when the limit is more than its admission wait
+  // away is refused once the wait is over.
   await clock.advance(yieldIdleMs - admissionWaitMs - 2);
   using early = await RawClient.connect(s.port);
   await early.send("hello");
+  await clock.waitForCleared(admissionWaitMs);
+  await clock.advance(admissionWaitMs);
   assertEquals(await early.reply(), { code: 421, lines: [full(2)] });
   // A newcomer that speaks when the first is a moment from the limit
   // waits for that moment, and takes its slot.
-  await clock.advance(admissionWaitMs);
   using newcomer = await RawClient.connect(s.port);
   await newcomer.send("hello");
   await clock.waitForTimer(1);
@@ -397,9 +408,11 @@ Deno.test("--yield-after 0 keeps idle clients that made a request", async () => 
   const { client } = await RawClient.greeted(s.port);
   using _ = client;
   await client.request("here");
-  await clock.advance(TIMINGS.idleMs - 1);
+  await clock.advance(TIMINGS.idleMs - TIMINGS.admissionWaitMs - 1);
   using newcomer = await RawClient.connect(s.port);
   await newcomer.send("hello");
+  await clock.waitForCleared(TIMINGS.admissionWaitMs);
+  await clock.advance(TIMINGS.admissionWaitMs);
   assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
   assertEquals((await client.request("still here")).code, 250);
 });
@@ -419,6 +432,8 @@ Deno.test("a client taking a download is not idle, however long it takes", async
   await clock.advance(TIMINGS.yieldIdleMs);
   using newcomer = await RawClient.connect(s.port);
   await newcomer.send("hello");
+  await clock.waitForCleared(TIMINGS.admissionWaitMs);
+  await clock.advance(TIMINGS.admissionWaitMs);
   assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
 });
 
@@ -432,9 +447,11 @@ Deno.test("on a token server, a client that gave the token is never pushed out f
     (await client.request(`hello Client01 tester/1 ${token}`)).code,
     230,
   );
-  await clock.advance(TIMINGS.idleMs - 1);
+  await clock.advance(TIMINGS.idleMs - TIMINGS.admissionWaitMs - 1);
   using newcomer = await RawClient.connect(s.port);
   await newcomer.send(`hello Client02 tester/1 ${token}`);
+  await clock.waitForCleared(TIMINGS.admissionWaitMs);
+  await clock.advance(TIMINGS.admissionWaitMs);
   assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
   assertEquals((await client.request("noop")).code, 200);
 });

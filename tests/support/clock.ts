@@ -20,8 +20,15 @@ export class ManualClock implements Clock {
   #now = 0;
   #next = 1;
   readonly #timers = new Map<TimerHandle, Timer>();
-  readonly #waiters: { ms: number; resolve: () => void }[] = [];
+  readonly #waiters: { ms: number; count: number; resolve: () => void }[] = [];
   readonly #epoch: number;
+  // How many timers of each length were cleared before they fired.
+  readonly #cleared = new Map<number, number>();
+  readonly #clearWaiters: {
+    ms: number;
+    count: number;
+    resolve: () => void;
+  }[] = [];
 
   /** Starts at `start` on the wall clock (default: now). */
   constructor(start: Date = new Date()) {
@@ -44,29 +51,59 @@ export class ManualClock implements Clock {
   setTimer(callback: () => void, ms: number): TimerHandle {
     const handle = this.#next++;
     this.#timers.set(handle, { at: this.#now + Math.max(0, ms), ms, callback });
-    for (const waiter of this.#waiters.filter((w) => w.ms === ms)) {
-      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-      waiter.resolve();
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.ms === ms && this.#count(ms) >= waiter.count) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
     }
     return handle;
   }
 
   /**
-   * Resolves once a timer of `ms` is pending: the code under test has
-   * come as far as to wait that long (bounded, as every wait in a test).
+   * Resolves once `count` timers of `ms` are pending (one by default): the
+   * code under test has come as far as to wait that long (bounded, as
+   * every wait in a test).
    */
-  waitForTimer(ms: number): Promise<void> {
-    for (const timer of this.#timers.values()) {
-      if (timer.ms === ms) return Promise.resolve();
-    }
+  waitForTimer(ms: number, count = 1): Promise<void> {
+    if (this.#count(ms) >= count) return Promise.resolve();
     return within(
-      new Promise((resolve) => this.#waiters.push({ ms, resolve })),
-      `a timer of ${ms} ms`,
+      new Promise((resolve) => this.#waiters.push({ ms, count, resolve })),
+      `${count === 1 ? "a timer" : `${count} timers`} of ${ms} ms`,
     );
   }
 
+  #count(ms: number): number {
+    let count = 0;
+    for (const timer of this.#timers.values()) if (timer.ms === ms) count++;
+    return count;
+  }
+
   clearTimer(handle: TimerHandle | undefined): void {
-    if (handle !== undefined) this.#timers.delete(handle);
+    const timer = handle === undefined ? undefined : this.#timers.get(handle);
+    if (handle === undefined || timer === undefined) return;
+    this.#timers.delete(handle);
+    const cleared = (this.#cleared.get(timer.ms) ?? 0) + 1;
+    this.#cleared.set(timer.ms, cleared);
+    for (const waiter of [...this.#clearWaiters]) {
+      if (waiter.ms === timer.ms && cleared >= waiter.count) {
+        this.#clearWaiters.splice(this.#clearWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /**
+   * Resolves once `count` timers of `ms` have been cleared before they
+   * fired, counting from the start: the code under test stopped waiting
+   * for something because it came (bounded).
+   */
+  waitForCleared(ms: number, count = 1): Promise<void> {
+    if ((this.#cleared.get(ms) ?? 0) >= count) return Promise.resolve();
+    return within(
+      new Promise((resolve) => this.#clearWaiters.push({ ms, count, resolve })),
+      `${count} cleared timer${count === 1 ? "" : "s"} of ${ms} ms`,
+    );
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
