@@ -225,9 +225,11 @@ Deno.test("server logs like the reference and stops cleanly on SIGTERM", async (
 
 Deno.test("a second Ctrl+C stops the server at once", async () => {
   await withServerProgram([], async (server) => {
-    // A client that never reads nor closes keeps a shutdown waiting.
+    // A client that has spoken, and then neither reads nor closes, keeps a
+    // shutdown waiting (one that never sent a byte is closed at once).
     const { client } = await RawClient.greeted(server.port);
     using _ = client;
+    await client.request("here");
     server.child.kill("SIGINT");
     await server.stdout.waitFor(logLine("SERVER", "Shutting down.*"));
     // Time is the subject: a repeat within half a second is the same

@@ -17,12 +17,13 @@
 import { formatAddress } from "../common/mod.ts";
 
 import { refusesPeer } from "./access.ts";
-import { MAX_HANDSHAKES } from "./config.ts";
+import { MAX_HANDSHAKES, MAX_LINGERING } from "./config.ts";
 import {
   ClientConnection,
   type ClientConnectionOptions,
 } from "./connection.ts";
 import type { ServerContext } from "./context.ts";
+import { LingerPlaces } from "./linger.ts";
 import { handshakeWithin, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { Occupants, type Yielder } from "./occupants.ts";
@@ -49,7 +50,12 @@ export class Clients {
   constructor(server: ServerContext) {
     this.#server = server;
     const { maxLineBytes, timings } = server.config;
-    this.#connectionOptions = { maxLineBytes, timings, clock: server.clock };
+    this.#connectionOptions = {
+      maxLineBytes,
+      timings,
+      clock: server.clock,
+      lingering: new LingerPlaces(MAX_LINGERING),
+    };
     // The same words for every client turned away, encoded once.
     this.#protectedReply = closingReply({ kind: "protected" });
   }
@@ -276,7 +282,11 @@ export class Clients {
   #turnAway(conn: Deno.Conn<Deno.NetAddr>, reply: Uint8Array): void {
     const { clock, config } = this.#server;
     this.#track(
-      turnAway(conn, reply, { clock, graceMs: config.timings.closeGraceMs }),
+      turnAway(conn, reply, {
+        clock,
+        graceMs: config.timings.closeGraceMs,
+        lingering: this.#connectionOptions.lingering,
+      }),
     );
   }
 }

@@ -216,5 +216,11 @@ export const TOKEN_JUDGMENT_BURST = 3;
 /** Source addresses whose wrong tokens are remembered at once. */
 export const MAX_TOKEN_SOURCES = 4096;
 
+/**
+ * Sockets lingering at once after their last reply (see `linger.ts`); one
+ * more closes at once.
+ */
+export const MAX_LINGERING = 32;
+
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;

@@ -14,7 +14,7 @@ import {
 } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
 import type { Timings } from "./config.ts";
-import { lingerThenClose } from "./linger.ts";
+import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 
 /** What a {@linkcode ClientConnection} needs of its server. */
 export interface ClientConnectionOptions {
@@ -28,6 +28,8 @@ export interface ClientConnectionOptions {
   timings: Pick<Timings, "idleMs" | "stallMs" | "closeGraceMs">;
   /** Where the time comes from. */
   clock: Clock;
+  /** The server's places for lingering closes. */
+  lingering: LingerPlaces;
 }
 
 /**
@@ -251,9 +253,17 @@ export class ClientConnection {
     // The `421` that stop() is writing goes out before the half-close.
     await this.#lastReply;
     if (this.#closed) return;
+    // A peer that never sent a byte has none unread: no reset to fear.
+    if (!this.#spoke && this.lines.buffered === 0) {
+      this.close();
+      return;
+    }
     const writeClosed = this.#writeClosed;
     this.#writeClosed = true;
-    await lingerThenClose(this.#conn, () => this.close(), writeClosed);
+    await lingerThenClose(this.#conn, () => this.close(), {
+      places: this.#options.lingering,
+      writeClosed,
+    });
   }
 
   #startGrace(): void {

@@ -9,7 +9,7 @@ import { type Clock, type TimerHandle, writeAll } from "../common/mod.ts";
 import { type CloseReason, ReplyWriter } from "../wire/mod.ts";
 import type { ClientConnection } from "./connection.ts";
 import { MAX_WAITING } from "./config.ts";
-import { lingerThenClose } from "./linger.ts";
+import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 
 /**
  * The newcomers to a full server, at most {@linkcode MAX_WAITING}, and
@@ -63,8 +63,9 @@ export class WaitingRoom {
 
 /**
  * Reads until a complete line is buffered (`"spoke"`), `timeoutMs` passes
- * (`"silent"`), or the client leaves or sends too long a line (`"gone"`).
- * After `"silent"` a read is still under way; the session takes it over.
+ * (`"silent"`), or the client leaves, sends too long a line or is stopped
+ * (`"gone"`). After `"silent"` a read is still under way; the session
+ * takes it over.
  */
 export async function firstLine(
   connection: ClientConnection,
@@ -75,10 +76,22 @@ export async function firstLine(
   const timeout = new Promise<"silent">((resolve) => {
     timer = clock.setTimer(() => resolve("silent"), timeoutMs);
   });
+  // Pushed out of the waiting room: it goes at once, not when it sends.
+  const { signal } = connection;
+  let onStop: (() => void) | undefined;
+  const stopped = new Promise<"gone">((resolve) => {
+    onStop = () => resolve("gone");
+    signal.addEventListener("abort", onStop, { once: true });
+  });
   try {
     while (!connection.lines.hasLine()) {
-      const result = await Promise.race([connection.readAhead(), timeout]);
-      if (result === "silent") return result;
+      if (signal.aborted) return "gone";
+      const result = await Promise.race([
+        connection.readAhead(),
+        timeout,
+        stopped,
+      ]);
+      if (result === "silent" || result === "gone") return result;
       if (!result) return "gone";
     }
     return "spoke";
@@ -86,6 +99,7 @@ export async function firstLine(
     return "gone";
   } finally {
     clock.clearTimer(timer);
+    if (onStop !== undefined) signal.removeEventListener("abort", onStop);
   }
 }
 
@@ -103,7 +117,11 @@ export function closingReply(reason: CloseReason): Uint8Array {
 export function turnAway(
   conn: Deno.Conn<Deno.NetAddr>,
   reply: Uint8Array,
-  { clock, graceMs }: { clock: Clock; graceMs: number },
+  { clock, graceMs, lingering }: {
+    clock: Clock;
+    graceMs: number;
+    lingering: LingerPlaces;
+  },
 ): Promise<void> {
   let closed = false;
   const close = () => {
@@ -114,7 +132,7 @@ export function turnAway(
   };
   const timer = clock.setTimer(close, graceMs);
   return writeAll(conn, reply).then(
-    () => lingerThenClose(conn, close),
+    () => lingerThenClose(conn, close, { places: lingering }),
     close,
   );
 }

@@ -1,5 +1,6 @@
 import { ConnectionCache } from "../../lib/server/cache.ts";
 import { resolveConfig } from "../../lib/server/config.ts";
+import { LingerPlaces } from "../../lib/server/linger.ts";
 import { ClientConnection } from "../../lib/server/connection.ts";
 import type { ServerContext } from "../../lib/server/context.ts";
 import { DigestCache } from "../../lib/server/digest_cache.ts";
@@ -62,6 +63,7 @@ async function slowFolderSession(clock: ManualClock) {
     maxLineBytes: config.maxLineBytes,
     timings: config.timings,
     clock,
+    lingering: new LingerPlaces(1),
   });
   const ended = runSession(connection, "Client01", server);
   return { client, opening, opened, ended };
