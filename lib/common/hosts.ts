@@ -1,7 +1,7 @@
 /**
  * Which addresses are this machine's own: a server listening there is
  * reachable from here only, and a client connecting there crosses no
- * network.
+ * network; and how Deno's permission flags write an address.
  *
  * @module
  */
@@ -16,4 +16,11 @@ export function isLoopback(hostname: string): boolean {
 export function isLoopbackPeer(hostname: string): boolean {
   return hostname === "::1" ||
     /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(hostname);
+}
+
+/** `hostname` as `--allow-net` takes it: an IPv6 address in brackets. */
+export function netHost(hostname: string): string {
+  return hostname.includes(":") && !hostname.startsWith("[")
+    ? `[${hostname}]`
+    : hostname;
 }

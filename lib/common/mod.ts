@@ -38,7 +38,7 @@ export {
   shellWord,
   withPaths,
 } from "./commands.ts";
-export { isLoopback, isLoopbackPeer } from "./hosts.ts";
+export { isLoopback, isLoopbackPeer, netHost } from "./hosts.ts";
 export { given } from "./options.ts";
 export { joinPath, SEPARATOR, splitPath } from "./path.ts";
 export { allowedEnv, hasPermission } from "./permissions.ts";

@@ -10,6 +10,7 @@ import {
   escapeControl,
   hasPermission,
   integerFlag,
+  netHost,
   parseFlags,
   readSecretFile,
   readToken,
@@ -188,13 +189,6 @@ function readPaths(command: ServerCommandLine): string[] {
     ...tokenFile === undefined ? [] : [tokenFile],
     ...tlsFiles === null ? [] : [tlsFiles.cert, tlsFiles.key],
   ];
-}
-
-/** `hostname` as `--allow-net` takes it: an IPv6 address in brackets. */
-function netHost(hostname: string): string {
-  return hostname.includes(":") && !hostname.startsWith("[")
-    ? `[${hostname}]`
-    : hostname;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * One client's socket as the server holds it: request bytes framed into
- * lines, replies collected and written with backpressure, the idle watch,
- * and a stop that always ends with a reply or a close.
+ * lines, replies collected and written with backpressure, the idle watch
+ * (its decision in `idle.ts`), and a stop that always ends with a reply or
+ * a close.
  *
  * @module
  */
@@ -14,17 +15,14 @@ import {
 } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
 import type { Timings } from "./config.ts";
+import { idleVerdict } from "./idle.ts";
 import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 
 /** What a {@linkcode ClientConnection} needs of its server. */
 export interface ClientConnectionOptions {
   /** Longest request line in bytes. */
   maxLineBytes: number;
-  /**
-   * The idle timeout (`idleMs`, 0 for none), the stall limit while a reply
-   * waits for the client to read it (`stallMs`, or the idle timeout if
-   * longer) and the grace of a closing client (`closeGraceMs`).
-   */
+  /** The idle timeout and stall limit (see `idle.ts`), and the close grace. */
   timings: Pick<Timings, "idleMs" | "stallMs" | "closeGraceMs">;
   /** Where the time comes from. */
   clock: Clock;
@@ -102,9 +100,8 @@ export class ClientConnection {
   }
 
   /**
-   * Since when the client has been idle, on the server's clock: its last
-   * request or the last reply bytes it took; `null` while a reply is under
-   * way (a download counts as activity however long it takes).
+   * Since when the client has been idle (its last request or reply bytes
+   * taken), on the server's clock; `null` while a reply is under way.
    */
   get idleSince(): number | null {
     return this.#replying > 0 ? null : this.#lastActive;
@@ -290,24 +287,12 @@ export class ClientConnection {
     this.#conn.close();
   }
 
-  // A client that reads slowly is woken for only when a good part of the
-  // socket's send buffer has drained, which at a slow but steady pace can
-  // take longer than a short idle timeout: while a reply is under way, the
-  // client gets the longer stall limit instead.
   #checkIdle = (): void => {
     const { clock, timings } = this.#options;
-    const writing = this.#replying > 0;
-    const limit = writing
-      ? Math.max(timings.idleMs, timings.stallMs)
-      : timings.idleMs;
-    const idle = clock.now() - this.#lastActive;
-    if (idle < limit) {
-      const next = Math.min(limit - idle, timings.idleMs);
-      this.#idleTimer = clock.setTimer(this.#checkIdle, next);
-    } else if (writing) {
-      this.stop({ kind: "stalled", stallMs: limit });
-    } else {
-      this.stop({ kind: "idle", timeoutMs: limit });
-    }
+    const idleFor = clock.now() - this.#lastActive;
+    const verdict = idleVerdict(idleFor, this.#replying > 0, timings);
+    if (verdict.kind === "again") {
+      this.#idleTimer = clock.setTimer(this.#checkIdle, verdict.ms);
+    } else this.stop(verdict.reason);
   };
 }
