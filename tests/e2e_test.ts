@@ -21,7 +21,7 @@ import {
 } from "../tools/programs.ts";
 import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
 import { send, sendReplies, serveOnce } from "./support/fake_server.ts";
-import { withTempDir, writeContent } from "./support/files.ts";
+import { listDir, withTempDir, writeContent } from "./support/files.ts";
 import { startServer } from "./support/test_server.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { within } from "../tools/wait.ts";
@@ -930,4 +930,68 @@ Deno.test("Ctrl+C on the server with clients idle and downloading: all told, all
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("--max-time gives up on a one-shot request whose reply trickles without end", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  // A line every 100 ms: never quiet long enough for --timeout.
+  const serving = serveOnce(listener, async (conn) => {
+    for (let i = 0;; i++) {
+      await send(conn, `211-line ${i}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+  try {
+    const { code, stderr } = await runClient(
+      ["--port", String(listener.addr.port), "--max-time", "1", "status"],
+      "",
+    );
+    assertEquals(code, 1);
+    assertMatch(
+      stderr,
+      /error: status not done after 1 s \(--max-time\); gave up\n$/,
+    );
+  } finally {
+    listener.close();
+    await within(serving, "the fake server to finish");
+  }
+});
+
+Deno.test("--max-time gives up on a trickling download, and keeps nothing of it", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = serveOnce(listener, async (conn) => {
+    await sendReplies(conn, (out) => out.fileHeader(1_000_000, "slow.bin"));
+    for (;;) {
+      await send(conn, "x".repeat(1000));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+  try {
+    await withTempDir(async (dir) => {
+      const { code, stderr } = await runClient(
+        [
+          "--port",
+          String(listener.addr.port),
+          "--max-time",
+          "1",
+          "get",
+          "slow.bin",
+        ],
+        "",
+        dir,
+      );
+      assertEquals(code, 1);
+      assertMatch(stderr, /not done after 1 s \(--max-time\); gave up\n$/);
+      assertEquals(await listDir(`${dir}/downloads`), []);
+    });
+  } finally {
+    listener.close();
+    await within(serving, "the fake server to finish");
+  }
+});
+
+Deno.test("--max-time goes with a one-shot request only", async () => {
+  const { code, stderr } = await runClient(["--max-time", "5"], "");
+  assertEquals(code, 2);
+  assertMatch(stderr, /--max-time goes with a one-shot request/);
 });

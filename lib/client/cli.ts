@@ -40,6 +40,9 @@ Options:
   --timeout SEC      Give up on connecting (handshake included), or when no
                      reply line completes, after this long; 0 for never
                      (default ${DEFAULTS.replyTimeoutMs / 1000})
+  --max-time SEC     Give up on a one-shot request not done after this long
+                     once connected, however it trickles; 0 for never
+                     (default 0)
   --speed-limit SIZE Give up on a download slower than this a second for
   --speed-time SEC   this long (default ${
   formatBytes(DEFAULTS.speedLimit, { binary: true })
@@ -81,6 +84,8 @@ export interface ClientCommandLine {
   tokenFile: string | undefined;
   /** The one request of the one-shot form, or `null` for the prompt. */
   oneShot: string | null;
+  /** Give up on the one-shot request after this long; 0 for never. */
+  maxTimeMs: number;
   /** Save a one-shot download as exactly this file. */
   saveAs: string | undefined;
   /** Replace a file of the same name. */
@@ -125,6 +130,7 @@ export function parseCommandLine(
     "port",
     "downloads",
     "timeout",
+    "max-time",
     "max-size",
     "speed-limit",
     "speed-time",
@@ -152,6 +158,11 @@ export function parseCommandLine(
   if (typed?.kind === "download" && typed.name === "") {
     throw new UsageError(
       "get needs the name of a file: deno task client get NAME",
+    );
+  }
+  if (values["max-time"] !== undefined && oneShot === null) {
+    throw new UsageError(
+      "--max-time goes with a one-shot request: deno task client --max-time 10 status",
     );
   }
   if (values.output !== undefined && typed?.kind !== "download") {
@@ -196,6 +207,10 @@ export function parseCommandLine(
     caFile: values.ca,
     tokenFile: values["token-file"],
     oneShot,
+    maxTimeMs: 1000 * integerFlag("max-time", values["max-time"], {
+      ...RANGES.timeoutSeconds,
+      fallback: 0,
+    }),
     saveAs,
     overwrite: switches.overwrite,
     downloadsDir,

@@ -16,19 +16,24 @@ import { StopSignals } from "./signals.ts";
 
 /**
  * Sends `line`, shows its reply (or downloads the file it asks for), then
- * leaves with `exit`.
+ * leaves with `exit`; gives up after `maxTimeMs` (0: never).
  *
  * @returns 0 when the request succeeded; 1 for an error reply, a failed
- * download or a lost connection; 130 or 143 after SIGINT or SIGTERM (a
- * download is cut, and nothing of it kept).
+ * download, a lost connection or too long a wait; 130 or 143 after SIGINT
+ * or SIGTERM (a download is cut, and nothing of it kept).
  */
 export async function runOnce(
   session: Session,
   line: string,
-  options: GetOptions,
+  options: GetOptions & { maxTimeMs: number },
 ): Promise<number> {
-  const { output } = options;
+  const { output, clock, maxTimeMs } = options;
   using signals = new StopSignals(() => session.close());
+  let late = false;
+  const deadline = maxTimeMs === 0 ? undefined : clock.setTimer(() => {
+    late = true;
+    session.close();
+  }, maxTimeMs);
   try {
     const typed = readTypedLine(line);
     let ok: boolean;
@@ -49,6 +54,14 @@ export async function runOnce(
     return ok ? 0 : 1;
   } catch (error) {
     if (!(error instanceof ConnectionClosedError)) throw error;
+    if (late) {
+      output.error(colors.red(
+        `error: ${escapeControl(line)} not done after ${
+          maxTimeMs / 1000
+        } s (--max-time); gave up`,
+      ));
+      return 1;
+    }
     const code = signals.exitCode();
     if (code !== null) {
       output.error(cancelledText(line));
@@ -57,6 +70,7 @@ export async function runOnce(
     output.error(colors.red(`error: ${escapeControl(error.message)}`));
     return 1;
   } finally {
+    clock.clearTimer(deadline);
     await session.close();
   }
 }

@@ -84,7 +84,10 @@ export async function runClient(
     clock,
   };
   try {
-    if (oneShot !== null) return await runOnce(session, oneShot, getOptions);
+    if (oneShot !== null) {
+      const { maxTimeMs } = command;
+      return await runOnce(session, oneShot, { ...getOptions, maxTimeMs });
+    }
     let listed: string[] = [];
     const input = interactive
       ? terminalInput(command, (line) => completeLine(line, listed))
