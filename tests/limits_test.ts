@@ -216,23 +216,29 @@ Deno.test("a half-closed client gets every reply before the server closes", asyn
   await t.disconnected(name);
 });
 
-Deno.test("a client that sends megabytes after exit still gets its goodbye", async () => {
-  await using t = await startServer();
-  const { client, name } = await RawClient.greeted(t.port);
-  using _ = client;
-  // exit, then 4 MiB more in the same write, all sent before reading.
-  const bytes = new Uint8Array(4 + 1 + (4 << 20)).fill(0x78);
-  bytes.set(new TextEncoder().encode("exit\n"));
-  const written = await within(
-    client.write(bytes).then(() => "all", () => "cut"),
-    "the write",
-  );
-  assertEquals(written, "all");
-  assertEquals(await client.reply(), {
-    code: 221,
-    lines: [`Goodbye ${name}`],
-  });
-  await client.closed();
+Deno.test("a client that sends megabytes after exit still gets its goodbye", async (t) => {
+  // Also one that never gave the token a server wants: it made no request
+  // that counts, yet what it sent is drained all the same.
+  for (const token of [null, "limits-test-token-0123456789abcdef"]) {
+    await t.step(token === null ? "no token" : "before the token", async () => {
+      await using s = await startServer({ token });
+      const { client, name } = await RawClient.greeted(s.port);
+      using _ = client;
+      // exit, then 4 MiB more in the same write, all sent before reading.
+      const bytes = new Uint8Array(4 + 1 + (4 << 20)).fill(0x78);
+      bytes.set(new TextEncoder().encode("exit\n"));
+      const written = await within(
+        client.write(bytes).then(() => "all", () => "cut"),
+        "the write",
+      );
+      assertEquals(written, "all");
+      assertEquals(await client.reply(), {
+        code: 221,
+        lines: [`Goodbye ${name}`],
+      });
+      await client.closed();
+    });
+  }
 });
 
 Deno.test("resets mid-line and mid-reply leave the server healthy", async (t) => {

@@ -17,14 +17,14 @@
 import { formatAddress } from "../common/mod.ts";
 
 import { refusesPeer } from "./access.ts";
-import { MAX_HANDSHAKES, MAX_LINGERING } from "./config.ts";
+import { MAX_LINGERING } from "./config.ts";
 import {
   ClientConnection,
   type ClientConnectionOptions,
 } from "./connection.ts";
 import type { ServerContext } from "./context.ts";
 import { LingerPlaces } from "./linger.ts";
-import { handshakeWithin, handshakeWords, isTls } from "./handshake.ts";
+import { Handshakes, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { Occupants, type Yielder } from "./occupants.ts";
 import { runSession } from "./session.ts";
@@ -39,10 +39,10 @@ export class Clients {
   // Newcomers to a full server, given time to send their first line.
   readonly #waiting = new WaitingRoom();
   readonly #running = new Set<Promise<void>>();
-  #freed = Promise.withResolvers<void>();
+  // Slots handed to newcomers still in the waiting room.
+  #reserved = 0;
   // TLS clients still shaking hands, not yet admitted.
-  // Oldest first, each with what pushes it out.
-  readonly #handshaking = new Map<Deno.TlsConn, AbortController>();
+  readonly #handshakes: Handshakes;
   #stopping = false;
   readonly #protectedReply: Uint8Array;
 
@@ -56,6 +56,10 @@ export class Clients {
       clock: server.clock,
       lingering: new LingerPlaces(MAX_LINGERING),
     };
+    this.#handshakes = new Handshakes({
+      ms: timings.handshakeMs,
+      clock: server.clock,
+    });
     // The same words for every client turned away, encoded once.
     this.#protectedReply = closingReply({ kind: "protected" });
   }
@@ -69,16 +73,7 @@ export class Clients {
     if (refusesPeer(this.#server.access, conn.remoteAddr.hostname)) {
       this.#refuseProtected(conn);
     } else if (!isTls(conn)) this.#place(conn);
-    else {
-      // At the bound, the oldest handshake gives way: an honest one takes
-      // milliseconds, so the oldest is likely one that never ends.
-      if (this.#handshaking.size >= MAX_HANDSHAKES) {
-        const [[oldest, pushOut]] = this.#handshaking;
-        this.#handshaking.delete(oldest);
-        pushOut.abort();
-      }
-      this.#track(this.#handshake(conn));
-    }
+    else this.#track(this.#handshake(conn));
   }
 
   /** Stops every connected or waiting client with `421`. */
@@ -89,26 +84,21 @@ export class Clients {
     ) {
       connection.stop({ kind: "shutdown" });
     }
-    for (const pushOut of this.#handshaking.values()) pushOut.abort();
+    this.#handshakes.stopAll();
   }
 
   #place(conn: Deno.Conn<Deno.NetAddr>): void {
-    // A free slot goes first to a newcomer that spoke and waits for one.
-    if (this.#hasRoom() && !this.#waiting.hasSpeakers) {
+    // A free slot goes first to a newcomer that waits for one.
+    if (this.#hasRoom() && this.#waiting.isEmpty) {
       this.#admit(this.#wrap(conn));
-    } else this.#hold(this.#wrap(conn));
+    } else {
+      this.#hold(this.#wrap(conn));
+      this.#offerSlots();
+    }
   }
 
   async #handshake(conn: Deno.TlsConn): Promise<void> {
-    const { clock, config } = this.#server;
-    const pushOut = new AbortController();
-    this.#handshaking.set(conn, pushOut);
-    const outcome = await handshakeWithin(conn, {
-      ms: config.timings.handshakeMs,
-      clock,
-      signal: pushOut.signal,
-    });
-    this.#handshaking.delete(conn);
+    const outcome = await this.#handshakes.shake(conn);
     if (outcome.kind === "done") {
       if (this.#stopping) conn.close();
       else this.#place(conn);
@@ -128,7 +118,8 @@ export class Clients {
   }
 
   #hasRoom(): boolean {
-    return this.#occupants.size < this.#server.config.maxClients;
+    return this.#occupants.size + this.#reserved <
+      this.#server.config.maxClients;
   }
 
   #nextToYield(): Yielder | null {
@@ -164,7 +155,7 @@ export class Clients {
       runSession(connection, name, this.#server, () => {
         // Still counted when it was pushed out for a newcomer: that one
         // has its slot already.
-        if (this.#occupants.delete(connection)) this.#slotFreed();
+        if (this.#occupants.delete(connection)) this.#offerSlots();
       }),
     );
   }
@@ -180,7 +171,9 @@ export class Clients {
     const { clock, config } = this.#server;
     const waitMs = config.timings.admissionWaitMs;
     const waitUntil = clock.now() + waitMs;
-    const outcome = await firstLine(connection, clock, waitMs);
+    const granted = this.#waiting.granted(connection);
+    const outcome = await firstLine(connection, clock, waitMs, granted);
+    let admitted = false;
     try {
       if (outcome === "gone" || connection.stopReason !== null) {
         // Left, or pushed out of the waiting room (already told why).
@@ -190,7 +183,10 @@ export class Clients {
         await connection.finish();
         return;
       }
-      if (!await this.#makeRoom(outcome === "spoke", waitUntil, connection)) {
+      if (outcome === "spoke") this.#waiting.spoke(connection);
+      admitted = outcome === "granted" ||
+        await this.#makeRoom(outcome === "spoke", waitUntil, connection);
+      if (!admitted) {
         this.#logRejected(connection);
         connection.out.closing(
           connection.stopReason ??
@@ -201,17 +197,21 @@ export class Clients {
         return;
       }
     } finally {
-      this.#waiting.leave(connection);
+      // A slot handed to it becomes its own below, or goes to the next.
+      if (this.#waiting.leave(connection)) {
+        this.#reserved--;
+        if (!admitted) this.#offerSlots();
+      }
     }
     this.#admit(connection);
   }
 
   /**
-   * Finds a slot for a newcomer by `waitUntil`: the first that frees, or,
-   * for one that spoke, that of the client that makes room next, once it
-   * may.
+   * Finds a slot for a newcomer by `waitUntil`: one handed to it as it
+   * frees, or, for one that spoke, that of the client that makes room
+   * next, once it may.
    *
-   * @returns whether there is room now.
+   * @returns whether it has a slot now.
    */
   async #makeRoom(
     spoke: boolean,
@@ -219,9 +219,10 @@ export class Clients {
     newcomer: ClientConnection,
   ): Promise<boolean> {
     const { clock } = this.#server;
+    const granted = this.#waiting.granted(newcomer);
     for (;;) {
       if (newcomer.stopReason !== null) return false;
-      if (this.#hasRoom()) return true;
+      if (this.#waiting.hasSlot(newcomer)) return true;
       const now = clock.now();
       const yielder = spoke ? this.#nextToYield() : null;
       if (yielder !== null && yielder.at <= now) {
@@ -230,13 +231,14 @@ export class Clients {
         this.#occupants.delete(connection);
         this.#server.cache.leaving(name, clock.date());
         connection.stop(yielder.reason);
+        this.#waiting.grant(newcomer);
+        this.#reserved++;
         return true;
       }
       if (now >= waitUntil) return false;
-      // Until one may make room, or a slot frees (it is this newcomer's
-      // before anyone who connects meanwhile), within the admission wait.
+      // Until one may make room, or a slot is handed to it, within the
+      // admission wait.
       const until = Math.min(yielder?.at ?? waitUntil, waitUntil);
-      if (spoke) this.#waiting.speaking(newcomer, true);
       const waiting = new AbortController();
       try {
         await Promise.race([
@@ -244,19 +246,19 @@ export class Clients {
             until - now,
             AbortSignal.any([waiting.signal, newcomer.signal]),
           ),
-          this.#freed.promise,
+          granted,
         ]);
       } finally {
         waiting.abort();
-        this.#waiting.speaking(newcomer, false);
       }
     }
   }
 
-  /** Wakes the newcomers waiting for a slot: one has come free. */
-  #slotFreed(): void {
-    this.#freed.resolve();
-    this.#freed = Promise.withResolvers<void>();
+  /** Hands the free slots to newcomers waiting, in their turn. */
+  #offerSlots(): void {
+    while (this.#hasRoom() && this.#waiting.grant() !== undefined) {
+      this.#reserved++;
+    }
   }
 
   #logRejected(connection: ClientConnection | Deno.Conn<Deno.NetAddr>): void {

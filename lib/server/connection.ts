@@ -50,6 +50,8 @@ export class ClientConnection {
   #writeClosed = false;
   #reading = false;
   #spoke = false;
+  // Whether any byte came from the client.
+  #heard = false;
   // The `421` stop() writes while the session waits in read().
   #lastReply: Promise<void> | undefined;
   // A read begun while the client waited for a slot, taken over by read().
@@ -138,6 +140,7 @@ export class ClientConnection {
 
   #afterRead = (n: number | null): boolean => {
     this.#reading = false;
+    if (n !== null && n > 0) this.#heard = true;
     if (n === null || this.#stopReason !== null) return false;
     this.lines.filled(n);
     return true;
@@ -251,7 +254,7 @@ export class ClientConnection {
     await this.#lastReply;
     if (this.#closed) return;
     // A peer that never sent a byte has none unread: no reset to fear.
-    if (!this.#spoke && this.lines.buffered === 0) {
+    if (!this.#heard) {
       this.close();
       return;
     }

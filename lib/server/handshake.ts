@@ -6,6 +6,7 @@
  */
 
 import { type Clock, escapeControl, type TimerHandle } from "../common/mod.ts";
+import { MAX_HANDSHAKES } from "./config.ts";
 
 /** How a handshake went. */
 export type HandshakeOutcome =
@@ -52,6 +53,46 @@ export async function handshakeWithin(
     }
   }
   return outcome;
+}
+
+/**
+ * The handshakes under way, at most {@linkcode MAX_HANDSHAKES}: one more
+ * makes the oldest give way (an honest one takes milliseconds, so the
+ * oldest is likely one that never ends).
+ */
+export class Handshakes {
+  // Oldest first, each with what pushes it out.
+  readonly #underWay = new Map<Deno.TlsConn, AbortController>();
+  readonly #options: { ms: number; clock: Clock };
+
+  /** Handshakes given `ms` each, timed on `clock`. */
+  constructor(options: { ms: number; clock: Clock }) {
+    this.#options = options;
+  }
+
+  /** Completes the handshake of `conn` (see {@linkcode handshakeWithin}). */
+  async shake(conn: Deno.TlsConn): Promise<HandshakeOutcome> {
+    if (this.#underWay.size >= MAX_HANDSHAKES) {
+      const [[oldest, pushOut]] = this.#underWay;
+      this.#underWay.delete(oldest);
+      pushOut.abort();
+    }
+    const pushOut = new AbortController();
+    this.#underWay.set(conn, pushOut);
+    try {
+      return await handshakeWithin(conn, {
+        ...this.#options,
+        signal: pushOut.signal,
+      });
+    } finally {
+      this.#underWay.delete(conn);
+    }
+  }
+
+  /** Gives up every handshake under way. */
+  stopAll(): void {
+    for (const pushOut of this.#underWay.values()) pushOut.abort();
+  }
 }
 
 /** Why a handshake did not get a client in, in words for the log. */

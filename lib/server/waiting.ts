@@ -11,67 +11,123 @@ import type { ClientConnection } from "./connection.ts";
 import { MAX_WAITING } from "./config.ts";
 import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 
+/** A newcomer in the room, and what hands it a slot. */
+interface Waiter {
+  granted: PromiseWithResolvers<void>;
+  hasSlot: boolean;
+}
+
 /**
- * The newcomers to a full server, at most {@linkcode MAX_WAITING}, and
- * which of them spoke and wait for a slot: a slot that frees is theirs
- * first.
+ * The newcomers to a full server, at most {@linkcode MAX_WAITING}, in
+ * order of arrival, and which of them spoke: a slot that frees is handed
+ * to one of them, those that spoke first (in the order they spoke), then
+ * the one waiting longest.
  */
 export class WaitingRoom {
-  readonly #waiting = new Set<ClientConnection>();
+  readonly #waiting = new Map<ClientConnection, Waiter>();
+  // Insertion order is the order they spoke in.
   readonly #speakers = new Set<ClientConnection>();
 
-  /** Whether a newcomer that spoke waits for a slot. */
-  get hasSpeakers(): boolean {
-    return this.#speakers.size > 0;
+  /** Whether no one waits. */
+  get isEmpty(): boolean {
+    return this.#waiting.size === 0;
   }
 
   /** Everyone in the room. */
   [Symbol.iterator](): IterableIterator<ClientConnection> {
-    return this.#waiting.values();
+    return this.#waiting.keys();
   }
 
   /**
    * Lets `connection` in; in a full room, the one waiting longest that has
    * not spoken (one that spoke only when all have) leaves at once, so the
-   * next one in pushes out the next.
+   * next one in pushes out the next. One already handed a slot stays.
    *
-   * @returns the one that left to make room, if any.
+   * @returns the one to turn away (`connection` itself when every one
+   * waiting has a slot on its way), if any.
    */
   enter(connection: ClientConnection): ClientConnection | undefined {
     let left: ClientConnection | undefined;
     if (this.#waiting.size >= MAX_WAITING) {
-      const waiting = [...this.#waiting];
-      left = waiting.find((w) => !this.#speakers.has(w)) ?? waiting[0];
+      const movable = [...this.#waiting].filter(([, w]) => !w.hasSlot)
+        .map(([c]) => c);
+      left = movable.find((w) => !this.#speakers.has(w)) ?? movable[0];
+      if (left === undefined) return connection;
       this.leave(left);
     }
-    this.#waiting.add(connection);
+    this.#waiting.set(connection, {
+      granted: Promise.withResolvers<void>(),
+      hasSlot: false,
+    });
     return left;
   }
 
-  /** Marks `connection` as one that spoke and waits for a slot, or not. */
-  speaking(connection: ClientConnection, speaks: boolean): void {
-    if (speaks) this.#speakers.add(connection);
-    else this.#speakers.delete(connection);
+  /** Resolves when `connection` is handed a slot (never, if it is not here). */
+  granted(connection: ClientConnection): Promise<void> {
+    return this.#waiting.get(connection)?.granted.promise ??
+      new Promise(() => {});
   }
 
-  /** Takes `connection` out of the room. */
-  leave(connection: ClientConnection): void {
+  /** Whether `connection` has been handed a slot. */
+  hasSlot(connection: ClientConnection): boolean {
+    return this.#waiting.get(connection)?.hasSlot ?? false;
+  }
+
+  /** Marks `connection` as one that spoke. */
+  spoke(connection: ClientConnection): void {
+    if (this.#waiting.has(connection)) this.#speakers.add(connection);
+  }
+
+  /**
+   * Hands a slot to `connection`, or to the next in turn: the first that
+   * spoke, else the one waiting longest (not one stopping).
+   *
+   * @returns the one handed the slot, if any.
+   */
+  grant(connection?: ClientConnection): ClientConnection | undefined {
+    const next = connection ?? this.#nextInTurn();
+    const waiter = next === undefined ? undefined : this.#waiting.get(next);
+    if (next === undefined || waiter === undefined || waiter.hasSlot) {
+      return undefined;
+    }
+    waiter.hasSlot = true;
+    waiter.granted.resolve();
+    return next;
+  }
+
+  #nextInTurn(): ClientConnection | undefined {
+    const free = (c: ClientConnection) =>
+      c.stopReason === null && this.#waiting.get(c)?.hasSlot === false;
+    for (const c of this.#speakers) if (free(c)) return c;
+    for (const c of this.#waiting.keys()) if (free(c)) return c;
+    return undefined;
+  }
+
+  /**
+   * Takes `connection` out of the room.
+   *
+   * @returns whether it had been handed a slot.
+   */
+  leave(connection: ClientConnection): boolean {
+    const hadSlot = this.#waiting.get(connection)?.hasSlot ?? false;
     this.#waiting.delete(connection);
     this.#speakers.delete(connection);
+    return hadSlot;
   }
 }
 
 /**
  * Reads until a complete line is buffered (`"spoke"`), `timeoutMs` passes
- * (`"silent"`), or the client leaves, sends too long a line or is stopped
- * (`"gone"`). After `"silent"` a read is still under way; the session
- * takes it over.
+ * (`"silent"`), a slot is `"granted"`, or the client leaves, sends too
+ * long a line or is stopped (`"gone"`). Unless it spoke, a read is still
+ * under way; the session takes it over.
  */
 export async function firstLine(
   connection: ClientConnection,
   clock: Clock,
   timeoutMs: number,
-): Promise<"spoke" | "silent" | "gone"> {
+  granted: Promise<void>,
+): Promise<"spoke" | "silent" | "gone" | "granted"> {
   let timer: TimerHandle | undefined;
   const timeout = new Promise<"silent">((resolve) => {
     timer = clock.setTimer(() => resolve("silent"), timeoutMs);
@@ -90,8 +146,9 @@ export async function firstLine(
         connection.readAhead(),
         timeout,
         stopped,
+        granted.then((): "granted" => "granted"),
       ]);
-      if (result === "silent" || result === "gone") return result;
+      if (typeof result === "string") return result;
       if (!result) return "gone";
     }
     return "spoke";

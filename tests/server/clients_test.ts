@@ -134,7 +134,12 @@ Deno.test("a waiting newcomer gets a slot that frees, and keeps what it sent", a
 });
 
 Deno.test("the waiting room is bounded: one too many pushes out the longest waiting", async () => {
-  await using s = await startServer({ maxClients: 1 });
+  // The clock stands still: those pushed out leave at once, not when
+  // their wait for a slot would end.
+  await using s = await startServer({
+    maxClients: 1,
+    clock: new ManualClock(),
+  });
   const { client: hog } = await RawClient.greeted(s.port);
   using _ = hog;
   const waiting: RawClient[] = [];
@@ -147,9 +152,10 @@ Deno.test("the waiting room is bounded: one too many pushes out the longest wait
     for (const client of waiting.slice(0, over)) {
       assertEquals(await client.reply(), { code: 421, lines: [full(1)] });
       await client.closed();
-      client.close();
     }
+    // Turned away by the server, before they close their side.
     await s.waitForLogCount("REJECTED", over);
+    for (const client of waiting.slice(0, over)) client.close();
     // The rest still wait; shutting down tells them why.
     const shutdown = s.server.shutdown();
     for (const client of waiting.slice(over)) {
@@ -454,4 +460,49 @@ Deno.test("on a token server, a client that gave the token is never pushed out f
   await clock.advance(TIMINGS.admissionWaitMs);
   assertEquals(await newcomer.reply(), { code: 421, lines: [full(1)] });
   assertEquals((await client.request("noop")).code, 200);
+});
+
+Deno.test("a slot that frees goes to one newcomer only, however many wait", async () => {
+  const clock = new ManualClock();
+  await using s = await startServer({ maxClients: 1, clock });
+  const { client: occupant } = await RawClient.greeted(s.port);
+  await occupant.request("here");
+  const waiting: RawClient[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const newcomer = await RawClient.connect(s.port);
+      waiting.push(newcomer);
+      await newcomer.send("noop");
+    }
+    await clock.waitForCleared(TIMINGS.admissionWaitMs, 5);
+    await occupant.request("exit");
+    occupant.close();
+    await s.waitForLogCount("NEW CONNECTION", 2);
+    await clock.advance(TIMINGS.admissionWaitMs);
+    const codes = await Promise.all(
+      waiting.map(async (w) => (await w.reply()).code),
+    );
+    assertEquals(codes.toSorted(), [220, 421, 421, 421, 421]);
+    assertEquals(s.server.cache.connected, 1);
+  } finally {
+    for (const newcomer of waiting) newcomer.close();
+  }
+});
+
+Deno.test("a newcomer that has not spoken yet still gets the slot that frees before anyone who connects later", async () => {
+  const clock = new ManualClock();
+  await using s = await startServer({ maxClients: 1, clock });
+  const { client: occupant } = await RawClient.greeted(s.port);
+  await occupant.request("here");
+  // A person at nc, not typing yet.
+  using early = await RawClient.connect(s.port);
+  await clock.waitForTimer(TIMINGS.admissionWaitMs);
+  await occupant.request("exit");
+  occupant.close();
+  assertEquals((await early.reply()).lines, ["Connected as Client02"]);
+  // One who connects later waits for a slot in turn.
+  using late = await RawClient.connect(s.port);
+  await clock.waitForTimer(TIMINGS.admissionWaitMs);
+  await clock.advance(TIMINGS.admissionWaitMs);
+  assertEquals(await late.reply(), { code: 421, lines: [full(1)] });
 });
