@@ -72,7 +72,7 @@ Deno.test("requests keep a client from being idle; 0 turns the watch off", async
     const clock = new ManualClock();
     await using s = await startServer({
       timings: { idleMs: 1000 },
-      token: "0123456789abcdef",
+      token: "0123456789abcdef-limits-test",
       clock,
     });
     const { client } = await RawClient.greeted(s.port);

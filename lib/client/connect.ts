@@ -8,6 +8,7 @@
 
 import {
   type Clock,
+  escapeControl,
   given,
   isLoopback,
   isTcp,
@@ -45,12 +46,17 @@ export class TokenRefusedError extends Error {
   /** `wanted`: the server wants a token; `wrong`: it did not take the one given. */
   readonly kind: "wanted" | "wrong";
 
-  /** Creates the error for `kind`, refused to the client named `client`. */
-  constructor(kind: "wanted" | "wrong", client: string) {
+  /**
+   * Creates the error for `kind`, refused to the client named `client`;
+   * `said` is the server's words, for a token it did not take.
+   */
+  constructor(kind: "wanted" | "wrong", client: string, said = "") {
     super(
       kind === "wanted"
         ? `${client}: the server wants a token; set ${TOKEN_VARIABLE} or use --token-file`
-        : "The server did not take the token",
+        : `The server did not take the token${
+          said === "" ? "" : `: ${escapeControl(said)}`
+        }`,
     );
     this.name = "TokenRefusedError";
     this.kind = kind;
@@ -219,7 +225,7 @@ async function introduce(
     reply = await hello(token);
     if (reply.code === COMMANDS.hello.code) return;
     if (reply.code === Code.AuthFailed) {
-      throw new TokenRefusedError("wrong", session.name);
+      throw new TokenRefusedError("wrong", session.name, reply.lines[0] ?? "");
     }
   }
   throw new ReplyError(reply);

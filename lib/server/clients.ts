@@ -187,7 +187,8 @@ export class Clients {
       admitted = outcome === "granted" ||
         await this.#makeRoom(outcome === "spoke", waitUntil, connection);
       if (!admitted) {
-        this.#logRejected(connection);
+        // Not a shutdown's: that says so itself.
+        if (connection.stopReason === null) this.#logRejected(connection);
         connection.out.closing(
           connection.stopReason ??
             { kind: "full", maxClients: config.maxClients },

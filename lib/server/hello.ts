@@ -12,7 +12,8 @@ import type { CommandResult, RequestContext } from "./context.ts";
 /**
  * Answers `hello`: records the program the client says it is, and checks
  * its token where one is needed, when it is its turn (see
- * `token_guard.ts`). Too many wrong tokens close the connection. No token
+ * `token_guard.ts`): an address still paying for wrong tokens is told how
+ * long it has left. Too many wrong tokens close the connection. No token
  * reaches a reply or the log.
  */
 export async function introduce(
@@ -32,17 +33,27 @@ export async function introduce(
       out.line(Code.AuthRequired, authRequiredText(client));
       return;
     }
-    const verdict = await token.judge(request.host, introduction.token, signal);
+    const { host } = request;
+    const verdict = await token.judge(host, introduction.token, signal);
     // Stopped while it waited: the session ends with the reason it was given.
     if (verdict === null) return;
-    if (!verdict.right) {
+    if (verdict.kind === "later") {
+      // Not judged, so no try is spent.
+      out.line(
+        Code.AuthFailed,
+        `Too many wrong tokens from ${host}; the next is judged in ${
+          Math.ceil(verdict.waitMs / 1000)
+        } s`,
+      );
+      return;
+    }
+    if (verdict.kind === "wrong") {
       const tries = ++session.wrongTokens;
       const { maxTokenTries } = server.config;
-      const { host } = request;
       const waitS = verdict.nextWaitMs / 1000;
       server.log(
         "WARNING",
-        `${client} sent a wrong token (${tries} of ${maxTokenTries}); the next from ${host} waits ${waitS} s`,
+        `${client} sent a wrong token (${tries} of ${maxTokenTries}); ${host} may give the next in ${waitS} s`,
         { client, tries, host, nextWaitMs: verdict.nextWaitMs },
       );
       if (tries >= maxTokenTries) {

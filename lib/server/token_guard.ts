@@ -1,13 +1,13 @@
 /**
  * Judges the tokens clients give, keeping guessing slow everywhere: each
- * source address pays for its wrong tokens on its next try, more each time
- * (sshd's per-source penalties are the model), and the whole server judges
- * no more than a few tokens a second, however many connections ask. A
- * right token is judged by the same clock as a wrong one: every judgment
- * waits its turn first, and the answer comes as soon as it is made, so a
- * guesser learns nothing by giving up early. Within the server's budget,
- * addresses with no wrong token on record go first: guessers from a few
- * addresses cannot make an honest client wait behind them.
+ * source address pays for its wrong tokens, more each time (sshd's
+ * per-source penalties are the model): until its penalty is over, its
+ * tokens are not judged at all, only answered with how long it has left.
+ * And the whole server judges no more than a few tokens a second, however
+ * many connections or addresses ask; addresses with no wrong token on
+ * record go first. A right token is judged by the same clock as a wrong
+ * one, and the answer comes as soon as it is made, so a guesser learns
+ * nothing by giving up early.
  *
  * @module
  */
@@ -21,13 +21,14 @@ import {
   TOKEN_JUDGMENTS_PER_SECOND,
 } from "./config.ts";
 
-/** What a judgment found. */
-export interface Verdict {
-  /** Whether the token was the right one. */
-  right: boolean;
-  /** How long the source's next judgment waits, after a wrong one. */
-  nextWaitMs: number;
-}
+/** What became of a token given. */
+export type Verdict =
+  /** The right one. */
+  | { kind: "right" }
+  /** A wrong one; the address's next is judged no sooner than `nextWaitMs` from now. */
+  | { kind: "wrong"; nextWaitMs: number }
+  /** Not judged: the address's penalty has `waitMs` to run. */
+  | { kind: "later"; waitMs: number };
 
 /** The timings a guard keeps. */
 export type GuardTimings = Pick<
@@ -39,9 +40,6 @@ interface Source {
   failures: number;
   lastFailure: number;
   lastUse: number;
-  pending: number;
-  // Settles once every judgment asked of this source so far is over.
-  turn: Promise<void>;
 }
 
 /** Judges tokens for one server. */
@@ -62,9 +60,8 @@ export class TokenGuard {
   }
 
   /**
-   * Judges `candidate`, given from the address `source`, once it is its
-   * turn: after that source's earlier judgments, its penalty, and a place
-   * in the server's budget.
+   * Judges `candidate`, given from the address `source`, once the server's
+   * budget has room; not at all while the address's penalty runs.
    *
    * @returns the verdict, or `null` when `signal` aborted the wait.
    */
@@ -74,32 +71,26 @@ export class TokenGuard {
     signal: AbortSignal,
   ): Promise<Verdict | null> {
     const entry = this.#enter(source);
-    const before = entry.turn;
-    const { promise: over, resolve } = Promise.withResolvers<void>();
-    entry.turn = Promise.all([before, over]).then(() => {});
-    entry.pending++;
-    try {
-      await Promise.race([before, aborted(signal)]);
-      if (signal.aborted) return null;
-      await this.#wait(this.#penaltyEnd(entry) - this.#clock.now(), signal);
-      if (signal.aborted) return null;
-      const clean = entry.failures === 0;
-      if (!await this.#budget.take(clean, signal)) return null;
-      return this.#verdict(entry, candidate);
-    } finally {
-      entry.pending--;
-      resolve();
-    }
+    const early = this.#penaltyLeft(entry);
+    if (early !== null) return early;
+    if (!await this.#budget.take(entry.failures === 0, signal)) return null;
+    // Another connection from the address may have failed meanwhile.
+    return this.#penaltyLeft(entry) ?? this.#verdict(entry, candidate);
+  }
+
+  #penaltyLeft(entry: Source): Verdict | null {
+    const waitMs = this.#penaltyEnd(entry) - this.#clock.now();
+    return waitMs > 0 ? { kind: "later", waitMs } : null;
   }
 
   #verdict(entry: Source, candidate: string): Verdict {
     if (this.#token.matches(candidate)) {
       entry.failures = 0;
-      return { right: true, nextWaitMs: 0 };
+      return { kind: "right" };
     }
     entry.failures++;
     entry.lastFailure = this.#clock.now();
-    return { right: false, nextWaitMs: this.#penalty(entry.failures) };
+    return { kind: "wrong", nextWaitMs: this.#penalty(entry.failures) };
   }
 
   /** What the `failures`th wrong token in a row costs its source. */
@@ -114,20 +105,16 @@ export class TokenGuard {
       : entry.lastFailure + this.#penalty(entry.failures);
   }
 
-  async #wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (ms > 0) await this.#clock.sleep(ms, signal);
-  }
-
   /**
    * The record of `source`, made if new and moved to the end; records
-   * unused and clean for the memory time are forgotten, and the one unused
-   * longest when there are too many.
+   * unused for the memory time are forgotten (their wrong tokens with
+   * them), and the one unused longest when there are too many.
    */
   #enter(source: string): Source {
     const now = this.#clock.now();
     const { tokenMemoryMs } = this.#timings;
     for (const [key, entry] of this.#sources) {
-      const stale = entry.pending === 0 && now - entry.lastUse >= tokenMemoryMs;
+      const stale = now - entry.lastUse >= tokenMemoryMs;
       if (!stale && this.#sources.size < MAX_TOKEN_SOURCES) break;
       this.#sources.delete(key);
     }
@@ -135,8 +122,6 @@ export class TokenGuard {
       failures: 0,
       lastFailure: -Infinity,
       lastUse: now,
-      pending: 0,
-      turn: Promise.resolve(),
     };
     this.#sources.delete(source);
     entry.lastUse = now;
@@ -145,13 +130,14 @@ export class TokenGuard {
   }
 }
 
+// One judgment's worth of credit, less what adding up fractions loses.
+const WHOLE = 1 - 1e-9;
+
 /**
  * The server's budget of judgments: a burst at once, then
  * {@linkcode TOKEN_JUDGMENTS_PER_SECOND}; those waiting are let through
  * clean sources first, each kind in order of asking.
  */
-// One judgment's worth of credit, less what adding up fractions loses.
-const WHOLE = 1 - 1e-9;
 
 class Budget {
   readonly #clock: Clock;

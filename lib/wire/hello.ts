@@ -49,7 +49,7 @@ export function parseIntroduction(text: string): Introduction | null {
 export const TOKEN_VARIABLE = "ACKLINE_TOKEN";
 
 /** The shortest token a server takes: guessing one must be hopeless. */
-export const MIN_TOKEN_LENGTH = 16;
+export const MIN_TOKEN_LENGTH = 24;
 /** The longest token a server takes. */
 export const MAX_TOKEN_LENGTH = 1024;
 
@@ -59,19 +59,24 @@ export const MAX_TOKEN_LENGTH = 1024;
  */
 export const MIN_TOKEN_BITS = 64;
 
-/** A token's form: printable, no white space, 16 to 1,024 characters. */
+/** A token's form: printable, no white space, 24 to 1,024 characters. */
 export const TOKEN_PATTERN: RegExp = new RegExp(
   `^[\\x21-\\x7e]{${MIN_TOKEN_LENGTH},${MAX_TOKEN_LENGTH}}$`,
 );
 
 /**
- * How hard `token` is to guess, at most, in bits: its length times the
- * bits of a character drawn from the characters it uses. Random hex of 32
- * characters gives about 128; `weakweakweak0042` gives 45.
+ * How hard `token` is to guess, at most, in bits: the characters that are
+ * not a repeat (one per new run of four) times the bits of a character
+ * drawn from those it uses. Random hex of 32 characters gives about 128;
+ * `weakweakweak0042` gives 31, and repeating it gains little.
  */
 export function tokenBits(token: string): number {
   const distinct = new Set(token).size;
-  return distinct < 2 ? 0 : token.length * Math.log2(distinct);
+  if (distinct < 2) return 0;
+  const runs = new Set<string>();
+  for (let i = 0; i + 4 <= token.length; i++) runs.add(token.slice(i, i + 4));
+  const fresh = Math.min(token.length, runs.size + 3);
+  return fresh * Math.log2(distinct);
 }
 
 /** Whether `token` may be a token: its form, and enough variety. */

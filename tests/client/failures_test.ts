@@ -77,6 +77,11 @@ Deno.test("a token refused says so in words of its kind", () => {
     new TokenRefusedError("wrong", "Client02").message,
     "The server did not take the token",
   );
+  assertEquals(
+    new TokenRefusedError("wrong", "Client02", "Wrong token; 2 more\x1btries")
+      .message,
+    "The server did not take the token: Wrong token; 2 more\\x1btries",
+  );
 });
 
 Deno.test("a token crosses a network in clear only without TLS, beyond this machine", () => {

@@ -232,7 +232,7 @@ Deno.test("shutdown waits until the last client's disconnect is recorded", async
 
 Deno.test("on a token server, lines without the token do not hold a slot", async () => {
   const clock = new ManualClock();
-  const token = "clients-test-token-0123";
+  const token = "clients-test-token-012345";
   await using s = await startServer({
     maxClients: 1,
     clock,
@@ -445,7 +445,7 @@ Deno.test("a client taking a download is not idle, however long it takes", async
 
 Deno.test("on a token server, a client that gave the token is never pushed out for idling", async () => {
   const clock = new ManualClock();
-  const token = "clients-test-token-0123";
+  const token = "clients-test-token-012345";
   await using s = await startServer({ maxClients: 1, clock, token });
   const { client } = await RawClient.greeted(s.port);
   using _ = client;
