@@ -61,7 +61,8 @@ async function main(args: string[]): Promise<number> {
     consoleOutput.flush();
     return 0;
   }
-  const config = await readSecrets(command);
+  const warn = (text: string) => consoleOutput.error(colors.yellow(text));
+  const config = await readSecrets(command, warn);
   const clock = SYSTEM_CLOCK;
   const where = `${config.hostname}:${config.port}`;
   let warned = false;
@@ -69,7 +70,7 @@ async function main(args: string[]): Promise<number> {
     ...config,
     clock,
     onTokenInClear() {
-      if (!warned) consoleOutput.error(colors.yellow(tokenInClear(where)));
+      if (!warned) warn(tokenInClear(where));
       warned = true;
     },
   };

@@ -57,7 +57,7 @@ async function main(args: string[]): Promise<number> {
   });
   const { log, logNow } = logs;
   await checkFilesFolder(command);
-  const config = await readSecrets(command);
+  const config = await readSecrets(command, (text) => log("WARNING", text));
   let server: Server;
   try {
     server = await serve({ ...config, log, clock });

@@ -226,7 +226,7 @@ async function main(args: string[]): Promise<number> {
     const last = outcomes.at(-1)!;
     console.log(
       `  ${name.padEnd(40)} peak ${
-        formatBytes(median(outcomes.map((o) => o.peakBytes)), { binary: true })
+        formatBytes(median(outcomes.map((o) => o.peakBytes)))
           .padStart(9)
       }  ${
         Math.round(median(outcomes.map((o) => o.ms)))

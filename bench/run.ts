@@ -149,7 +149,7 @@ function cell(value: number | null | undefined, unit: string): string {
   if (unit === "µs") return value.toFixed(2);
   if (unit === "ns") return Math.round(value).toLocaleString("en-US");
   if (unit === "B/s") return `${formatBytes(value)}/s`;
-  if (unit === "B") return formatBytes(value, { binary: true });
+  if (unit === "B") return formatBytes(value);
   return String(value);
 }
 

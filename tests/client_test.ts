@@ -160,13 +160,13 @@ Deno.test("download refuses at once a size over the limit or the free space", as
       "over --max-size",
       10_000,
       1000,
-      /^Refused big\.bin: it is 10 kB, over the --max-size of 1 kB; nothing was saved$/,
+      /^Refused big\.bin: it is 9.77 KiB, over the --max-size of 1000 B; nothing was saved$/,
     ],
     [
       "over the free space",
       10 ** 15,
       0,
-      /^Refused big\.bin: it is 1 PB, more than the .* free in .*; nothing was saved$/,
+      /^Refused big\.bin: it is 909 TiB, more than the .* free in .*; nothing was saved$/,
     ],
   ];
   for (const [what, size, maxBytes, message] of cases) {
@@ -379,7 +379,7 @@ Deno.test("a download slower than the floor for long enough is given up", async 
             "the client to give up",
           ),
         ConnectionClosedError,
-        "Download slower than 1 kB/s for 0.4 s (see --speed-limit)",
+        "Download slower than 1000 B/s for 0.4 s (see --speed-limit)",
       );
     });
     assertEquals(await listDir(dir), []);

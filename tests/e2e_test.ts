@@ -327,7 +327,7 @@ Deno.test("client run from a script prints each reply and exits after the last",
     // The client introduced itself: the server knows its program.
     assertMatch(
       lines[3],
-      /^Client01 +127\.0\.0\.1:\d+ +\d{4}-\d\d-\d\d [\d:.]+ +- +\S+ +ackline-client\/\d+\.\d+\.\d+$/,
+      /^Client01 +127\.0\.0\.1:\d+ +\d{4}-\d\d-\d\d [\d:.]+ +- +\d[\d.]* m?s +ackline-client\/\d+\.\d+\.\d+$/,
     );
     assertEquals(lines[4], "1 client since start, 1 connected");
     assertMatch(
@@ -788,7 +788,7 @@ Deno.test("client --help shows every flag with its default, and the commands", a
       /--port PORT .*\(default 12345\)/,
       /--downloads DIR .*\(default \.\/downloads\)/,
       /--timeout SEC [^]*\(default 30\)/,
-      /--speed-limit SIZE [^]*--speed-time SEC [^]*\(default 1 kiB for 30 s/,
+      /--speed-limit SIZE [^]*--speed-time SEC [^]*\(default 1 KiB for 30 s/,
       /--max-size SIZE [^]*\(default 16 GiB\)/,
       /-o, --output FILE/,
       /--overwrite/,

@@ -201,8 +201,8 @@ Deno.test("status lists a client that left and one that joined", async () => {
     `Client    Address${
       " ".repeat(one.address.length - 7)
     }  Connected                Disconnected             Duration  Program`,
-    `Client01  ${one.address}  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7s 904ms  -`,
-    `Client02  ${two.address}  2025-02-08 20:10:10.439  -                        4s 561ms  -`,
+    `Client01  ${one.address}  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7.9 s     -`,
+    `Client02  ${two.address}  2025-02-08 20:10:10.439  -                        4.6 s     -`,
     "2 clients since start, 1 connected",
   ]);
 });

@@ -98,6 +98,13 @@ Deno.test({
         await term.type(KEYS.up);
         await term.type(`new${KEYS.enter}`);
         await term.waitFor("\nnewACK", mark);
+        // Tab after `get ` before any `list`: the names are asked for then.
+        await term.type("get my");
+        await term.waitFor("get my", mark);
+        await term.type(KEYS.tab);
+        await term.waitFor("get my file.txt", mark);
+        await term.type(KEYS.enter);
+        await term.waitFor("Saved my file.txt", mark);
         await term.type(`exit${KEYS.enter}`);
         assertEquals(await term.exited(), 0);
       }
@@ -109,7 +116,7 @@ Deno.test({
           { cwd: dir },
         );
         await term.waitFor(
-          `History is not kept: no permission to use ${elsewhere} (run: deno run --allow-net --allow-read=./downloads,${dir}/.ackline_history,${elsewhere} `,
+          `History is not kept: no permission to use ${elsewhere} (run: deno run --allow-net --allow-read=./downloads,./tls,${dir}/.ackline_history,${elsewhere} `,
         );
         await term.type(`exit${KEYS.enter}`);
         assertEquals(await term.exited(), 0);

@@ -343,7 +343,7 @@ class MemoryWatch {
     const second = Math.round(elapsed / 1000);
     const label = `${second}s `;
     if (second % 10 === 0 && !this.timeline.some((t) => t.startsWith(label))) {
-      this.timeline.push(label + formatBytes(now, { binary: true }));
+      this.timeline.push(label + formatBytes(now));
     }
   }
 }
@@ -372,8 +372,7 @@ function report(
   const memoryOk = memory.warm === null || memory.end === null ||
     memory.end <= memory.warm * 1.5;
   const requests = counts.echo + counts.status + counts.list + counts.get;
-  const rss = (n: number | null) =>
-    n === null ? "n/a" : formatBytes(n, { binary: true });
+  const rss = (n: number | null) => n === null ? "n/a" : formatBytes(n);
   console.log(
     `connections   ${counts.connections} sessions + ${counts.abrupt} abrupt disconnects`,
   );

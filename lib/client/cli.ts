@@ -45,11 +45,11 @@ Options:
                      (default 0)
   --speed-limit SIZE Give up on a download slower than this a second for
   --speed-time SEC   this long (default ${
-  formatBytes(DEFAULTS.speedLimit, { binary: true })
+  formatBytes(DEFAULTS.speedLimit)
 } for ${DEFAULTS.speedTimeMs / 1000} s; 0 for no floor)
   --max-size SIZE    Refuse a download larger than this or than the free
                      space: 500M, 16G, 0 for no limit (default ${
-  formatBytes(MAX_DOWNLOAD_BYTES, { binary: true })
+  formatBytes(MAX_DOWNLOAD_BYTES)
 })
   -o, --output FILE  With a one-shot get: save the file as FILE
   --overwrite        Replace a file of the same name (otherwise a download

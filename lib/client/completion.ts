@@ -1,6 +1,7 @@
 /**
  * What Tab completes at the prompt: the commands, and after a command that
- * takes a file name (`get `) the names of the last `list`.
+ * takes a file name (`get `) the names of the last `list`, asked of the
+ * server at the first such Tab when no `list` has run.
  *
  * @module
  */
@@ -8,6 +9,7 @@
 import { escapeControl } from "../common/mod.ts";
 import { COMMANDS, parseFileRow } from "../wire/mod.ts";
 import { TYPED_COMMANDS } from "./commands.ts";
+import type { Session } from "./session.ts";
 
 /**
  * The words Tab completes at the start of a line; one that takes an
@@ -39,6 +41,11 @@ export function completeLine(
     return [listedNames.filter((name) => name.startsWith(typed)), typed];
   }
   return [COMMAND_WORDS.filter((word) => word.startsWith(line)), line];
+}
+
+/** Whether Tab at the end of `line` completes a file name, not a command. */
+export function completesName(line: string): boolean {
+  return FILE_COMMAND.test(line);
 }
 
 /** The most names Tab offers: past this many, typing beats choosing. */
@@ -75,4 +82,17 @@ export class ListedNames {
     const shown = escapeControl(name);
     if (shown.length <= MAX_COMPLETION_NAME_LENGTH) this.names.push(shown);
   }
+}
+
+/**
+ * Asks `session` for the names it lists, without showing them: for Tab
+ * before any `list`. A refused `list` gives none.
+ */
+export async function fetchNames(session: Session): Promise<string[]> {
+  const names = new ListedNames();
+  const reply = await session.request(
+    "list",
+    (text, code) => names.add(text, code),
+  );
+  return reply.code === COMMANDS.list.code ? names.names : [];
 }

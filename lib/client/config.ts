@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Permissions } from "../common/mod.ts";
+import { type Permissions, TLS_FOLDER } from "../common/mod.ts";
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -67,14 +67,14 @@ export const MAX_NUMBERED = 9999;
  * The permissions of the client's task (`deno.json`), its history file at
  * `historyPath` (the task says `$HOME/.ackline_history`): connect
  * anywhere, read and write its downloads folder and history, read the
- * variables that find the history and hold the token, and ask how much
+ * TLS folder (for `--ca`), read the variables that find the history and hold the token, and ask how much
  * space is free.
  */
 export function taskPermissions(historyPath: string | null): Permissions {
   const history = historyPath === null ? [] : [historyPath];
   return {
     net: [],
-    read: [DOWNLOADS_DIR, ...history],
+    read: [DOWNLOADS_DIR, TLS_FOLDER, ...history],
     write: [DOWNLOADS_DIR, ...history],
     env: ["HOME", TOKEN_VARIABLE],
     sys: ["statfs"],

@@ -38,6 +38,20 @@ export function tlsProblem(error: Deno.errors.InvalidData): TlsProblem {
     "other";
 }
 
+// The same message lists, for a certificate not valid for the name, the
+// names it is valid for: `DnsName("a")`, `IpAddress(127.0.0.1)`.
+const VALID_FOR = /only valid for (.*)$/s;
+const VALID_NAME = /(?:DnsName|IpAddress)\("?([^")]+)"?\)/g;
+
+/**
+ * The names a certificate is valid for, as a failed handshake names them
+ * (`Deno.errors.InvalidData`); empty when it does not.
+ */
+export function certificateNames(error: Deno.errors.InvalidData): string[] {
+  const list = VALID_FOR.exec(error.message)?.[1] ?? "";
+  return [...list.matchAll(VALID_NAME)].map((match) => match[1]);
+}
+
 /** What a failure to connect was, for the program to word. */
 export type ConnectFailure =
   /** No server listens there. */
@@ -47,7 +61,13 @@ export type ConnectFailure =
   /** A TLS server, spoken to in plain text. */
   | { kind: "speaks-tls" }
   /** A TLS handshake that failed. */
-  | { kind: "tls"; problem: TlsProblem; detail: string }
+  | {
+    kind: "tls";
+    problem: TlsProblem;
+    detail: string;
+    /** The names the server's certificate is for, where it was said. */
+    names: string[];
+  }
   /** The server wants a token, or did not take the one given. */
   | { kind: "token"; refusal: TokenRefusedError }
   /** The server turned the client away, or closed the connection: its words. */
@@ -75,7 +95,12 @@ export function connectFailure(error: unknown): ConnectFailure | null {
     }
   }
   if (error instanceof Deno.errors.InvalidData) {
-    return { kind: "tls", problem: tlsProblem(error), detail: error.message };
+    return {
+      kind: "tls",
+      problem: tlsProblem(error),
+      detail: error.message,
+      names: certificateNames(error),
+    };
   }
   if (error instanceof TokenRefusedError) {
     return { kind: "token", refusal: error };

@@ -85,7 +85,7 @@ export interface TerminalInputOptions {
   /** Lines of earlier runs, and where new ones are kept; `null` for none. */
   history: HistoryFile | null;
   /** What Tab offers for the text left of the cursor, and what it replaces. */
-  complete(line: string): [string[], string];
+  complete(line: string): Promise<[string[], string]>;
   /** Where the prompt and the typed text are shown. */
   output: "stdout" | "stderr";
   /** Told once when the history file can no longer be written. */
@@ -160,7 +160,15 @@ export class TerminalInput implements LineInput {
       history: history?.lines.slice() ?? [],
       historySize: HISTORY_LINES,
       removeHistoryDuplicates: true,
-      completer: (line: string) => options.complete(line),
+      completer: (
+        line: string,
+        done: (error: null, result: [string[], string]) => void,
+      ) => {
+        options.complete(line).then(
+          (result) => done(null, result),
+          () => done(null, [[], line]),
+        );
+      },
     });
     let historyLost = false;
     this.#rl.on("line", (line: string) => {

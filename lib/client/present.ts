@@ -126,7 +126,7 @@ export async function runGet(
     output.error(
       `Saved ${escapeControl(options.saveAs ?? result.name)} (${
         formatBytes(result.size)
-      }) in ${formatDuration(result.elapsedMs, "short")}, SHA-256 verified`,
+      }) in ${formatDuration(result.elapsedMs)}, SHA-256 verified`,
     );
     return "saved";
   } catch (error) {

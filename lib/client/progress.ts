@@ -19,7 +19,7 @@ const CLEAR_LINE = "\r\x1b[2K";
  * import { renderProgress } from "./progress.ts";
  *
  * renderProgress("a.bin", 512, 1024, 1000);
- * // "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s  1.0 s left"
+ * // "a.bin [############------------]  50%  512 B / 1 KiB  512 B/s  1.0 s left"
  * ```
  */
 export function renderProgress(
@@ -36,7 +36,7 @@ export function renderProgress(
   const sizes = `${formatBytes(received)} / ${formatBytes(total)}`;
   // Time left at the rate so far, once there is a rate to go by.
   const eta = rate > 0 && received < total
-    ? `  ${formatDuration(((total - received) / rate) * 1000, "short")} left`
+    ? `  ${formatDuration(((total - received) / rate) * 1000)} left`
     : "";
   return `${name} [${bar}] ${percent}  ${sizes}  ${
     formatBytes(Math.round(rate))

@@ -8,7 +8,7 @@
 import { type Clock, colors, escapeControl } from "../common/mod.ts";
 import type { ClientCommandLine } from "./cli.ts";
 import { commandAllowing, connectError } from "./start.ts";
-import { completeLine } from "./completion.ts";
+import { completeLine, completesName, fetchNames } from "./completion.ts";
 import { connect, type ConnectOptions } from "./connect.ts";
 import { consoleOutput } from "./console.ts";
 import { defaultHistoryPath, HistoryFile } from "./history.ts";
@@ -24,7 +24,7 @@ import type { Session } from "./session.ts";
  */
 function terminalInput(
   command: ClientCommandLine,
-  complete: (line: string) => [string[], string],
+  complete: (line: string) => Promise<[string[], string]>,
 ): LineInput {
   const historyPath = command.history === "default"
     ? defaultHistoryPath()
@@ -88,20 +88,32 @@ export async function runClient(
       const { maxTimeMs } = command;
       return await runOnce(session, oneShot, { ...getOptions, maxTimeMs });
     }
-    let listed: string[] = [];
+    // The names of the last `list`; asked for at the first Tab after
+    // `get ` when none has run.
+    let listed: Promise<string[]> | null = null;
+    let current = session;
+    const complete = async (line: string): Promise<[string[], string]> => {
+      if (listed === null && completesName(line)) {
+        listed = fetchNames(current).catch(() => []);
+      }
+      return completeLine(line, await listed ?? []);
+    };
     const input = interactive
-      ? terminalInput(command, (line) => completeLine(line, listed))
+      ? terminalInput(command, complete)
       : new PipeInput(Deno.stdin);
     const where = `${connectOptions.hostname}:${connectOptions.port}`;
     return await runPrompt(session, {
       ...getOptions,
       input,
       interactive,
-      onListed: (names) => listed = names,
-      reconnect: () =>
-        connect(connectOptions).catch((error) => {
+      onListed: (names) => listed = Promise.resolve(names),
+      reconnect: async () => {
+        try {
+          return current = await connect(connectOptions);
+        } catch (error) {
           throw connectError(error, where);
-        }),
+        }
+      },
     });
   } finally {
     consoleOutput.flush(); // what was printed last, before the exit

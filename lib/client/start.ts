@@ -7,11 +7,13 @@
 
 import {
   escapeControl,
+  giveUpReading,
   readSecretFile,
   readToken,
   runCommand,
   type SecretReader,
   splitPath,
+  TLS_FOLDER,
   UserFacingError,
   withPaths,
 } from "../common/mod.ts";
@@ -74,21 +76,33 @@ export function commandAllowing(
   }, command.args);
 }
 
-/** How the client says it may not read a file: with the command that may. */
-function secretReader(command: ClientCommandLine): SecretReader {
+/**
+ * How the client says it may not read a file or the token's variable:
+ * with the command that may. Its downloads folder it reads all along.
+ */
+function secretReader(
+  command: ClientCommandLine,
+  warn: (text: string) => void,
+): SecretReader {
   return {
     tokenAdvice: "give the token the server was started with",
     denied: (path) =>
       `No permission to read ${escapeControl(path)}; run: ${
         commandAllowing(command, { read: [path] })
       }`,
+    envDenied: (variable) =>
+      `This client may not read ${variable}, so it sends no token from it; to let it, run: ${
+        commandAllowing(command, {})
+      }`,
+    keeps: [command.downloadsDir],
+    warn,
   };
 }
 
 /**
  * How to connect, with the secrets: the token, from its file or the
  * environment, and the authority of `--ca`. Each file is read once, and
- * may not be read again after.
+ * may not be read again after; `warn` says what is left unread.
  *
  * @throws {UsageError} for a token given twice.
  * @throws {UserFacingError} for a file that cannot be read, or a token
@@ -96,13 +110,20 @@ function secretReader(command: ClientCommandLine): SecretReader {
  */
 export async function readSecrets(
   command: ClientCommandLine,
+  warn: (text: string) => void,
 ): Promise<ConnectConfig> {
   const { caFile, tokenFile } = command;
-  const reader = secretReader(command);
-  const ca = caFile === undefined
-    ? undefined
-    : await readSecretFile(caFile, "the authority file", reader);
-  const token = await readToken(TOKEN, tokenFile, reader);
+  const reader = secretReader(command, warn);
+  let ca: string | undefined;
+  let token: string | null;
+  try {
+    ca = caFile === undefined
+      ? undefined
+      : await readSecretFile(caFile, "the authority file", reader);
+    token = await readToken(TOKEN, tokenFile, reader);
+  } finally {
+    await giveUpReading([caFile, tokenFile, TLS_FOLDER], reader);
+  }
   const { tls } = command.connect;
   return {
     ...command.connect,
@@ -116,8 +137,16 @@ export function tokenInClear(where: string): string {
   return `The token goes to ${where} without TLS: others on the network may read it (connect with --tls)`;
 }
 
-/** Says in words why a TLS handshake with `where` failed. */
-function tlsWords(problem: TlsProblem, detail: string, where: string): string {
+/**
+ * Says in words why a TLS handshake with `where` failed; `names` are those
+ * the server's certificate is for, where known.
+ */
+function tlsWords(
+  problem: TlsProblem,
+  detail: string,
+  names: readonly string[],
+  where: string,
+): string {
   switch (problem) {
     case "plain-text":
       return `${where} does not speak TLS (it answered in plain text): connect without --tls`;
@@ -126,7 +155,11 @@ function tlsWords(problem: TlsProblem, detail: string, where: string): string {
     case "unknown-authority":
       return `Cannot connect to ${where} over TLS: its certificate is not from an authority this client trusts (give that authority with --ca FILE)`;
     case "wrong-name":
-      return `Cannot connect to ${where} over TLS: its certificate is not for that name; connect by the name it is for`;
+      return names.length === 0
+        ? `Cannot connect to ${where} over TLS: its certificate is not for that name; connect by the name it is for`
+        : `Cannot connect to ${where} over TLS: its certificate is for ${
+          names.map(escapeControl).join(", ")
+        }, not that name; connect with --host ${escapeControl(names[0])}`;
     case "other":
       return `Cannot connect to ${where} over TLS: ${detail}`;
   }
@@ -155,7 +188,7 @@ function connectWords(error: unknown, where: string): string | null {
         quoteLine(failure.bytes)
       }`;
     case "tls":
-      return tlsWords(failure.problem, failure.detail, where);
+      return tlsWords(failure.problem, failure.detail, failure.names, where);
     case "token":
       return failure.refusal.message;
     case "turned-away":

@@ -40,27 +40,24 @@ export {
 } from "./commands.ts";
 export { isLoopback, isLoopbackPeer, netHost } from "./hosts.ts";
 export { given } from "./options.ts";
-export { joinPath, SEPARATOR, splitPath } from "./path.ts";
+export { isWithin, joinPath, SEPARATOR, splitPath } from "./path.ts";
 export { allowedEnv, hasPermission } from "./permissions.ts";
 export {
+  giveUpReading,
   readSecretFile,
   readToken,
   type SecretReader,
+  TLS_FOLDER,
   type TokenRule,
 } from "./secrets.ts";
 export { VERSION } from "./version.ts";
-export {
-  type Colorizer,
-  colors,
-  formatBytes,
-  type FormatBytesOptions,
-} from "./std.ts";
+export { type Colorizer, colors } from "./std.ts";
 export {
   alignColumns,
-  type DurationStyle,
   escapeCharacter,
   escapeControl,
   formatAddress,
+  formatBytes,
   formatDuration,
   formatIsoTime,
   formatTimestamp,

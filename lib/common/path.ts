@@ -29,3 +29,29 @@ export function splitPath(path: string): [dir: string, name: string] {
   if (at < 0) return [".", path];
   return [at === 0 ? path[0] : path.slice(0, at), path.slice(at + 1)];
 }
+
+const ABSOLUTE = Deno.build.os === "windows" ? /^(?:[A-Za-z]:)?[\\/]/ : /^\//;
+const SEPARATORS = Deno.build.os === "windows" ? /[\\/]+/ : /\/+/;
+
+/** The names of `path` from the root, with `.` and `..` worked out. */
+function pathNames(path: string): string[] {
+  const full = ABSOLUTE.test(path) ? path : joinPath(Deno.cwd(), path);
+  const names: string[] = [];
+  for (const name of full.split(SEPARATORS)) {
+    if (name === "" || name === ".") continue;
+    if (name === "..") names.pop();
+    else names.push(Deno.build.os === "windows" ? name.toLowerCase() : name);
+  }
+  return names;
+}
+
+/**
+ * Whether `path` is `folder` or lies inside it, judged by the names alone
+ * (links are not followed): `files/../files/a` is inside `./files`.
+ */
+export function isWithin(path: string, folder: string): boolean {
+  const inner = pathNames(path);
+  const outer = pathNames(folder);
+  return outer.length <= inner.length &&
+    outer.every((name, i) => name === inner[i]);
+}

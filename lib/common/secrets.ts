@@ -7,8 +7,15 @@
  */
 
 import { UsageError, UserFacingError } from "./cli.ts";
+import { isWithin } from "./path.ts";
 import { allowedEnv, hasPermission } from "./permissions.ts";
 import { escapeControl } from "./text.ts";
+
+/**
+ * The folder README's network recipe makes the TLS key and certificate
+ * in: both programs' tasks may read it, so the recipe works as written.
+ */
+export const TLS_FOLDER = "./tls";
 
 /** How a program reads its secrets, and says what is wrong with them. */
 export interface SecretReader {
@@ -17,13 +24,27 @@ export interface SecretReader {
    * flag to add, so that it may.
    */
   denied(path: string): string;
+  /**
+   * The words for an environment variable the program may not read: what
+   * to run so that it may.
+   */
+  envDenied(variable: string): string;
   /** What to do instead of giving a token that is not one. */
   tokenAdvice: string;
+  /**
+   * Folders the program reads all along: a file inside one is read
+   * without giving up the permission, which would give up the folder's.
+   */
+  keeps: readonly string[];
+  /** Says a warning where the program says them. */
+  warn(text: string): void;
 }
 
 /**
  * Reads the text of `path`, described as `what` (`the token file`), asking
- * for the permission on a terminal; the permission is given up after.
+ * for the permission on a terminal. The permission stays until
+ * {@linkcode giveUpReading}: giving up one file's gives up the whole
+ * folder's that was granted, and a secret beside it may yet be read.
  *
  * @throws {UserFacingError} for a file the program may not or cannot read.
  */
@@ -32,8 +53,7 @@ export async function readSecretFile(
   what: string,
   reader: SecretReader,
 ): Promise<string> {
-  const descriptor = { name: "read", path } as const;
-  if (!await hasPermission(descriptor)) {
+  if (!await hasPermission({ name: "read", path })) {
     throw new UserFacingError(reader.denied(path));
   }
   try {
@@ -44,8 +64,21 @@ export async function readSecretFile(
         error instanceof Error ? error.message : String(error)
       }`,
     );
-  } finally {
-    await Deno.permissions.revoke(descriptor);
+  }
+}
+
+/**
+ * Gives up the permission to read `paths` (the secrets once read, and the
+ * TLS folder), but for those in a folder the reader keeps.
+ */
+export async function giveUpReading(
+  paths: readonly (string | undefined)[],
+  reader: SecretReader,
+): Promise<void> {
+  for (const path of paths) {
+    if (path === undefined) continue;
+    if (reader.keeps.some((folder) => isWithin(path, folder))) continue;
+    await Deno.permissions.revoke({ name: "read", path });
   }
 }
 
@@ -60,8 +93,9 @@ export interface TokenRule {
 }
 
 /**
- * The token, from `file` or from the rule's environment variable (read
- * only where allowed), checked against the rule; `null` for none.
+ * The token, from `file` or from the rule's environment variable, checked
+ * against the rule; `null` for none. A variable the program may not read
+ * is asked for on a terminal, and otherwise left with a warning.
  *
  * @throws {UsageError} for both at once.
  * @throws {UserFacingError} for a file that cannot be read, or a token
@@ -72,17 +106,23 @@ export async function readToken(
   file: string | undefined,
   reader: SecretReader,
 ): Promise<string | null> {
-  const fromEnv = allowedEnv(rule.variable);
+  const { variable } = rule;
+  if (
+    file === undefined && !await hasPermission({ name: "env", variable })
+  ) {
+    reader.warn(reader.envDenied(variable));
+  }
+  const fromEnv = allowedEnv(variable);
   if (file !== undefined && fromEnv !== undefined) {
     throw new UsageError(
-      `Give the token in ${rule.variable} or with --token-file, not both`,
+      `Give the token in ${variable} or with --token-file, not both`,
     );
   }
   if (file === undefined) {
     if (fromEnv === undefined) return null;
     if (!rule.accepts(fromEnv)) {
       throw new UserFacingError(
-        `${rule.variable} must be ${rule.rule} (${reader.tokenAdvice})`,
+        `${variable} must be ${rule.rule} (${reader.tokenAdvice})`,
       );
     }
     return fromEnv;

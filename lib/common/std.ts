@@ -11,7 +11,6 @@
 import { parseArgs as untypedParseArgs } from "@std/cli/parse-args";
 import { format as untypedFormatBytes } from "@std/fmt/bytes";
 import * as untypedColors from "@std/fmt/colors";
-import { format as untypedFormatDuration } from "@std/fmt/duration";
 
 /** Options of {@linkcode formatBytes} (a subset of std's). */
 export interface FormatBytesOptions {
@@ -26,34 +25,13 @@ export interface FormatBytesOptions {
  * ```ts
  * import { formatBytes } from "./std.ts";
  *
- * formatBytes(1024, { binary: true }); // "1 KiB"
+ * formatBytes(1024, { binary: true }); // "1 kiB"
  * ```
  */
 export const formatBytes: (
   bytes: number,
   options?: FormatBytesOptions,
 ) => string = untypedFormatBytes;
-
-/** Options of {@linkcode formatDuration} (a subset of std's). */
-export interface FormatDurationOptions {
-  /** Leave out units that are zero. */
-  ignoreZero?: boolean;
-}
-
-/**
- * Formats milliseconds as `1m 39s 674ms` (std's narrow style).
- *
- * @example Usage
- * ```ts
- * import { formatDuration } from "./std.ts";
- *
- * formatDuration(99674, { ignoreZero: true }); // "1m 39s 674ms"
- * ```
- */
-export const formatDuration: (
-  ms: number,
-  options?: FormatDurationOptions,
-) => string = untypedFormatDuration;
 
 /** Options of {@linkcode parseArgs} (the subset ackline uses). */
 export interface ParseArgsOptions {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatDuration as stdFormatDuration } from "./std.ts";
+import { formatBytes as stdFormatBytes } from "./std.ts";
 
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
@@ -80,37 +80,46 @@ export function escapeControl(text: string): string {
   return text.replace(CONTROL, escapeCharacter);
 }
 
-/** How {@linkcode formatDuration} writes a duration. */
-export type DurationStyle = "exact" | "short";
-
 /**
- * Formats milliseconds for people. `"exact"` (the default) keeps every unit
- * down to the millisecond, as the status table shows it: `1m 39s 674ms`,
- * `0ms`. `"short"` rounds to what a one-line summary needs: `3 ms`,
- * `1.4 s`, `2m 5s`.
+ * Formats milliseconds for people, in one style everywhere: a number, a
+ * space and a unit, to the precision a person reads (`3 ms`, `1.4 s`,
+ * `2 min 5 s`, `3 h 7 min`).
  *
  * @example Usage
  * ```ts
  * import { formatDuration } from "./text.ts";
  *
- * formatDuration(99674); // "1m 39s 674ms"
- * formatDuration(1400, "short"); // "1.4 s"
+ * formatDuration(1400); // "1.4 s"
+ * formatDuration(99674); // "1 min 40 s"
  * ```
  */
-export function formatDuration(
-  ms: number,
-  style: DurationStyle = "exact",
-): string {
-  if (style === "exact") {
-    const text = stdFormatDuration(Math.max(0, Math.trunc(ms)), {
-      ignoreZero: true,
-    });
-    return text || "0ms";
+export function formatDuration(ms: number): string {
+  const time = Math.max(0, ms);
+  if (time < 999.5) return `${Math.round(time)} ms`;
+  const tenths = Math.round(time / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const seconds = Math.round(time / 1000);
+  if (seconds < 3600) {
+    return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
   }
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/**
+ * Formats a byte count for people, in binary units everywhere, as the
+ * size flags count them (`16G` is 16 GiB): `198 B`, `10.3 KiB`, `1 GiB`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatBytes } from "./text.ts";
+ *
+ * formatBytes(65536); // "64 KiB"
+ * ```
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  return stdFormatBytes(bytes, { binary: true }).replace("kiB", "KiB");
 }
 
 /**

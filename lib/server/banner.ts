@@ -55,7 +55,7 @@ export function logBanner(log: Logger, facts: BannerFacts): void {
     `Limits: ${maxClients} ${
       maxClients === 1 ? "client" : "clients"
     } at once, lines up to ${
-      formatBytes(maxLineBytes, { binary: true })
+      formatBytes(maxLineBytes)
     }, ${idle}, status lists ${history} that left`,
     {
       maxClients,

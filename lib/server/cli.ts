@@ -1,35 +1,14 @@
 /**
- * The server's command line: its flags and help, the configuration they
- * resolve to, the secrets it reads once at start, and the words for a
- * start that fails.
+ * The server's command line: its flags and help, and the configuration
+ * they resolve to.
  *
  * @module
  */
 
-import {
-  escapeControl,
-  hasPermission,
-  integerFlag,
-  netHost,
-  parseFlags,
-  readSecretFile,
-  readToken,
-  runCommand,
-  type SecretReader,
-  UsageError,
-  UserFacingError,
-  withPaths,
-} from "../common/mod.ts";
-import { MIN_TOKEN_LENGTH, TOKEN, TOKEN_VARIABLE } from "../wire/mod.ts";
-import {
-  DEFAULTS,
-  RANGES,
-  type ServerConfig,
-  TASK_PERMISSIONS,
-  TIMINGS,
-} from "./config.ts";
+import { integerFlag, parseFlags, UsageError } from "../common/mod.ts";
+import { MIN_TOKEN_LENGTH, TOKEN_VARIABLE } from "../wire/mod.ts";
+import { DEFAULTS, RANGES, type ServerConfig, TIMINGS } from "./config.ts";
 import type { LogFormat, LogLevel } from "./log.ts";
-import { RepositoryError } from "./repository.ts";
 
 /** The forms of the log; the first is the default. */
 const LOG_FORMATS = ["text", "json"] as const satisfies readonly LogFormat[];
@@ -73,7 +52,7 @@ the log names the process to signal.`;
 
 /** What the server's command line asks for. */
 export interface ServerCommandLine {
-  /** The server, every value resolved but its secrets (read by {@linkcode readSecrets}). */
+  /** The server, every value resolved but its secrets (read at start). */
   config: ServerConfig;
   /** The form and level of the log. */
   log: { format: LogFormat; level: LogLevel };
@@ -177,122 +156,4 @@ export function parseCommandLine(
     tlsFiles: cert === undefined || key === undefined ? null : { cert, key },
     args,
   };
-}
-
-/**
- * The files the server reads: its folder, and the secrets it reads once.
- */
-function readPaths(command: ServerCommandLine): string[] {
-  const { config, tokenFile, tlsFiles } = command;
-  return [
-    config.filesDir,
-    ...tokenFile === undefined ? [] : [tokenFile],
-    ...tlsFiles === null ? [] : [tlsFiles.cert, tlsFiles.key],
-  ];
-}
-
-/**
- * The command that runs this server as its task does, with the same
- * arguments, but allowed to listen where they say and to read everything
- * they name (instead of `./files` alone).
- */
-function commandReading(command: ServerCommandLine): string {
-  return runCommand("server.ts", {
-    ...TASK_PERMISSIONS,
-    net: withPaths(TASK_PERMISSIONS.net, netHost(command.config.hostname)),
-    read: readPaths(command),
-  }, command.args);
-}
-
-/** How the server says it may not read a file: with the command that may. */
-function secretReader(command: ServerCommandLine): SecretReader {
-  return {
-    tokenAdvice: "make one with: openssl rand -hex 32",
-    denied: (path) =>
-      `This server may read only its files folder, and not ${
-        escapeControl(path)
-      }; to read it, run: ${commandReading(command)}`,
-  };
-}
-
-/**
- * Makes sure the server may read its files folder before it starts: asks
- * on a terminal (Deno's own question), and otherwise says which command
- * would let it.
- *
- * @throws {UserFacingError} when the permission is missing.
- */
-export async function checkFilesFolder(
-  command: ServerCommandLine,
-): Promise<void> {
-  const path = command.config.filesDir;
-  if (!await hasPermission({ name: "read", path })) {
-    const shown = escapeControl(path);
-    throw new UserFacingError(
-      `This server may read only its files folder, and not ${shown}; to serve ${shown}, run: ${
-        commandReading(command)
-      }`,
-    );
-  }
-}
-
-/**
- * The configuration with its secrets: the token, from its file or the
- * environment, and the TLS certificate and key. Each file is read once,
- * and may not be read again after.
- *
- * @throws {UsageError} for a token given twice.
- * @throws {UserFacingError} for a file that cannot be read, or a token
- * that is too weak.
- */
-export async function readSecrets(
-  command: ServerCommandLine,
-): Promise<ServerConfig> {
-  const reader = secretReader(command);
-  const token = await readToken(TOKEN, command.tokenFile, reader);
-  const { tlsFiles } = command;
-  const tls = tlsFiles === null ? null : {
-    cert: await readSecretFile(tlsFiles.cert, "the TLS certificate", reader),
-    key: await readSecretFile(tlsFiles.key, "the TLS key", reader),
-  };
-  return { ...command.config, token, tls };
-}
-
-/**
- * Turns a failure to start the server `command` asked for (`config`, with
- * its secrets) into one line a user can act on.
- */
-export function startError(
-  error: unknown,
-  command: ServerCommandLine,
-  config: ServerConfig,
-): unknown {
-  const { hostname, port, tls } = config;
-  if (error instanceof RepositoryError) {
-    return new UserFacingError(error.message);
-  }
-  if (error instanceof Deno.errors.AddrInUse) {
-    return new UserFacingError(
-      `Port ${port} is already in use on ${hostname}; stop the program using it or pick another with --port`,
-    );
-  }
-  if (error instanceof Deno.errors.NotCapable) {
-    return new UserFacingError(
-      `No permission to listen on ${hostname}:${port}; run: ${
-        commandReading(command)
-      }`,
-    );
-  }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
-    return new UserFacingError(
-      `Cannot listen on ${hostname}: ${error.message}`,
-    );
-  }
-  if (tls !== null && error instanceof Error) {
-    // Deno's words for a PEM it cannot use (no key, not a certificate).
-    return new UserFacingError(
-      `Cannot use the TLS certificate and key: ${error.message}`,
-    );
-  }
-  return error;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { given, type Permissions } from "../common/mod.ts";
+import { given, type Permissions, TLS_FOLDER } from "../common/mod.ts";
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -169,11 +169,11 @@ export function resolveConfig(options: ServerOptions): ServerConfig {
 /**
  * The permissions of the server's task (`deno.json`): listen on every
  * interface and loopback, in both IP versions, by number or name; read its
- * files folder; read the token's variable.
+ * files folder and the TLS folder; read the token's variable.
  */
 export const TASK_PERMISSIONS: Readonly<Permissions> = Object.freeze({
   net: ["0.0.0.0", "127.0.0.1", "[::]", "[::1]", "localhost"],
-  read: [DEFAULTS.filesDir],
+  read: [DEFAULTS.filesDir, TLS_FOLDER],
   write: [],
   env: [TOKEN_VARIABLE],
   sys: [],

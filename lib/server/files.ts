@@ -118,9 +118,9 @@ export async function sendFile(
     const ms = clock.now() - started;
     server.log(
       "DOWNLOAD",
-      `${client} got ${file} (${formatBytes(size)} in ${
-        formatDuration(ms, "short")
-      }, ${formatBytes(size / Math.max(ms, 1) * 1000)}/s)`,
+      `${client} got ${file} (${formatBytes(size)} in ${formatDuration(ms)}, ${
+        formatBytes(size / Math.max(ms, 1) * 1000)
+      }/s)`,
       {
         client,
         file,
@@ -136,7 +136,7 @@ export async function sendFile(
       "DOWNLOAD",
       `${client} did not get ${file}: cut after ${
         formatBytes(progress.sent)
-      } of ${formatBytes(size)} in ${formatDuration(ms, "short")}`,
+      } of ${formatBytes(size)} in ${formatDuration(ms)}`,
       {
         client,
         file,

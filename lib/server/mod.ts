@@ -7,14 +7,8 @@
  * @module
  */
 
-export {
-  checkFilesFolder,
-  HELP,
-  parseCommandLine,
-  readSecrets,
-  type ServerCommandLine,
-  startError,
-} from "./cli.ts";
+export { HELP, parseCommandLine, type ServerCommandLine } from "./cli.ts";
+export { checkFilesFolder, readSecrets, startError } from "./start.ts";
 export type { ClientRecord, ConnectionCache } from "./cache.ts";
 export {
   DEFAULTS,

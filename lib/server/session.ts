@@ -95,7 +95,7 @@ export async function runSession(
     server.log(
       "DISCONNECTED",
       `${client} at ${formatTimestamp(at)} after ${
-        formatDuration(durationMs, "short")
+        formatDuration(durationMs)
       } (${why})`,
       { client, reason: why, durationMs },
     );

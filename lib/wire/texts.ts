@@ -185,7 +185,7 @@ export function formatFileRows(files: readonly ListedFile[]): string[] {
 // Size and time at the end of a row; a shown name never ends in white
 // space, so the name is everything before them.
 const FILE_ROW =
-  /^(.*\S) {2,}\d+(?:\.\d+)? [kMGTPE]?B {2}(?:-|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})$/s;
+  /^(.*\S) {2,}\d+(?:\.\d+)? (?:[kKMGTPE]i?)?B {2}(?:-|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})$/s;
 
 /**
  * Reads the name, as `get` takes it, out of a row of a `list` reply.

@@ -2,9 +2,13 @@ import {
   crossesNetworkInClear,
   TokenRefusedError,
 } from "../../lib/client/connect.ts";
-import { connectFailure, tlsProblem } from "../../lib/client/failures.ts";
+import {
+  certificateNames,
+  connectFailure,
+  tlsProblem,
+} from "../../lib/client/failures.ts";
 import { ConnectionClosedError, ReplyError } from "../../lib/client/errors.ts";
-import { tokenInClear } from "../../lib/client/start.ts";
+import { connectError, tokenInClear } from "../../lib/client/start.ts";
 import { ProtocolError } from "../../lib/wire/faults.ts";
 import { assertEquals } from "../support/assert.ts";
 
@@ -64,7 +68,36 @@ Deno.test("a failed TLS handshake is told apart by the TLS library's error name"
   }
   assertEquals(
     connectFailure(new Deno.errors.InvalidData("x: UnknownIssuer")),
-    { kind: "tls", problem: "unknown-authority", detail: "x: UnknownIssuer" },
+    {
+      kind: "tls",
+      problem: "unknown-authority",
+      detail: "x: UnknownIssuer",
+      names: [],
+    },
+  );
+});
+
+Deno.test("a certificate not valid for the name connected to says which names it is for", () => {
+  // The runtime's words, as Deno 2.9 gives them.
+  const detail =
+    'invalid peer certificate: certificate not valid for name "localhost"; certificate is only valid for DnsName("ackline.example") or IpAddress(127.0.0.1)';
+  const failure = connectFailure(new Deno.errors.InvalidData(detail));
+  assertEquals(failure, {
+    kind: "tls",
+    problem: "wrong-name",
+    detail,
+    names: ["ackline.example", "127.0.0.1"],
+  });
+  assertEquals(
+    (connectError(
+      new Deno.errors.InvalidData(detail),
+      "localhost:12345",
+    ) as Error).message,
+    "Cannot connect to localhost:12345 over TLS: its certificate is for ackline.example, 127.0.0.1, not that name; connect with --host ackline.example",
+  );
+  assertEquals(
+    certificateNames(new Deno.errors.InvalidData("NotValidForName")),
+    [],
   );
 });
 

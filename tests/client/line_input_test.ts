@@ -42,8 +42,8 @@ Deno.test("Tab completes every command, and names of the last list after get", (
 Deno.test("the names Tab offers come from the rows of a list reply, at most so many", () => {
   const names = new ListedNames();
   names.add("a b.txt    5 B  2026-01-02 03:04:05.006", 212);
-  names.add("c.bin    1 kB  -", 212);
-  names.add("2 files, 1.01 kB; download one with: get <name>", 212);
+  names.add("c.bin  1 KiB  -", 212);
+  names.add("2 files, 1 KiB; download one with: get <name>", 212);
   names.add("x  5 B  -", 211); // a status line is no file
   assertEquals(names.names, ["a b.txt", "c.bin"]);
   // What a server sends raw is kept as the screen showed it, escaped:
@@ -100,11 +100,13 @@ Deno.test("a history file grown past twice its size is cut back to the newest", 
 
 Deno.test("the client task may use exactly the history file the client looks for", async () => {
   const task = (await readTasks()).client;
-  for (const flag of ["--allow-read", "--allow-write"]) {
-    assert(
-      task.includes(`${flag}=./downloads,$HOME/${HISTORY_FILE_NAME} `),
-      task,
-    );
+  for (
+    const flag of [
+      "--allow-read=./downloads,./tls",
+      "--allow-write=./downloads",
+    ]
+  ) {
+    assert(task.includes(`${flag},$HOME/${HISTORY_FILE_NAME} `), task);
   }
   assert(task.includes("--allow-env=HOME,"), task);
 });

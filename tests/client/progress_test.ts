@@ -9,15 +9,15 @@ import { ManualClock } from "../support/clock.ts";
 Deno.test("renderProgress shows name, bar, percent, sizes, rate and time left", () => {
   assertEquals(
     renderProgress("a.bin", 512, 1024, 1000),
-    "a.bin [############------------]  50%  512 B / 1.02 kB  512 B/s  1.0 s left",
+    "a.bin [############------------]  50%  512 B / 1 KiB  512 B/s  1.0 s left",
   );
   assertEquals(
     renderProgress("z", 1 << 20, 100 << 20, 2000),
-    "z [------------------------]   1%  1.05 MB / 105 MB  524 kB/s  3m 18s left",
+    "z [------------------------]   1%  1 MiB / 100 MiB  512 KiB/s  3 min 18 s left",
   );
   assertEquals(
     renderProgress("a.bin", 0, 1024, 0),
-    "a.bin [------------------------]   0%  0 B / 1.02 kB  0 B/s",
+    "a.bin [------------------------]   0%  0 B / 1 KiB  0 B/s",
   );
   assertEquals(
     renderProgress("e", 0, 0, 5),
@@ -25,11 +25,11 @@ Deno.test("renderProgress shows name, bar, percent, sizes, rate and time left", 
   );
   assertEquals(
     renderProgress("c", 1, 10, 1),
-    "c [##----------------------]  10%  1 B / 10 B  1 kB/s  9 ms left",
+    "c [##----------------------]  10%  1 B / 10 B  1000 B/s  9 ms left",
   );
   assertEquals(
     renderProgress("b", 999, 1000, 500),
-    "b [########################]  99%  999 B / 1 kB  2 kB/s  1 ms left",
+    "b [########################]  99%  999 B / 1000 B  1.95 KiB/s  1 ms left",
   );
 });
 

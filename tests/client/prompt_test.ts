@@ -240,7 +240,7 @@ Deno.test("a download refused for its size at the prompt connects again and the 
     const text = events.join("");
     assertMatch(
       text,
-      /\[stderr\] error: Refused big\.bin: it is 4\.1 kB, over the --max-size of 1\.02 kB; nothing was saved\n/,
+      /\[stderr\] error: Refused big\.bin: it is 4 KiB, over the --max-size of 1 KiB; nothing was saved\n/,
     );
     assertMatch(text, /\[stderr\] Connected again as Client02\n/);
     assertMatch(text, /Client02> helloACK\n/);

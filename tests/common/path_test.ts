@@ -1,5 +1,10 @@
-import { joinPath, SEPARATOR, splitPath } from "../../lib/common/path.ts";
-import { assertEquals } from "../support/assert.ts";
+import {
+  isWithin,
+  joinPath,
+  SEPARATOR,
+  splitPath,
+} from "../../lib/common/path.ts";
+import { assert, assertEquals } from "../support/assert.ts";
 
 Deno.test("joinPath adds one separator between folder and name", () => {
   assertEquals(joinPath("dl", "a.txt"), `dl${SEPARATOR}a.txt`);
@@ -18,4 +23,19 @@ Deno.test("splitPath gives a file's folder and name", () => {
   assertEquals(splitPath("b.txt"), [".", "b.txt"]);
   assertEquals(splitPath("/b.txt"), ["/", "b.txt"]);
   assertEquals(splitPath("a/"), ["a", ""]);
+});
+
+Deno.test("isWithin judges by names, relative or absolute, . and .. worked out", () => {
+  const here = Deno.cwd();
+  assert(isWithin("files/key.pem", "./files"));
+  assert(isWithin("./files", "files"));
+  assert(isWithin("files/../files/a/b", "files/"));
+  assert(isWithin(`${here}/files/key.pem`, "files"));
+  assert(isWithin("files/key.pem", `${here}/files`));
+  assert(!isWithin("tls/key.pem", "./files"));
+  assert(!isWithin("files/../key.pem", "./files"));
+  assert(!isWithin("filesystem/key.pem", "./files"));
+  assert(!isWithin("files", "./files/a"));
+  assert(isWithin("/", "/"));
+  assert(isWithin("/etc/x", "/"));
 });

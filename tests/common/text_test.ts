@@ -2,6 +2,7 @@ import {
   alignColumns,
   escapeControl,
   formatAddress,
+  formatBytes,
   formatDuration,
   formatIsoTime,
   formatTimestamp,
@@ -68,18 +69,28 @@ Deno.test("formatAddress brackets IPv6", () => {
   );
 });
 
-Deno.test("formatDuration is exact for the status table, short for summaries", () => {
-  assertEquals(formatDuration(0), "0ms");
-  assertEquals(formatDuration(-5), "0ms");
-  assertEquals(formatDuration(99674), "1m 39s 674ms");
-  assertEquals(formatDuration(3 * 3600_000 + 5000), "3h 5s");
-  assertEquals(formatDuration(3.2, "short"), "3 ms");
-  assertEquals(formatDuration(999, "short"), "999 ms");
-  assertEquals(formatDuration(1000, "short"), "1.0 s");
-  assertEquals(formatDuration(1400, "short"), "1.4 s");
-  assertEquals(formatDuration(60_000, "short"), "1m 0s");
-  assertEquals(formatDuration(59_940, "short"), "59.9 s");
-  assertEquals(formatDuration(125_000, "short"), "2m 5s");
+Deno.test("formatDuration has one style: a number, a space, a unit", () => {
+  assertEquals(formatDuration(0), "0 ms");
+  assertEquals(formatDuration(-5), "0 ms");
+  assertEquals(formatDuration(3.2), "3 ms");
+  assertEquals(formatDuration(999), "999 ms");
+  assertEquals(formatDuration(999.6), "1.0 s");
+  assertEquals(formatDuration(1400), "1.4 s");
+  assertEquals(formatDuration(59_940), "59.9 s");
+  assertEquals(formatDuration(59_960), "1 min 0 s");
+  assertEquals(formatDuration(99_674), "1 min 40 s");
+  assertEquals(formatDuration(3_599_600), "1 h 0 min");
+  assertEquals(formatDuration(3 * 3600_000 + 7 * 60_000), "3 h 7 min");
+});
+
+Deno.test("formatBytes counts in binary units, bytes exact below 1 KiB", () => {
+  assertEquals(formatBytes(0), "0 B");
+  assertEquals(formatBytes(1023), "1023 B");
+  assertEquals(formatBytes(1024), "1 KiB");
+  assertEquals(formatBytes(10_547), "10.3 KiB");
+  assertEquals(formatBytes(65_536), "64 KiB");
+  assertEquals(formatBytes(5_150_000), "4.91 MiB");
+  assertEquals(formatBytes(16 * 1024 ** 3), "16 GiB");
 });
 
 Deno.test("formatIsoTime writes local time with its offset, in any time zone", async () => {

@@ -129,7 +129,7 @@ Deno.test("text lines carry the time, then the course's words", () => {
 Deno.test("JSON lines are one object each: time, level, kind, message, then the facts", () => {
   const line = formatLogLine(
     "DOWNLOAD",
-    "Client01 got a.txt (5 B in 1 ms, 5 kB/s)",
+    "Client01 got a.txt (5 B in 1 ms, 4.88 KiB/s)",
     AT,
     "json",
     { client: "Client01", bytes: 5 },
@@ -142,7 +142,7 @@ Deno.test("JSON lines are one object each: time, level, kind, message, then the 
     time: `2026-11-26T04:12:00.123${sign}${hh}:${mm}`,
     level: "info",
     kind: "DOWNLOAD",
-    message: "Client01 got a.txt (5 B in 1 ms, 5 kB/s)",
+    message: "Client01 got a.txt (5 B in 1 ms, 4.88 KiB/s)",
     client: "Client01",
     bytes: 5,
   });

@@ -20,8 +20,8 @@ Deno.test("formatStatus aligns the table and sums up", () => {
   ], at(59));
   assertEquals(lines, [
     "Client    Address          Connected                Disconnected             Duration  Program",
-    "Client01  127.0.0.1:49688  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7s 904ms  -",
-    "Client02  [::1]:5          2025-02-08 20:08:50.000  -                        9s        ackline-client/1.0.0",
+    "Client01  127.0.0.1:49688  2025-02-08 20:08:40.000  2025-02-08 20:08:47.904  7.9 s     -",
+    "Client02  [::1]:5          2025-02-08 20:08:50.000  -                        9.0 s     ackline-client/1.0.0",
   ]);
   assertEquals(summary, "2 clients since start, 1 connected");
 });

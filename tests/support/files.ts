@@ -58,3 +58,14 @@ export async function writeContent(
   using file = await Deno.create(path);
   await file.truncate(content.zeros);
 }
+
+/** Copies the file or folder `from` to `to`, folders with all they hold. */
+export async function copyTree(from: string, to: string): Promise<void> {
+  if (!(await Deno.stat(from)).isDirectory) {
+    return await Deno.copyFile(from, to);
+  }
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}

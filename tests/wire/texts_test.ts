@@ -80,7 +80,7 @@ Deno.test("every name of a list row reads back as list shows it", () => {
   assertEquals(rows.map(parseFileRow), names);
   // Not a row: the summary, and a line with no size and time.
   assertEquals(
-    parseFileRow("2 files, 1.03 kB; download one with: get <name>"),
+    parseFileRow("2 files, 1 KiB; download one with: get <name>"),
     null,
   );
   assertEquals(parseFileRow("a.txt"), null);
