@@ -7,6 +7,7 @@ import { compileArgs } from "../tools/compile.ts";
 import {
   binaryPermissionFlags,
   permissionFlags,
+  PROGRAMS,
   readTasks,
   ROOT,
 } from "../tools/tasks.ts";
@@ -18,7 +19,7 @@ import { WAIT_MS } from "../tools/wait.ts";
 const tasks = await readTasks();
 
 Deno.test("binaries carry exactly the permissions of their tasks", () => {
-  for (const program of ["server", "client"] as const) {
+  for (const program of PROGRAMS) {
     const args = compileArgs(program, tasks[program], "linux-x64");
     const flags = args.filter((arg) => arg.startsWith("--allow-"));
     assertEquals(flags, binaryPermissionFlags(tasks[program]));

@@ -1,5 +1,5 @@
 /**
- * Builds standalone binaries of the server and the client for every
+ * Builds standalone binaries of the server, the client and the grader for every
  * supported platform into dist/. Each binary carries the permission flags
  * of its `deno task`, read from deno.json so the two never drift, less the
  * paths in the user's home folder (see {@linkcode binaryPermissionFlags}).

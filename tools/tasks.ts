@@ -12,10 +12,10 @@ export const ROOT: string = new URL("..", import.meta.url).pathname;
 /** The project's configuration file, as a path. */
 export const CONFIG: string = `${ROOT}deno.json`;
 
-/** The two programs, by task name. */
-export const PROGRAMS = ["server", "client"] as const;
+/** The programs, by task name. */
+export const PROGRAMS = ["server", "client", "grade"] as const;
 
-/** One of the two programs. */
+/** One of the programs. */
 export type Program = typeof PROGRAMS[number];
 
 /** Reads the tasks of deno.json (of this project, unless `config` names another's). */

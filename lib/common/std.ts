@@ -68,6 +68,7 @@ export type Colorizer = (text: string) => string;
 /** The terminal colours ackline uses (std's `@std/fmt/colors`). */
 export const colors: {
   readonly blue: Colorizer;
+  readonly bold: Colorizer;
   readonly cyan: Colorizer;
   readonly dim: Colorizer;
   readonly green: Colorizer;

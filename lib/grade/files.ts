@@ -1,0 +1,135 @@
+/**
+ * The rubric's bonus items: `list`, and a file that must arrive byte for
+ * byte, checked against the bytes given or the digest the server gives.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { CaseLog, type CaseResult } from "./cases.ts";
+import {
+  type Course,
+  echoes,
+  quote,
+  quoteSent,
+  textOf,
+  type Visitor,
+} from "./course.ts";
+import { asked, type Findings, item, type RubricOptions } from "./items.ts";
+
+/**
+ * File names in a `list` reply: words with an extension, on lines whose
+ * reply code (`212-`), if any, is set aside.
+ */
+function fileNames(text: string): string[] {
+  const lines = text.split(/\r?\n/).map((line) =>
+    line.replace(/^\d{3}[- ]/, "")
+  );
+  return lines.flatMap((line) =>
+    [...line.matchAll(
+      /(?:^|[\s'",[])(\w[\w.-]*\.[A-Za-z][A-Za-z0-9]{0,7})(?=$|[\s'",\]])/g,
+    )]
+      .map((match) => match[1])
+  );
+}
+
+export async function judgeFiles(
+  course: Course,
+  asker: Visitor,
+  options: RubricOptions,
+  findings: Findings,
+): Promise<CaseResult[]> {
+  const listLog = new CaseLog();
+  const listed = textOf(await asked(course, listLog, "A", asker, "list"));
+  const names = fileNames(listed);
+  const list = listed.trim() === ""
+    ? listLog.judge(item(8), "fail", "list got no answer")
+    : echoes(listed, "list")
+    ? listLog.judge(item(8), "fail", "list was echoed as a message")
+    : listLog.judge(
+      item(8),
+      "pass",
+      names.length > 0
+        ? `names ${names.slice(0, 5).join(", ")}`
+        : "answered, with no file named",
+    );
+  const log = new CaseLog();
+  const name = options.file ?? names[0] ?? null;
+  if (name === null) {
+    return [
+      list,
+      log.judge(item(9), "skip", "no file to fetch: name one with --file NAME"),
+    ];
+  }
+  findings.fileName = name;
+  for (const form of [`get ${name}`, name]) {
+    const heard = await course.ask(asker, form, undefined);
+    log.note(`A sent ${quoteSent(form)}; got ${quote(heard)}`);
+    if (heard.bytes.length === 0 || echoes(textOf(heard), form)) continue;
+    findings.fileRequest = form.replace(name, "NAME");
+    const verdict = fileVerdict(heard.bytes, options.expect);
+    findings.fileIntact = verdict.intact;
+    return [
+      list,
+      log.judge(
+        item(9),
+        verdict.intact === null ? "skip" : verdict.intact ? "pass" : "fail",
+        verdict.reason,
+      ),
+    ];
+  }
+  return [
+    list,
+    log.judge(item(9), "fail", `no request for ${name} brought a file`),
+  ];
+}
+
+/** Whether a file reply holds the file: the expected bytes, or an ackline download that checks out. */
+function fileVerdict(
+  bytes: Uint8Array,
+  expect: Uint8Array | null,
+): { intact: boolean | null; reason: string } {
+  const reply = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (expect !== null) {
+    return reply.indexOf(Buffer.from(expect)) >= 0
+      ? {
+        intact: true,
+        reason: `all ${expect.length} bytes arrived as given with --expect`,
+      }
+      : {
+        intact: false,
+        reason:
+          `the ${expect.length} bytes given with --expect did not arrive as they are`,
+      };
+  }
+  // An ackline download: `150 <size> <name>`, the bytes, `226 SHA-256 <hex>`.
+  const header = /^\d{3} (\d+) [^\n]*\n/.exec(
+    reply.subarray(0, 4096).toString("latin1"),
+  );
+  if (header !== null) {
+    const size = Number(header[1]);
+    const start = header[0].length;
+    const body = reply.subarray(start, start + size);
+    const digest = /[0-9a-f]{64}/.exec(
+      reply.subarray(start + size).toString("latin1"),
+    );
+    if (digest !== null && body.length === size) {
+      const actual = createHash("sha256").update(body).digest("hex");
+      return actual === digest[0]
+        ? {
+          intact: true,
+          reason: `${size} bytes, their SHA-256 as the server announced`,
+        }
+        : {
+          intact: false,
+          reason: "the bytes do not match the SHA-256 the server announced",
+        };
+    }
+  }
+  return {
+    intact: null,
+    reason:
+      "a reply came, but nothing to compare it with: give the file's bytes with --expect FILE",
+  };
+}

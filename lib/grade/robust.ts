@@ -1,0 +1,266 @@
+/**
+ * Beyond the rubric: what a hostile or careless client does to a server,
+ * each case bounded in time and ending with a check that the server still
+ * serves a newcomer.
+ *
+ * @module
+ */
+
+import { CaseLog, type CaseResult } from "./cases.ts";
+import {
+  type Course,
+  FULL_WORDS,
+  quote,
+  quoteSent,
+  textOf,
+  type Visitor,
+} from "./course.ts";
+import type { Findings } from "./items.ts";
+
+const robust = (name: string, title: string) => ({
+  id: `robust/${name}`,
+  title,
+  max: 0,
+});
+
+/**
+ * Whether a newcomer is still served: connected, answered (with ACK or
+ * not: that is the rubric's business), not told the server is full.
+ */
+async function stillServes(course: Course, log: CaseLog): Promise<boolean> {
+  const visitor = await course.visit();
+  if (visitor instanceof Error) {
+    log.note(`a newcomer could not connect: ${visitor.message}`);
+    return false;
+  }
+  const heard = await course.ask(visitor, "still there?");
+  log.note(`a newcomer sent "still there?"; got ${quote(heard)}`);
+  await course.leave(visitor);
+  const text = textOf(heard);
+  return text.includes("still there?") && !FULL_WORDS.test(text);
+}
+
+/** Runs `stress` on a fresh connection, then checks a newcomer is served. */
+async function survives(
+  course: Course,
+  about: { id: string; title: string; max: number },
+  stress: (visitor: Visitor, log: CaseLog) => Promise<void>,
+  after = "it still serves a newcomer",
+): Promise<CaseResult> {
+  const log = new CaseLog();
+  const visitor = await course.visit();
+  if (visitor instanceof Error) {
+    return log.judge(about, "fail", `cannot connect: ${visitor.message}`);
+  }
+  await stress(visitor, log);
+  await course.drop(visitor);
+  return await stillServes(course, log)
+    ? log.judge(about, "pass", after)
+    : log.judge(about, "fail", "afterwards a newcomer was not served");
+}
+
+/** Paths outside the served folder, in the forms a careless check lets by. */
+const TRAVERSALS = [
+  "../server.py",
+  "../../etc/passwd",
+  "..\\server.py",
+  "/etc/passwd",
+];
+
+/** What a served file outside the folder looks like. */
+const LEAKED = /import socket|^\s*def \w+\(|root:[^:\n]*:0:0:/m;
+
+/** Runs the robustness cases, each on connections of its own. */
+export async function gradeRobust(
+  course: Course,
+  findings: Findings,
+  expect: Uint8Array | null,
+): Promise<CaseResult[]> {
+  const cases: CaseResult[] = [judgeBinary(findings, expect)];
+  try {
+    const over = robust(
+      "over-limit-answered",
+      "a client over the limit is answered, not left hanging",
+    );
+    const heard = findings.overLimit;
+    cases.push(
+      heard === null
+        ? new CaseLog().judge(over, "pass", "it was refused at connect")
+        : heard.bytes.length > 0 || heard.closed
+        ? new CaseLog().judge(over, "pass", `answered ${quote(heard)}`)
+        : new CaseLog().judge(
+          over,
+          "fail",
+          "it heard nothing and stayed connected",
+        ),
+    );
+    cases.push(await judgePipelined(course));
+    cases.push(
+      await survives(
+        course,
+        robust(
+          "silent-client",
+          "a client that says nothing does not stop others",
+        ),
+        async (_visitor, log) => {
+          log.note("one client connected and said nothing");
+          const other = await course.visit();
+          if (other instanceof Error) {
+            log.note(`another could not connect: ${other.message}`);
+            return;
+          }
+          const heard = await course.ask(other, "while one is silent");
+          log.note(`another sent "while one is silent"; got ${quote(heard)}`);
+          await course.leave(other);
+        },
+      ),
+    );
+    cases.push(
+      await survives(
+        course,
+        robust("long-line", "a 100 KB message"),
+        async (visitor, log) => {
+          const heard = await course.ask(visitor, "x".repeat(100_000));
+          log.note(`sent 100,000 characters; got ${quote(heard)}`);
+        },
+      ),
+    );
+    cases.push(
+      await survives(
+        course,
+        robust("invalid-utf8", "bytes that are not UTF-8"),
+        async (visitor, log) => {
+          const heard = await course.ask(
+            visitor,
+            new Uint8Array([0xff, 0xfe, 0x41, 0xc3]),
+          );
+          log.note(`sent \\xff\\xfe\\x41\\xc3; got ${quote(heard)}`);
+        },
+      ),
+    );
+    const traversal = robust(
+      "traversal",
+      "files outside the served folder are refused",
+    );
+    const form = findings.fileRequest;
+    if (form === null) {
+      cases.push(
+        new CaseLog().judge(
+          traversal,
+          "skip",
+          "no file request was found to try",
+        ),
+      );
+    } else {
+      const log = new CaseLog();
+      let leaked = false;
+      for (const path of TRAVERSALS) {
+        const visitor = await course.visit();
+        if (visitor instanceof Error) break;
+        const request = form.replace("NAME", path);
+        const heard = await course.ask(visitor, request);
+        log.note(`sent ${quoteSent(request)}; got ${quote(heard)}`);
+        leaked ||= LEAKED.test(textOf(heard));
+        await course.leave(visitor);
+      }
+      cases.push(
+        log.judge(
+          traversal,
+          leaked ? "fail" : "pass",
+          leaked ? "a file outside the folder was served" : "none was served",
+        ),
+      );
+    }
+    const vanish = robust(
+      "vanish-mid-download",
+      "a client that vanishes mid-download",
+    );
+    const name = findings.fileName;
+    if (form === null || name === null) {
+      cases.push(
+        new CaseLog().judge(vanish, "skip", "no file request was found to try"),
+      );
+    } else {
+      cases.push(
+        await survives(course, vanish, async (visitor, log) => {
+          await visitor.peer.send(
+            `${form.replace("NAME", name)}${course.lineEnd ?? ""}`,
+          );
+          log.note(`asked for ${name} and closed at once`);
+        }),
+      );
+    }
+  } finally {
+    await course.closeAll();
+  }
+  return cases;
+}
+
+/** 20 messages in one write: each answered, in order. */
+async function judgePipelined(course: Course): Promise<CaseResult> {
+  const about = robust(
+    "pipelined",
+    "20 messages sent at once are answered in order",
+  );
+  const log = new CaseLog();
+  if (course.lineEnd !== "\n") {
+    return log.judge(
+      about,
+      "skip",
+      "the server takes messages without a line end, so messages sent at once cannot be told apart",
+    );
+  }
+  const visitor = await course.visit();
+  if (visitor instanceof Error) {
+    return log.judge(about, "fail", `cannot connect: ${visitor.message}`);
+  }
+  const messages = Array.from({ length: 20 }, (_, i) => `pipelined ${i + 1}`);
+  await visitor.peer.send(messages.map((m) => `${m}\n`).join(""));
+  const heard = await visitor.peer.hear();
+  log.note(`sent 20 messages in one write; got ${quote(heard)}`);
+  const text = textOf(heard);
+  let at = 0;
+  const unanswered = messages.find((message) => {
+    const found = text.slice(at).search(new RegExp(`${message}\\s?ACK`));
+    if (found < 0) return true;
+    at += found + message.length;
+    return false;
+  });
+  await course.leave(visitor);
+  if (unanswered !== undefined) {
+    return log.judge(
+      about,
+      "fail",
+      `"${unanswered}" was not answered in order`,
+    );
+  }
+  return await stillServes(course, log)
+    ? log.judge(about, "pass", "all 20 answered in order")
+    : log.judge(about, "fail", "afterwards a newcomer was not served");
+}
+
+/** A binary file of several MB, intact. */
+function judgeBinary(
+  findings: Findings,
+  expect: Uint8Array | null,
+): CaseResult {
+  const about = robust(
+    "binary-file",
+    "a binary file of several MB arrives intact",
+  );
+  const log = new CaseLog();
+  if (expect === null || expect.length < 1024 * 1024 || !expect.includes(0)) {
+    return log.judge(
+      about,
+      "skip",
+      "name a binary file of 1 MiB or more with --file NAME --expect FILE",
+    );
+  }
+  return findings.fileIntact
+    ? log.judge(about, "pass", `its ${expect.length} bytes arrived intact`)
+    : log.judge(
+      about,
+      "fail",
+      `its ${expect.length} bytes did not arrive intact`,
+    );
+}

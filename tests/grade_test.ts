@@ -1,0 +1,145 @@
+/**
+ * The grader against ackline's own server (full marks) and against course
+ * servers in miniature, each with one flaw the grader must catch.
+ */
+
+import { SYSTEM_CLOCK } from "../lib/common/mod.ts";
+import { grade, type GradeOptions, type Verdict } from "../lib/grade/mod.ts";
+import { assertEquals } from "./support/assert.ts";
+import {
+  type CourseFlaws,
+  startCourseServer,
+} from "./support/course_server.ts";
+import { startServer } from "./support/test_server.ts";
+
+/** A binary file of 2 MiB: every byte value, over and over. */
+const BINARY = Uint8Array.from(
+  { length: 2 * 1024 * 1024 },
+  (_, i) => (i * 7) % 256,
+);
+const NOTES = new TextEncoder().encode("notes for the grader\n");
+
+/** Fast enough for a test, with room for a loaded machine. */
+function options(port: number, more: Partial<GradeOptions> = {}): GradeOptions {
+  return {
+    target: { hostname: "127.0.0.1", port },
+    maxClients: 3,
+    quietMs: 100,
+    waitMs: 1000,
+    overLimitWaitMs: 1500,
+    replyMs: 10_000,
+    file: "data.bin",
+    expect: BINARY,
+    clock: SYSTEM_CLOCK,
+    ...more,
+  };
+}
+
+/** The verdict of each case, by id. */
+function verdicts(cases: { id: string; verdict: Verdict }[]) {
+  return Object.fromEntries(cases.map((c) => [c.id, c.verdict]));
+}
+
+Deno.test("ackline's own server scores full marks, every robustness case passing", async () => {
+  await using server = await startServer({
+    files: { "data.bin": BINARY, "notes.txt": NOTES },
+    timings: { admissionWaitMs: 300 },
+  });
+  const { grade: result, lineEnd } = await grade(options(server.port));
+  assertEquals(lineEnd, true);
+  const all = verdicts(result.cases);
+  for (const [id, verdict] of Object.entries(all)) {
+    assertEquals(
+      verdict,
+      "pass",
+      `${id}: ${JSON.stringify(result.cases.find((c) => c.id === id))}`,
+    );
+  }
+  assertEquals(result.score, 130);
+  assertEquals(result.max, 100);
+  assertEquals(result.passed, true);
+});
+
+Deno.test("a course server that takes messages without a line end scores full marks too", async () => {
+  await using server = startCourseServer({
+    "data.bin": BINARY,
+    "notes.txt": NOTES,
+  });
+  const { grade: result, lineEnd } = await grade(options(server.port));
+  assertEquals(lineEnd, false);
+  const all = verdicts(result.cases);
+  assertEquals(
+    Object.entries(all).filter(([, v]) => v !== "pass"),
+    [["robust/pipelined", "skip"]],
+    JSON.stringify(result.cases, null, 1),
+  );
+  assertEquals(result.passed, true);
+});
+
+const FLAWS: [string, CourseFlaws, Record<string, Verdict>][] = [
+  ["messages need a line end (still full marks)", { needsLineEnd: true }, {}],
+  // With no name seen, status cannot be matched to the clients either.
+  ["no greeting", { noGreeting: true }, {
+    "rubric/2": "fail",
+    "rubric/7": "fail",
+  }],
+  ["numbers from 0", { firstNumber: 0 }, { "rubric/2": "fail" }],
+  ["numbers out of order", { numberStep: 2 }, { "rubric/2": "fail" }],
+  ["numbers from 5: served others", { firstNumber: 5 }, { "rubric/2": "skip" }],
+  ["echo without ACK", { noAck: true }, {
+    "rubric/5": "fail",
+    "rubric/3": "fail",
+    "rubric/6": "fail",
+  }],
+  ["no limit", { noLimit: true }, { "rubric/4": "fail" }],
+  ["hangs on the 4th", { silentWhenFull: true }, {
+    "rubric/4": "fail",
+    "robust/over-limit-answered": "fail",
+  }],
+  // Every slot is then taken: no newcomer is served after.
+  ["exit keeps the slot", { exitKeepsSlot: true }, {
+    "rubric/6": "fail",
+    "robust/silent-client": "fail",
+    "robust/long-line": "fail",
+    "robust/invalid-utf8": "fail",
+    "robust/vanish-mid-download": "fail",
+  }],
+  ["status without times", { statusWithoutTimes: true }, {
+    "rubric/7": "fail",
+  }],
+  ["traversal served", { servesTraversal: true }, {
+    "robust/traversal": "fail",
+  }],
+  ["binary corrupted", { corruptsFiles: true }, {
+    "rubric/9": "fail",
+    "robust/binary-file": "fail",
+  }],
+];
+
+Deno.test("course servers with one flaw each are each caught, and nothing else is", async () => {
+  // Graded side by side: each run mostly waits for its server to be quiet.
+  const mismatches = await Promise.all(
+    FLAWS.map(async ([name, flaws, expected]) => {
+      await using server = startCourseServer(
+        { "data.bin": BINARY, "notes.txt": NOTES },
+        flaws,
+      );
+      const { grade: result } = await grade(options(server.port));
+      const failing = Object.fromEntries(
+        Object.entries(verdicts(result.cases)).filter(([id, v]) =>
+          v !== "pass" && !(id === "robust/pipelined" && !flaws.needsLineEnd)
+        ),
+      );
+      const passed = Object.keys(expected).every((id) =>
+        !id.startsWith("rubric/")
+      );
+      const sorted = (record: Record<string, Verdict>) =>
+        JSON.stringify(Object.entries(record).sort());
+      return sorted(failing) === sorted(expected) &&
+          result.passed === passed
+        ? null
+        : { name, failing, expected, cases: result.cases };
+    }),
+  );
+  assertEquals(mismatches.filter((m) => m !== null), []);
+});
