@@ -78,11 +78,9 @@ Deno.test("a course server that takes messages without a line end scores full ma
 
 const FLAWS: [string, CourseFlaws, Record<string, Verdict>][] = [
   ["messages need a line end (still full marks)", { needsLineEnd: true }, {}],
-  // With no name seen, status cannot be matched to the clients either.
-  ["no greeting", { noGreeting: true }, {
-    "rubric/2": "fail",
-    "rubric/7": "fail",
-  }],
+  ["wants its name back first (still full marks)", { wantsNameBack: true }, {}],
+  // No name on connecting: status names them, in the order they came.
+  ["no greeting (names found in status)", { noGreeting: true }, {}],
   ["numbers from 0", { firstNumber: 0 }, { "rubric/2": "fail" }],
   ["numbers out of order", { numberStep: 2 }, { "rubric/2": "fail" }],
   ["numbers from 5: served others", { firstNumber: 5 }, { "rubric/2": "skip" }],
@@ -103,6 +101,7 @@ const FLAWS: [string, CourseFlaws, Record<string, Verdict>][] = [
     "robust/long-line": "fail",
     "robust/invalid-utf8": "fail",
     "robust/vanish-mid-download": "fail",
+    "robust/traversal": "skip",
   }],
   ["status without times", { statusWithoutTimes: true }, {
     "rubric/7": "fail",

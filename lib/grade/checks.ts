@@ -20,19 +20,21 @@ import type { Heard } from "./peer.ts";
 
 export function judgeNames(log: CaseLog, visitors: Visitor[]): CaseResult {
   const numbers = visitors.map((v) => v.number);
-  if (numbers.some((n) => n === null)) {
+  const known = numbers.flatMap((n, i) => n === null ? [] : [{ n, i }]);
+  if (known.length === 0) {
     return log.judge(
       item(2),
-      "fail",
-      "a client's greeting and reply named no ClientNN",
+      "skip",
+      "no client's name was seen: neither a greeting nor status named them",
     );
   }
-  const [start] = numbers as number[];
-  if (!numbers.every((n, i) => n === start + i)) {
+  const start = known[0].n - known[0].i;
+  const shown = numbers.map((n) => n ?? "?").join(", ");
+  if (!known.every(({ n, i }) => n === start + i)) {
     return log.judge(
       item(2),
       "fail",
-      `the names were numbered ${numbers.join(", ")}, not in order`,
+      `the names were numbered ${shown}, not in order`,
     );
   }
   if (start < 1) {
@@ -42,12 +44,15 @@ export function judgeNames(log: CaseLog, visitors: Visitor[]): CaseResult {
       `the names were numbered from ${start}, not from Client01`,
     );
   }
+  const unseen = known.length < numbers.length
+    ? ` (${shown}: those seen fit)`
+    : "";
   return start === 1
-    ? log.judge(item(2), "pass", "named Client01, Client02 … in order")
+    ? log.judge(item(2), "pass", `named Client01, Client02 … in order${unseen}`)
     : log.judge(
       item(2),
       "skip",
-      `numbered from ${start} in order: the server has served others since it started; grade a fresh server to check it starts at Client01`,
+      `numbered from ${start} in order${unseen}: the server has served others since it started; grade a fresh server to check it starts at Client01`,
     );
 }
 
@@ -103,14 +108,37 @@ export async function judgeOverLimit(
   );
 }
 
-export async function judgeStatus(
-  course: Course,
-  asker: Visitor,
+/**
+ * Gives the clients with no name yet the names `status` mentions, in
+ * order, as a server that names no one on connecting still lists them:
+ * every client that came (`arrivals`, in the order they connected) when
+ * it lists as many, or those still connected (`present`) when it lists
+ * only them. Any other count matches no one.
+ *
+ * @returns the names status mentions, in order.
+ */
+export function namesFromStatus(
+  text: string,
+  arrivals: Visitor[],
+  present: Visitor[],
+): number[] {
+  const numbers = [...new Set(clientMentions(text).map((m) => m.n))];
+  const matched = numbers.length === arrivals.length
+    ? arrivals
+    : numbers.length === present.length
+    ? present
+    : [];
+  matched.forEach((visitor, i) => visitor.number ??= numbers[i]);
+  return numbers;
+}
+
+/** Judges a `status` reply: every client present, the one that left with two times. */
+export function judgeStatus(
+  log: CaseLog,
+  text: string,
   present: Visitor[],
   left: Visitor | undefined,
-): Promise<CaseResult> {
-  const log = new CaseLog();
-  const text = textOf(await asked(course, log, "A", asker, "status"));
+): CaseResult {
   const mentions = clientMentions(text);
   const segment = (n: number | null) => {
     const i = mentions.findIndex((m) => m.n === n);
@@ -122,9 +150,13 @@ export async function judgeStatus(
     return log.judge(
       item(7),
       "fail",
-      `status does not list every connected client (missing ${
-        missing.map((v) => v.number).join(", ")
-      })`,
+      `status does not list every connected client (${
+        missing.map((v) =>
+          v.number === null
+            ? "one whose name was never seen"
+            : `Client${String(v.number).padStart(2, "0")}`
+        ).join(", ")
+      } missing)`,
     );
   }
   if (present.some((v) => timesIn(segment(v.number) ?? "") === 0)) {

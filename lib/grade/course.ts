@@ -95,7 +95,12 @@ export interface Visitor {
   greeting: Heard;
   /** The number in its name, from the greeting or the first reply. */
   number: number | null;
+  /** What it had to do before its first message, if anything. */
+  handshake: string | null;
 }
+
+/** A greeting that is a name and nothing else (`Client01`). */
+const BARE_NAME = /^\s*client\s?0*\d{1,4}\s*$/i;
 
 /**
  * The server under test as its clients see it: how to connect, and how a
@@ -109,6 +114,12 @@ export class Course {
   lineEnd: string | null = null;
   /** Whether the server greets a client; `null` before the first. */
   greets: boolean | null = null;
+  /**
+   * Whether a client must send back the bare name it was greeted with
+   * before its first message, as some course servers want; `null` before
+   * the first such greeting.
+   */
+  nameBack: boolean | null = null;
   readonly #open = new Set<Peer>();
 
   /** Grades the server at `target` with `patience`. */
@@ -131,7 +142,49 @@ export class Course {
       waitMs ?? (this.greets === false ? 2 * quietMs : undefined),
     );
     this.greets ??= greeting.bytes.length > 0;
-    return { peer, greeting, number: clientNumber(textOf(greeting)) };
+    const visitor: Visitor = {
+      peer,
+      greeting,
+      number: clientNumber(textOf(greeting)),
+      handshake: null,
+    };
+    const name = textOf(greeting).trim();
+    if (BARE_NAME.test(name) && this.nameBack !== false) {
+      visitor.handshake = await this.#sendNameBack(peer, name);
+    }
+    return visitor;
+  }
+
+  /**
+   * Sends the name a client was greeted with back, if the server wants it
+   * (learned with the first: a server that takes it as a message echoes
+   * it, with or without a line end; one that wants it says nothing).
+   */
+  async #sendNameBack(peer: Peer, name: string): Promise<string | null> {
+    if (this.nameBack === true) {
+      await peer.send(withEnd(name, this.lineEnd ?? ""));
+      await peer.hear(2 * this.patience.quietMs);
+      return "sent its name back first";
+    }
+    await peer.send(name);
+    const bare = await peer.hear();
+    if (bare.bytes.length > 0 || bare.closed) {
+      this.nameBack = false;
+      this.lineEnd ??= "";
+      return null;
+    }
+    await peer.send("\n");
+    const after = await peer.hear();
+    if (echoes(textOf(after), name)) {
+      this.nameBack = false;
+      this.lineEnd = "\n";
+      return null;
+    }
+    this.nameBack = true;
+    this.lineEnd ??= "";
+    return `the greeting was a bare name, and sent back it brought no echo: this server wants it back first, as its own clients do (a line end after it brought ${
+      quote(after)
+    })`;
   }
 
   /**

@@ -34,6 +34,20 @@ function fileNames(text: string): string[] {
   );
 }
 
+/**
+ * The ways course servers are asked for a file, `NAME` standing for its
+ * name: ackline's `get`, the name alone, or the name after `list`.
+ */
+export const FILE_REQUESTS: readonly (readonly string[])[] = [
+  ["get NAME"],
+  ["NAME"],
+  ["list", "NAME"],
+];
+
+/** A short reply that says there is no such file. */
+const NOT_FOUND =
+  /not (?:be )?found|does ?n[o']t exist|no such|not exist|invalid|unknown|error/i;
+
 export async function judgeFiles(
   course: Course,
   asker: Visitor,
@@ -63,11 +77,19 @@ export async function judgeFiles(
     ];
   }
   findings.fileName = name;
-  for (const form of [`get ${name}`, name]) {
-    const heard = await course.ask(asker, form, undefined);
-    log.note(`A sent ${quoteSent(form)}; got ${quote(heard)}`);
-    if (heard.bytes.length === 0 || echoes(textOf(heard), form)) continue;
-    findings.fileRequest = form.replace(name, "NAME");
+  for (const form of FILE_REQUESTS) {
+    const steps = form.map((step) => step.replace("NAME", name));
+    let heard = await course.ask(asker, steps[0]);
+    log.note(`A sent ${quoteSent(steps[0])}; got ${quote(heard)}`);
+    for (const step of steps.slice(1)) {
+      heard = await course.ask(asker, step);
+      log.note(`A sent ${quoteSent(step)}; got ${quote(heard)}`);
+    }
+    const text = textOf(heard);
+    const last = steps[steps.length - 1];
+    const refused = heard.bytes.length < 200 && NOT_FOUND.test(text);
+    if (heard.bytes.length === 0 || echoes(text, last) || refused) continue;
+    findings.fileRequest = form;
     const verdict = fileVerdict(heard.bytes, options.expect);
     findings.fileIntact = verdict.intact;
     return [

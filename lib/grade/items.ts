@@ -50,7 +50,7 @@ export interface RubricOptions {
 /** What the rubric learned that the robustness cases use. */
 export interface Findings {
   /** How the server is asked for a file, `NAME` standing for its name. */
-  fileRequest: string | null;
+  fileRequest: readonly string[] | null;
   /** A file the server serves. */
   fileName: string | null;
   /** Whether that file arrived as expected (`null`: not compared). */

@@ -16,6 +16,7 @@ import {
   type Visitor,
 } from "./course.ts";
 import type { Findings } from "./items.ts";
+import { Peer } from "./peer.ts";
 
 const robust = (name: string, title: string) => ({
   id: `robust/${name}`,
@@ -78,43 +79,12 @@ export async function gradeRobust(
 ): Promise<CaseResult[]> {
   const cases: CaseResult[] = [judgeBinary(findings, expect)];
   try {
-    const over = robust(
-      "over-limit-answered",
-      "a client over the limit is answered, not left hanging",
-    );
-    const heard = findings.overLimit;
-    cases.push(
-      heard === null
-        ? new CaseLog().judge(over, "pass", "it was refused at connect")
-        : heard.bytes.length > 0 || heard.closed
-        ? new CaseLog().judge(over, "pass", `answered ${quote(heard)}`)
-        : new CaseLog().judge(
-          over,
-          "fail",
-          "it heard nothing and stayed connected",
-        ),
-    );
+    cases.push(judgeOverLimit(findings));
+    // The gentle cases first: a careless server may lose a slot to each
+    // of the rough ones after.
     cases.push(await judgePipelined(course));
-    cases.push(
-      await survives(
-        course,
-        robust(
-          "silent-client",
-          "a client that says nothing does not stop others",
-        ),
-        async (_visitor, log) => {
-          log.note("one client connected and said nothing");
-          const other = await course.visit();
-          if (other instanceof Error) {
-            log.note(`another could not connect: ${other.message}`);
-            return;
-          }
-          const heard = await course.ask(other, "while one is silent");
-          log.note(`another sent "while one is silent"; got ${quote(heard)}`);
-          await course.leave(other);
-        },
-      ),
-    );
+    cases.push(await judgeTraversal(course, findings));
+    cases.push(await judgeSilent(course));
     cases.push(
       await survives(
         course,
@@ -130,70 +100,119 @@ export async function gradeRobust(
         course,
         robust("invalid-utf8", "bytes that are not UTF-8"),
         async (visitor, log) => {
-          const heard = await course.ask(
-            visitor,
-            new Uint8Array([0xff, 0xfe, 0x41, 0xc3]),
-          );
+          const bytes = new Uint8Array([0xff, 0xfe, 0x41, 0xc3]);
+          const heard = await course.ask(visitor, bytes);
           log.note(`sent \\xff\\xfe\\x41\\xc3; got ${quote(heard)}`);
         },
       ),
     );
-    const traversal = robust(
-      "traversal",
-      "files outside the served folder are refused",
-    );
-    const form = findings.fileRequest;
-    if (form === null) {
-      cases.push(
-        new CaseLog().judge(
-          traversal,
-          "skip",
-          "no file request was found to try",
-        ),
-      );
-    } else {
-      const log = new CaseLog();
-      let leaked = false;
-      for (const path of TRAVERSALS) {
-        const visitor = await course.visit();
-        if (visitor instanceof Error) break;
-        const request = form.replace("NAME", path);
-        const heard = await course.ask(visitor, request);
-        log.note(`sent ${quoteSent(request)}; got ${quote(heard)}`);
-        leaked ||= LEAKED.test(textOf(heard));
-        await course.leave(visitor);
-      }
-      cases.push(
-        log.judge(
-          traversal,
-          leaked ? "fail" : "pass",
-          leaked ? "a file outside the folder was served" : "none was served",
-        ),
-      );
-    }
-    const vanish = robust(
-      "vanish-mid-download",
-      "a client that vanishes mid-download",
-    );
-    const name = findings.fileName;
-    if (form === null || name === null) {
-      cases.push(
-        new CaseLog().judge(vanish, "skip", "no file request was found to try"),
-      );
-    } else {
-      cases.push(
-        await survives(course, vanish, async (visitor, log) => {
-          await visitor.peer.send(
-            `${form.replace("NAME", name)}${course.lineEnd ?? ""}`,
-          );
-          log.note(`asked for ${name} and closed at once`);
-        }),
-      );
-    }
+    cases.push(await judgeVanish(course, findings));
   } finally {
     await course.closeAll();
   }
   return cases;
+}
+
+function judgeOverLimit(findings: Findings): CaseResult {
+  const about = robust(
+    "over-limit-answered",
+    "a client over the limit is answered, not left hanging",
+  );
+  const heard = findings.overLimit;
+  const log = new CaseLog();
+  if (heard === null) {
+    return log.judge(about, "pass", "it was refused at connect");
+  }
+  return heard.bytes.length > 0 || heard.closed
+    ? log.judge(about, "pass", `answered ${quote(heard)}`)
+    : log.judge(about, "fail", "it heard nothing and stayed connected");
+}
+
+/** A connection that never sends a byte, not even a name sent back. */
+async function judgeSilent(course: Course): Promise<CaseResult> {
+  const about = robust(
+    "silent-client",
+    "a client that says nothing does not stop others",
+  );
+  const log = new CaseLog();
+  const silent = await Peer.open(course.target, course.patience);
+  if (silent instanceof Error) {
+    return log.judge(about, "fail", `cannot connect: ${silent.message}`);
+  }
+  try {
+    log.note("one client connected and said nothing");
+    return await stillServes(course, log)
+      ? log.judge(about, "pass", "another was served meanwhile")
+      : log.judge(
+        about,
+        "fail",
+        "while it said nothing, no one else was served",
+      );
+  } finally {
+    await silent.close();
+  }
+}
+
+/** Paths out of the folder, in the server's own way of asking for a file. */
+async function judgeTraversal(
+  course: Course,
+  findings: Findings,
+): Promise<CaseResult> {
+  const about = robust(
+    "traversal",
+    "files outside the served folder are refused",
+  );
+  const log = new CaseLog();
+  const form = findings.fileRequest;
+  if (form === null) {
+    return log.judge(about, "skip", "no file request was found to try");
+  }
+  let leaked = false;
+  let answered = 0;
+  for (const path of TRAVERSALS) {
+    const visitor = await course.visit();
+    if (visitor instanceof Error) break;
+    for (const step of form) {
+      const request = step.replace("NAME", path);
+      const heard = await course.ask(visitor, request);
+      log.note(`sent ${quoteSent(request)}; got ${quote(heard)}`);
+      if (heard.bytes.length > 0) answered++;
+      leaked ||= LEAKED.test(textOf(heard));
+    }
+    await course.leave(visitor);
+  }
+  if (leaked) {
+    return log.judge(about, "fail", "a file outside the folder was served");
+  }
+  return answered === 0
+    ? log.judge(about, "skip", "the server answered none of them")
+    : log.judge(about, "pass", "none was served");
+}
+
+/** A download asked for, and the connection closed at once. */
+async function judgeVanish(
+  course: Course,
+  findings: Findings,
+): Promise<CaseResult> {
+  const about = robust(
+    "vanish-mid-download",
+    "a client that vanishes mid-download",
+  );
+  const form = findings.fileRequest;
+  const name = findings.fileName;
+  if (form === null || name === null) {
+    return new CaseLog().judge(
+      about,
+      "skip",
+      "no file request was found to try",
+    );
+  }
+  return await survives(course, about, async (visitor, log) => {
+    const steps = form.map((step) => step.replace("NAME", name));
+    for (const step of steps.slice(0, -1)) await course.ask(visitor, step);
+    await visitor.peer.send(`${steps.at(-1)}${course.lineEnd ?? ""}`);
+    log.note(`asked for ${name} and closed at once`);
+  });
 }
 
 /** 20 messages in one write: each answered, in order. */

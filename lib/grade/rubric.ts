@@ -6,7 +6,12 @@
  */
 
 import { CaseLog, type CaseResult } from "./cases.ts";
-import { judgeNames, judgeOverLimit, judgeStatus } from "./checks.ts";
+import {
+  judgeNames,
+  judgeOverLimit,
+  judgeStatus,
+  namesFromStatus,
+} from "./checks.ts";
 import { Course, echoes, quote, textOf, type Visitor } from "./course.ts";
 import { judgeFiles } from "./files.ts";
 import {
@@ -45,6 +50,7 @@ export async function gradeRubric(
     // 1 and 5: one client, its messages echoed.
     const one = new CaseLog();
     one.note(`Client A connected; greeted with ${quote(first.greeting)}`);
+    if (first.handshake !== null) one.note(first.handshake);
     const hello = await asked(course, one, "A", first, "hello world");
     one.note(
       course.lineEnd === "\n"
@@ -85,7 +91,7 @@ export async function gradeRubric(
       await asked(course, many, who, visitor, `hello from ${who}`);
       visitors.push(visitor);
     }
-    cases.push(judgeNames(many, visitors));
+    const arrivals = [...visitors];
     const together = new CaseLog();
     let allEchoed = visitors.length === Math.min(3, options.maxClients);
     for (const [i, visitor] of [...visitors.entries()].reverse()) {
@@ -127,7 +133,10 @@ export async function gradeRubric(
       exit.note(`client D connected; greeted with ${quote(next.greeting)}`);
       const heard = await asked(course, exit, "D", next, "hello from D");
       const served = echoes(textOf(heard), "hello from D");
-      if (served) visitors.push(next);
+      if (served) {
+        visitors.push(next);
+        arrivals.push(next);
+      }
       cases.push(
         served
           ? exit.judge(item(6), "pass", "a new client took the freed slot")
@@ -138,8 +147,23 @@ export async function gradeRubric(
           ),
       );
     }
-    // 7: status, after one has left.
-    cases.push(await judgeStatus(course, first, visitors, leaving));
+    // 7: status, after one has left; and 2, names from status when no
+    // greeting gave them.
+    const status = new CaseLog();
+    const statusText = textOf(
+      await asked(course, status, "A", first, "status"),
+    );
+    if (arrivals.some((v) => v.number === null)) {
+      const names = namesFromStatus(statusText, arrivals, visitors);
+      many.note(
+        `no greeting named the clients; status names ${
+          names.map((n) => `Client${String(n).padStart(2, "0")}`).join(", ") ||
+          "none"
+        }, taken as theirs in the order they connected where they match`,
+      );
+    }
+    cases.push(judgeNames(many, arrivals.slice(0, 3)));
+    cases.push(judgeStatus(status, statusText, visitors, leaving));
     // 8 and 9: the files.
     cases.push(...await judgeFiles(course, first, options, findings));
     for (const visitor of visitors) await course.leave(visitor);

@@ -13,6 +13,8 @@ export interface CourseFlaws {
   needsLineEnd?: boolean;
   /** It says nothing on connecting (so no name is seen). */
   noGreeting?: boolean;
+  /** It greets with the bare name and takes the first read as it, sent back. */
+  wantsNameBack?: boolean;
   /** The first client's number (1 is right). */
   firstNumber?: number;
   /** How far each next number goes (1 is right). */
@@ -115,8 +117,13 @@ export function startCourseServer(
     };
     records.push(record);
     try {
-      if (!flaws.noGreeting) await reply(conn, `Welcome ${record.name}`);
       const buffer = new Uint8Array(4096);
+      if (flaws.wantsNameBack) {
+        await reply(conn, record.name);
+        if (await conn.read(buffer) === null) return;
+      } else if (!flaws.noGreeting) {
+        await reply(conn, `Welcome ${record.name}`);
+      }
       let pending = "";
       for (;;) {
         const n = await conn.read(buffer);
