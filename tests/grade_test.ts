@@ -4,6 +4,8 @@
  */
 
 import { SYSTEM_CLOCK } from "../lib/common/mod.ts";
+import { namesFromStatus } from "../lib/grade/checks.ts";
+import type { Visitor } from "../lib/grade/course.ts";
 import { grade, type GradeOptions, type Verdict } from "../lib/grade/mod.ts";
 import { assertEquals } from "./support/assert.ts";
 import {
@@ -141,4 +143,32 @@ Deno.test("course servers with one flaw each are each caught, and nothing else i
     }),
   );
   assertEquals(mismatches.filter((m) => m !== null), []);
+});
+
+Deno.test("names come from status when no greeting gives them: everyone in order, or those present and those gone", () => {
+  const visitor = () => ({ number: null } as unknown as Visitor);
+  // Everyone who came, in order.
+  let [a, b, c, d] = [visitor(), visitor(), visitor(), visitor()];
+  namesFromStatus(
+    "Client01 12:00:01 -\nClient02 12:00:02 12:00:05\nClient03 12:00:03 -\nClient04 12:00:06 -",
+    [a, b, c, d],
+    [a, c, d],
+  );
+  assertEquals([a, b, c, d].map((v) => v.number), [1, 2, 3, 4]);
+  // Only those connected, with the one gone left out.
+  [a, b, c, d] = [visitor(), visitor(), visitor(), visitor()];
+  namesFromStatus(
+    "Client01: at 12:00:01\nClient03: at 12:00:03\nClient05: at 12:00:07",
+    [a, b, c, d],
+    [a, c, d],
+  );
+  assertEquals([a, b, c, d].map((v) => v.number), [1, null, 3, 5]);
+  // A name given twice: those present cannot be told apart; the one gone can.
+  [a, b, c, d] = [visitor(), visitor(), visitor(), visitor()];
+  namesFromStatus(
+    "Client01: 12:00:01 None\nClient02: 12:00:02 12:00:05\nClient03: 12:00:06 None",
+    [a, b, c, d],
+    [a, c, d],
+  );
+  assertEquals([a, b, c, d].map((v) => v.number), [null, 2, null, null]);
 });

@@ -109,11 +109,28 @@ export async function judgeOverLimit(
 }
 
 /**
+ * The part of `text` about each client it names, by number, in the order
+ * they are named: from one mention of a name to the next.
+ */
+function segments(text: string): Map<number, string> {
+  const mentions = clientMentions(text);
+  const found = new Map<number, string>();
+  mentions.forEach((mention, i) => {
+    const end = mentions[i + 1]?.at ?? text.length;
+    if (!found.has(mention.n)) {
+      found.set(mention.n, text.slice(mention.at, end));
+    }
+  });
+  return found;
+}
+
+/**
  * Gives the clients with no name yet the names `status` mentions, in
  * order, as a server that names no one on connecting still lists them:
  * every client that came (`arrivals`, in the order they connected) when
- * it lists as many, or those still connected (`present`) when it lists
- * only them. Any other count matches no one.
+ * it lists as many; else those still connected (`present`) the names
+ * with one time, and those gone the names with two, where the counts
+ * match. Any other count matches no one.
  *
  * @returns the names status mentions, in order.
  */
@@ -122,13 +139,19 @@ export function namesFromStatus(
   arrivals: Visitor[],
   present: Visitor[],
 ): number[] {
-  const numbers = [...new Set(clientMentions(text).map((m) => m.n))];
-  const matched = numbers.length === arrivals.length
-    ? arrivals
-    : numbers.length === present.length
-    ? present
-    : [];
-  matched.forEach((visitor, i) => visitor.number ??= numbers[i]);
+  const found = segments(text);
+  const numbers = [...found.keys()];
+  const give = (visitors: Visitor[], names: number[]) => {
+    if (visitors.length !== names.length) return;
+    visitors.forEach((visitor, i) => visitor.number ??= names[i]);
+  };
+  if (numbers.length === arrivals.length) {
+    give(arrivals, numbers);
+  } else {
+    const gone = numbers.filter((n) => timesIn(found.get(n) ?? "") >= 2);
+    give(present, numbers.filter((n) => !gone.includes(n)));
+    give(arrivals.filter((v) => !present.includes(v)), gone);
+  }
   return numbers;
 }
 
@@ -139,12 +162,9 @@ export function judgeStatus(
   present: Visitor[],
   left: Visitor | undefined,
 ): CaseResult {
-  const mentions = clientMentions(text);
-  const segment = (n: number | null) => {
-    const i = mentions.findIndex((m) => m.n === n);
-    if (i < 0) return null;
-    return text.slice(mentions[i].at, mentions[i + 1]?.at ?? text.length);
-  };
+  const found = segments(text);
+  const segment = (n: number | null) =>
+    n === null ? null : found.get(n) ?? null;
   const missing = present.filter((v) => segment(v.number) === null);
   if (missing.length > 0 || present.length === 0) {
     return log.judge(
