@@ -62,6 +62,21 @@ Deno.test("ackline's own server scores full marks, every robustness case passing
   assertEquals(result.passed, true);
 });
 
+Deno.test("ackline's server with a line gap is graded as the course's clients talk to it, with full marks", async () => {
+  await using server = await startServer({
+    files: { "data.bin": BINARY, "notes.txt": NOTES },
+    timings: { admissionWaitMs: 300, lineGapMs: 30 },
+  });
+  const { grade: result, lineEnd } = await grade(options(server.port));
+  assertEquals(lineEnd, false);
+  assertEquals(
+    result.cases.filter((c) => c.verdict !== "pass").map((
+      c,
+    ) => [c.id, c.verdict]),
+    [["robust/pipelined", "skip"]],
+  );
+});
+
 Deno.test("a course server that takes messages without a line end scores full marks too", async () => {
   await using server = startCourseServer({
     "data.bin": BINARY,

@@ -32,6 +32,9 @@ Options:
                        newcomer that speaks, 0 for never (default ${
     TIMINGS.yieldIdleMs / 1000
   })
+  --line-gap MS        Take a message with no line end as complete after
+                       this much silence, for clients that send none;
+                       0 for never (default ${TIMINGS.lineGapMs})
   --history N          Clients that left that status still lists (default ${DEFAULTS.history})
   --token-file FILE    Clients must give the token in FILE first (or set
                        ${TOKEN_VARIABLE}); ${MIN_TOKEN_LENGTH}+ varied characters: openssl rand -hex 32
@@ -85,6 +88,7 @@ export function parseCommandLine(
     "max-line",
     "idle-timeout",
     "yield-after",
+    "line-gap",
     "history",
     "log-format",
     "token-file",
@@ -142,6 +146,10 @@ export function parseCommandLine(
       idleMs: 1000 * integerFlag("idle-timeout", values["idle-timeout"], {
         ...RANGES.idleTimeoutSeconds,
         fallback: TIMINGS.idleMs / 1000,
+      }),
+      lineGapMs: integerFlag("line-gap", values["line-gap"], {
+        ...RANGES.lineGapMs,
+        fallback: TIMINGS.lineGapMs,
       }),
       yieldIdleMs: 1000 * integerFlag("yield-after", values["yield-after"], {
         ...RANGES.yieldAfterSeconds,

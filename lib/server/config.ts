@@ -24,6 +24,12 @@ export interface Timings {
   /** Close a client that makes no request for this long; 0 never. */
   idleMs: number;
   /**
+   * Take the bytes after the last line end as a line of their own once
+   * the client has been silent this long after them, for clients that end
+   * messages with no line end; 0 never (a line may arrive in two packets).
+   */
+  lineGapMs: number;
+  /**
    * How long a reply or download may wait with no byte of it taken before
    * the client is closed (the idle timeout when that is longer).
    */
@@ -85,6 +91,7 @@ export interface Timings {
 /** The timings a server keeps unless told otherwise. */
 export const TIMINGS: Readonly<Timings> = Object.freeze({
   idleMs: 300_000,
+  lineGapMs: 0,
   stallMs: 60_000,
   closeGraceMs: 2_000,
   admissionWaitMs: 5_000,
@@ -185,6 +192,7 @@ export const RANGES = {
   maxClients: { min: 1, max: MAX_CLIENTS },
   maxLineBytes: { min: 16, max: MAX_REQUEST_LINE_BYTES },
   idleTimeoutSeconds: { min: 0, max: 24 * 3600 },
+  lineGapMs: { min: 0, max: 10_000 },
   yieldAfterSeconds: { min: 0, max: 24 * 3600 },
   history: { min: 0, max: MAX_HISTORY },
 } as const;

@@ -7,6 +7,7 @@
  */
 
 import {
+  type Clock,
   escapeControl,
   formatDuration,
   formatTimestamp,
@@ -127,6 +128,10 @@ async function serveRequests(
   let request: RequestContext | undefined;
   // A TLS client on this plain server sends a handshake record first.
   let firstBytesSeen = server.access.tls;
+  const { lineGapMs } = server.config.timings;
+  // Set when a client that sends no line end has been silent after its
+  // message for the line gap: the bytes then count as a line.
+  let partialDue = false;
   for (;;) {
     const stopReason = connection.stopReason;
     if (stopReason !== null) {
@@ -146,7 +151,8 @@ async function serveRequests(
     // Lines without the token a server wants are answered, but neither
     // keep a slot from a newcomer nor keep the connection from idling.
     let stamped = false;
-    while (lines.next()) {
+    while (lines.next() || (partialDue && lines.takePartial())) {
+      partialDue = false;
       answered = true;
       if (!stamped && session.authenticated) {
         stamped = true;
@@ -185,10 +191,18 @@ async function serveRequests(
       }
       if (out.length >= FLUSH_BYTES) await connection.flush();
     }
+    partialDue = false;
     if (answered) {
       // A `hello` that gave the token makes the lines it came with count.
       if (!stamped && session.authenticated) connection.requested();
       await connection.flush();
+    }
+    if (lineGapMs > 0 && lines.buffered > 0) {
+      // Silent after it, or gone (a half-close waits for its answer): the
+      // bytes are a line. More bytes: they are read first.
+      partialDue = await afterGap(connection, lineGapMs, server.clock) !==
+        "more";
+      continue;
     }
     if (!await connection.read()) {
       const stopped = connection.stopReason;
@@ -196,6 +210,27 @@ async function serveRequests(
         ? { kind: "closed" }
         : { kind: "stopped", reason: stopped };
     }
+  }
+}
+
+/**
+ * What the client does within `ms` of a partial line: stays silent (the
+ * read started meanwhile is taken over by the next
+ * {@linkcode ClientConnection.read}), sends more, or ends the connection.
+ */
+async function afterGap(
+  connection: ClientConnection,
+  ms: number,
+  clock: Clock,
+): Promise<"silent" | "more" | "ended"> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      connection.readAhead().then((open) => open ? "more" : "ended"),
+      clock.sleep(ms, timer.signal).then(() => "silent" as const),
+    ]);
+  } finally {
+    timer.abort();
   }
 }
 

@@ -186,6 +186,28 @@ export class LineBuffer {
     return true;
   }
 
+  /**
+   * Takes the bytes buffered after the last complete line as a line of
+   * their own (a CR at their end left out), for a client that ended a
+   * message with no line end and fell silent.
+   *
+   * @returns `false` when none are buffered.
+   * @throws {LineTooLongError} if they exceed the limit.
+   */
+  takePartial(): boolean {
+    const start = this.#start;
+    let end = this.#end;
+    if (end === start) return false;
+    if (this.#buf[end - 1] === CR) end--;
+    if (end - start > this.maxLineBytes) {
+      throw new LineTooLongError(this.maxLineBytes);
+    }
+    this.#start = this.#scanFrom = this.#end;
+    this.lineStart = start;
+    this.lineEnd = end;
+    return true;
+  }
+
   /** The bytes buffered after the last complete line (a view, no copy). */
   pending(): Uint8Array {
     return this.#buf.subarray(this.#start, this.#end);

@@ -198,3 +198,26 @@ Deno.test("LineBuffer reads more at once while reads come back full, and goes ba
   for (let i = 0; i < 5; i++) readLines(buffer, 2);
   assertEquals(buffer.bytes.length, INITIAL_CAPACITY);
 });
+
+Deno.test("takePartial makes the bytes after the last line end a line, CR left out, within the limit", () => {
+  const lines = new LineBuffer(8);
+  assertEquals(lines.takePartial(), false);
+  const feed = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    lines.space().set(bytes);
+    lines.filled(bytes.length);
+  };
+  feed("one\ntwo\r");
+  assertEquals(lines.next(), true);
+  assertEquals(new TextDecoder().decode(lines.line()), "one");
+  assertEquals(lines.next(), false);
+  assertEquals(lines.takePartial(), true);
+  assertEquals(new TextDecoder().decode(lines.line()), "two");
+  assertEquals(lines.buffered, 0);
+  assertEquals(lines.takePartial(), false);
+  feed("three");
+  assertEquals(lines.takePartial(), true);
+  assertEquals(new TextDecoder().decode(lines.line()), "three");
+  feed("ninebytes");
+  assertThrows(() => lines.takePartial(), LineTooLongError);
+});
