@@ -26,6 +26,7 @@ import {
   readTypedLine,
   runClient,
   runLocal,
+  runPlainClient,
   type Session,
   tokenInClear,
 } from "./lib/client/mod.ts";
@@ -51,6 +52,14 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   colors.setColorEnabled(Deno.stdout.isTerminal());
+  const warn = (text: string) => consoleOutput.error(colors.yellow(text));
+  if (command.plain) {
+    return await runPlainClient(
+      command,
+      await readSecrets(command, warn),
+      SYSTEM_CLOCK,
+    );
+  }
   await checkSaving(command);
   const typed = command.oneShot === null
     ? null
@@ -61,7 +70,6 @@ async function main(args: string[]): Promise<number> {
     consoleOutput.flush();
     return 0;
   }
-  const warn = (text: string) => consoleOutput.error(colors.yellow(text));
   const config = await readSecrets(command, warn);
   const clock = SYSTEM_CLOCK;
   const where = `${config.hostname}:${config.port}`;
@@ -78,7 +86,7 @@ async function main(args: string[]): Promise<number> {
   try {
     session = await connect(connectOptions);
   } catch (error) {
-    throw connectError(error, where);
+    throw connectError(error, where, command.args);
   }
   return await runClient(session, { command, connectOptions, clock });
 }

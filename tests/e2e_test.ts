@@ -631,7 +631,7 @@ Deno.test("client says at once that a foreign server is not an ackline server", 
     assertEquals(code, 1);
     assertEquals(
       stderr,
-      `error: 127.0.0.1:${port} is not an ackline server; it sent: Welcome to the server! You are client 1\n`,
+      `error: 127.0.0.1:${port} is not an ackline server; it sent: Welcome to the server! You are client 1; to talk to it as the course's clients do, run: deno task client --plain --port ${port}\n`,
     );
   } finally {
     listener.close();

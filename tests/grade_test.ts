@@ -5,7 +5,7 @@
 
 import { SYSTEM_CLOCK } from "../lib/common/mod.ts";
 import { namesFromStatus } from "../lib/grade/checks.ts";
-import type { Visitor } from "../lib/grade/course.ts";
+import type { Visitor } from "../lib/course/mod.ts";
 import { grade, type GradeOptions, type Verdict } from "../lib/grade/mod.ts";
 import { assertEquals } from "./support/assert.ts";
 import {

@@ -215,3 +215,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    `the client's plain mode speaks TLS too, checking the certificate${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      await using t = await startServer({
+        tls: { cert: certs!.cert, key: certs!.key },
+        timings: { lineGapMs: 30 },
+      });
+      const port = ["--port", String(t.port)];
+      const good = await runClient(dir, [
+        ...port,
+        "--plain",
+        "--ca",
+        "downloads/ca.pem",
+      ]);
+      assertEquals(good.code, 0, good.stderr);
+      assertMatch(good.stdout, /^220 Connected as Client01\n211-Client /);
+      const other = await runClient(dir, [
+        ...port,
+        "--plain",
+        "--ca",
+        "downloads/other.pem",
+      ]);
+      assertEquals(other.code, 1);
+      assertMatch(
+        other.stderr,
+        /^error: Cannot connect to 127\.0\.0\.1:\d+ over TLS: its certificate is not from an authority this client trusts/,
+      );
+    }),
+});

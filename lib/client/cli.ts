@@ -62,6 +62,9 @@ Options:
   --history FILE     Keep the lines typed at the prompt in FILE (default
                      ~/${HISTORY_FILE_NAME})
   --no-history       Keep no history file
+  --plain            Talk to any line server as the course's clients do: no
+                     codes expected, a reply is what arrives until the server
+                     is quiet
   -h, --help         Show this help
 
 At the prompt:
@@ -96,6 +99,11 @@ export interface ClientCommandLine {
   maxDownloadBytes: number;
   /** The history file: the one given, `"default"` for `~`'s, or `null` for none. */
   history: string | "default" | null;
+  /**
+   * Talk to any line server as the course's clients do (`--plain`): no
+   * codes expected, each reply what arrives until the server is quiet.
+   */
+  plain: boolean;
   /** The arguments as given, for a command that repeats them. */
   args: readonly string[];
 }
@@ -139,7 +147,7 @@ export function parseCommandLine(
     "token-file",
     "ca",
   ], {
-    switches: ["no-history", "overwrite", "tls"],
+    switches: ["no-history", "overwrite", "tls", "plain"],
     aliases: { o: "output" },
     positional: true,
   });
@@ -154,7 +162,15 @@ export function parseCommandLine(
       "A request is one line: its words cannot hold a line break",
     );
   }
-  const typed = oneShot === null ? null : readTypedLine(oneShot);
+  if (switches.plain && values.output !== undefined) {
+    throw new UsageError(
+      "--output goes with ackline's get, not with --plain: deno task client get NAME -o FILE",
+    );
+  }
+  // In plain mode a request is only a line to send.
+  const typed = oneShot === null || switches.plain
+    ? null
+    : readTypedLine(oneShot);
   if (typed?.kind === "download" && typed.name === "") {
     throw new UsageError(
       "get needs the name of a file: deno task client get NAME",
@@ -220,6 +236,7 @@ export function parseCommandLine(
       MAX_DOWNLOAD_BYTES,
     ),
     history: switches["no-history"] ? null : values.history ?? "default",
+    plain: switches.plain,
     args,
   };
 }

@@ -30,5 +30,5 @@ export type {
 } from "./download.ts";
 export { ConnectionClosedError, ReplyError } from "./errors.ts";
 export { runLocal } from "./prompt.ts";
-export { runClient, type RunOptions } from "./run.ts";
+export { runClient, type RunOptions, runPlainClient } from "./run.ts";
 export { type LineHandler, Session, type SessionOptions } from "./session.ts";

@@ -7,6 +7,7 @@
 
 import { type Clock, colors, escapeControl } from "../common/mod.ts";
 import type { ClientCommandLine } from "./cli.ts";
+import type { ConnectConfig } from "./config.ts";
 import { commandAllowing, connectError } from "./start.ts";
 import { completeLine, completesName, fetchNames } from "./completion.ts";
 import { connect, type ConnectOptions } from "./connect.ts";
@@ -14,6 +15,7 @@ import { consoleOutput } from "./console.ts";
 import { defaultHistoryPath, HistoryFile } from "./history.ts";
 import { type LineInput, PipeInput, TerminalInput } from "./line_input.ts";
 import { runOnce } from "./one_shot.ts";
+import { runPlain } from "./plain.ts";
 import type { GetOptions } from "./present.ts";
 import { runPrompt } from "./prompt.ts";
 import type { Session } from "./session.ts";
@@ -117,5 +119,35 @@ export async function runClient(
     });
   } finally {
     consoleOutput.flush(); // what was printed last, before the exit
+  }
+}
+
+/**
+ * Runs the client in plain mode (`--plain`): its one request, or the
+ * prompt, with no codes expected of the server.
+ *
+ * @returns the exit code.
+ */
+export async function runPlainClient(
+  command: ClientCommandLine,
+  config: ConnectConfig,
+  clock: Clock,
+): Promise<number> {
+  const input = command.oneShot !== null
+    ? null
+    : Deno.stdin.isTerminal()
+    ? terminalInput(command, (line) => Promise.resolve([[], line]))
+    : new PipeInput(Deno.stdin);
+  try {
+    return await runPlain({
+      command,
+      config,
+      input,
+      output: consoleOutput,
+      clock,
+    });
+  } finally {
+    input?.close();
+    consoleOutput.flush();
   }
 }

@@ -12,6 +12,7 @@ import {
   readToken,
   runCommand,
   type SecretReader,
+  shellWord,
   splitPath,
   TLS_FOLDER,
   UserFacingError,
@@ -168,14 +169,30 @@ function tlsWords(
 /**
  * Turns a failure to connect to `where` into one line a user can act on,
  * the failure kept as its cause; any other error is returned as it is.
+ * `args`, the command line's, make the command that talks to a server
+ * that is not ackline's in plain mode.
  */
-export function connectError(error: unknown, where: string): unknown {
-  const words = connectWords(error, where);
+export function connectError(
+  error: unknown,
+  where: string,
+  args?: readonly string[],
+): unknown {
+  const words = connectWords(error, where, args);
   return words === null ? error : new UserFacingError(words, { cause: error });
 }
 
+/** The command that runs the client as `args` asked, in plain mode. */
+export function plainCommand(args: readonly string[]): string {
+  return ["deno", "task", "client", "--plain", ...args].map(shellWord)
+    .join(" ");
+}
+
 /** Says in words why connecting to `where` failed; `null` for a bug. */
-function connectWords(error: unknown, where: string): string | null {
+function connectWords(
+  error: unknown,
+  where: string,
+  args?: readonly string[],
+): string | null {
   const failure = connectFailure(error);
   if (failure === null) return null;
   switch (failure.kind) {
@@ -186,6 +203,12 @@ function connectWords(error: unknown, where: string): string | null {
     case "foreign":
       return `${where} is not an ackline server; it sent: ${
         quoteLine(failure.bytes)
+      }${
+        args === undefined
+          ? ""
+          : `; to talk to it as the course's clients do, run: ${
+            plainCommand(args)
+          }`
       }`;
     case "tls":
       return tlsWords(failure.problem, failure.detail, failure.names, where);

@@ -10,13 +10,13 @@ import {
   type Course,
   echoes,
   FULL_WORDS,
+  type Heard,
   quote,
   textOf,
   timesIn,
   type Visitor,
-} from "./course.ts";
+} from "../course/mod.ts";
 import { asked, type Findings, item, type RubricOptions } from "./items.ts";
-import type { Heard } from "./peer.ts";
 
 export function judgeNames(log: CaseLog, visitors: Visitor[]): CaseResult {
   const numbers = visitors.map((v) => v.number);

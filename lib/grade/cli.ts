@@ -5,7 +5,7 @@
  */
 
 import { integerFlag, parseFlags, UsageError } from "../common/mod.ts";
-import type { Target } from "./peer.ts";
+import type { Target } from "../course/mod.ts";
 
 /** What the grader does unless told otherwise. */
 export const GRADE_DEFAULTS = {

@@ -15,7 +15,7 @@ import {
   quoteSent,
   textOf,
   type Visitor,
-} from "./course.ts";
+} from "../course/mod.ts";
 import { asked, type Findings, item, type RubricOptions } from "./items.ts";
 
 /**

@@ -6,8 +6,13 @@
  */
 
 import { CaseLog } from "./cases.ts";
-import { type Course, quote, quoteSent, type Visitor } from "./course.ts";
-import type { Heard } from "./peer.ts";
+import {
+  type Course,
+  type Heard,
+  quote,
+  quoteSent,
+  type Visitor,
+} from "../course/mod.ts";
 
 /** The rubric's items, as the course gives them. */
 export const RUBRIC = [

@@ -15,5 +15,5 @@ export type { CaseResult, Grade, Verdict } from "./cases.ts";
 export { gradeJson, gradeJunit, gradeTable } from "./report.ts";
 export { grade, type GradeOptions, type Grading } from "./run.ts";
 export { RUBRIC } from "./items.ts";
-export type { Target } from "./peer.ts";
+export type { Target } from "../course/mod.ts";
 export { readExpected, writeJunit } from "./start.ts";

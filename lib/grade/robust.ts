@@ -10,13 +10,13 @@ import { CaseLog, type CaseResult } from "./cases.ts";
 import {
   type Course,
   FULL_WORDS,
+  Peer,
   quote,
   quoteSent,
   textOf,
   type Visitor,
-} from "./course.ts";
+} from "../course/mod.ts";
 import type { Findings } from "./items.ts";
-import { Peer } from "./peer.ts";
 
 const robust = (name: string, title: string) => ({
   id: `robust/${name}`,

@@ -12,7 +12,7 @@ import {
   judgeStatus,
   namesFromStatus,
 } from "./checks.ts";
-import { Course, echoes, quote, textOf, type Visitor } from "./course.ts";
+import { Course, echoes, quote, textOf, type Visitor } from "../course/mod.ts";
 import { judgeFiles } from "./files.ts";
 import {
   asked,

@@ -7,8 +7,7 @@
 
 import type { Clock } from "../common/mod.ts";
 import { type Grade, gradeOf } from "./cases.ts";
-import { Course } from "./course.ts";
-import type { Target } from "./peer.ts";
+import { Course, type Target } from "../course/mod.ts";
 import { gradeRobust } from "./robust.ts";
 import { gradeRubric } from "./rubric.ts";
 

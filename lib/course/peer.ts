@@ -15,6 +15,8 @@ export interface Target {
   hostname: string;
   /** Its port. */
   port: number;
+  /** Speak TLS, trusting these authorities (PEM) besides the system's. */
+  tls?: { caCerts?: string[] } | null;
 }
 
 /** How long the grader waits, in milliseconds. */
@@ -69,7 +71,21 @@ export class Peer implements AsyncDisposable {
    * @returns the peer, or the error that stopped it.
    */
   static async open(target: Target, patience: Patience): Promise<Peer | Error> {
-    const connecting = Deno.connect(target);
+    const { hostname, port, tls } = target;
+    // A TLS handshake that fails says so here, not as a silent close.
+    const connecting: Promise<Deno.Conn> = tls
+      ? Deno.connectTls({ hostname, port, caCerts: tls.caCerts }).then(
+        async (conn) => {
+          try {
+            await conn.handshake();
+            return conn;
+          } catch (error) {
+            conn.close();
+            throw error;
+          }
+        },
+      )
+      : Deno.connect({ hostname, port });
     const timeout = new AbortController();
     const late = patience.clock.sleep(patience.waitMs, timeout.signal)
       .then(() => new Error(`no connection after ${patience.waitMs} ms`));
