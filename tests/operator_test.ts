@@ -284,7 +284,7 @@ Deno.test("a files folder the server may not read gets the exact command that se
       assertEquals(new TextDecoder().decode(stdout), "");
       const text = new TextDecoder().decode(stderr);
       const match =
-        /^error: This server may read only its files folder, and not (\S+); to serve \1, run: (deno run .*)\n$/
+        /^error: This server may read only its files folder, and not (\S+) \(so it cannot see whether that is there\); to serve \1, run: (deno run .*)\n$/
           .exec(text);
       assert(match, text);
       const suggested = match[2].split(" ").map((word) =>

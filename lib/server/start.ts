@@ -112,7 +112,7 @@ export async function checkFilesFolder(
   if (!await hasPermission({ name: "read", path })) {
     const shown = escapeControl(path);
     throw new UserFacingError(
-      `This server may read only its files folder, and not ${shown}; to serve ${shown}, run: ${
+      `This server may read only its files folder, and not ${shown} (so it cannot see whether that is there); to serve ${shown}, run: ${
         commandReading(command)
       }`,
     );
