@@ -97,6 +97,8 @@ export interface Visitor {
   number: number | null;
   /** What it had to do before its first message, if anything. */
   handshake: string | null;
+  /** Whether it has had a reply yet (only the first may name it). */
+  answered: boolean;
 }
 
 /** A greeting that is a name and nothing else (`Client01`). */
@@ -147,6 +149,7 @@ export class Course {
       greeting,
       number: clientNumber(textOf(greeting)),
       handshake: null,
+      answered: false,
     };
     const name = textOf(greeting).trim();
     if (BARE_NAME.test(name) && this.nameBack !== false) {
@@ -212,8 +215,10 @@ export class Course {
     return this.#named(visitor, await peer.hear(waitMs));
   }
 
+  /** Takes a client's name from its first reply, if its greeting had none. */
   #named(visitor: Visitor, heard: Heard): Heard {
-    visitor.number ??= clientNumber(textOf(heard));
+    if (!visitor.answered) visitor.number ??= clientNumber(textOf(heard));
+    visitor.answered = true;
     return heard;
   }
 

@@ -21,11 +21,13 @@ import { asked, type Findings, item, type RubricOptions } from "./items.ts";
 export function judgeNames(log: CaseLog, visitors: Visitor[]): CaseResult {
   const numbers = visitors.map((v) => v.number);
   const known = numbers.flatMap((n, i) => n === null ? [] : [{ n, i }]);
-  if (known.length === 0) {
+  if (known.length < 2) {
     return log.judge(
       item(2),
       "skip",
-      "no client's name was seen: neither a greeting nor status named them",
+      known.length === 0
+        ? "no client's name was seen: neither a greeting nor status named them"
+        : "only one client's name could be told: too few to judge the order",
     );
   }
   const start = known[0].n - known[0].i;
@@ -167,16 +169,16 @@ export function judgeStatus(
     n === null ? null : found.get(n) ?? null;
   const missing = present.filter((v) => segment(v.number) === null);
   if (missing.length > 0 || present.length === 0) {
+    const came = present.length + (left === undefined ? 0 : 1);
     return log.judge(
       item(7),
       "fail",
-      `status does not list every connected client (${
-        missing.map((v) =>
-          v.number === null
-            ? "one whose name was never seen"
-            : `Client${String(v.number).padStart(2, "0")}`
-        ).join(", ")
-      } missing)`,
+      missing.some((v) => v.number === null)
+        ? `status names ${found.size} clients while ${came} have come (${present.length} still connected), so it cannot be matched to them: one is missing or named twice`
+        : `status does not list every connected client (${
+          missing.map((v) => `Client${String(v.number).padStart(2, "0")}`)
+            .join(", ")
+        } missing)`,
     );
   }
   if (present.some((v) => timesIn(segment(v.number) ?? "") === 0)) {
