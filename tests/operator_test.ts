@@ -9,7 +9,9 @@ import {
   LISTENING,
   LOG_TIME,
   logLine,
+  programArgs,
   programCommand,
+  programEnv,
   type RunningServer,
   spawnProgram,
   spawnServer,
@@ -438,5 +440,29 @@ Deno.test("an address the task may not listen on gets the exact command that doe
       logLine("SERVER", "Listening on 127\\.0\\.0\\.2:(\\d+)"),
     );
     assert(server.port > 0);
+  });
+});
+
+Deno.test("a log that goes to a pipe has no colours, even with NO_COLOR unset", async () => {
+  await withServerDir(async (dir) => {
+    const args = await programArgs(
+      "server",
+      ["--port", "0"],
+      programEnv({ cwd: dir }),
+    );
+    await using server = await spawnServer(
+      new Deno.Command(Deno.execPath(), {
+        args,
+        cwd: dir,
+        clearEnv: true,
+        env: programEnv({ cwd: dir }),
+        stdout: "piped",
+        stderr: "piped",
+      }),
+    );
+    await session(server.port);
+    const { out } = await stopped(server);
+    assert(out.length > 3, out.join("\n"));
+    assert(!out.join("\n").includes("\x1b"), out.join("\n"));
   });
 });

@@ -1,7 +1,11 @@
 import { flagsOf } from "../../lib/common/commands.ts";
 import { UsageError } from "../../lib/common/mod.ts";
 import { parseCommandLine } from "../../lib/server/cli.ts";
-import { TASK_PERMISSIONS, TIMINGS } from "../../lib/server/config.ts";
+import {
+  resolveConfig,
+  TASK_PERMISSIONS,
+  TIMINGS,
+} from "../../lib/server/config.ts";
 import { permissionFlags, readTasks } from "../../tools/tasks.ts";
 import { assertEquals, assertThrows } from "../support/assert.ts";
 
@@ -32,5 +36,21 @@ Deno.test("--yield-after is bounded", () => {
     () => parseCommandLine(["--yield-after", "-1"]),
     UsageError,
     "--yield-after",
+  );
+});
+
+Deno.test("by default the server listens on loopback, serves no other machine unless told, and waits for line ends", () => {
+  assertEquals(resolveConfig({}).open, false);
+  const config = parseCommandLine([])?.config;
+  assertEquals(
+    [config?.hostname, config?.open, config?.timings.lineGapMs],
+    ["127.0.0.1", false, 0],
+  );
+  const told = parseCommandLine(["--open", "--line-gap", "200"])?.config;
+  assertEquals([told?.open, told?.timings.lineGapMs], [true, 200]);
+  assertThrows(
+    () => parseCommandLine(["--line-gap", "10001"]),
+    UsageError,
+    "--line-gap",
   );
 });

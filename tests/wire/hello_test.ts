@@ -23,6 +23,8 @@ Deno.test("a token is printable, 24 to 1,024 characters, and varied enough", () 
   assert(!isToken(hex.slice(0, MIN_TOKEN_LENGTH - 1)));
   assert(isToken("0123456789abcdef".repeat(MAX_TOKEN_LENGTH / 16)));
   assert(!isToken("0123456789abcdef".repeat(MAX_TOKEN_LENGTH / 16) + "0"));
+  // The bounds PROTOCOL.md promises, as numbers.
+  assertEquals([MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH], [24, 1024]);
   assert(!isToken("0123456789abcdef".slice(0, MIN_TOKEN_LENGTH - 1)));
   assert(!isToken("weakweakweak0042"));
   assert(!isToken("weakweakweak0042".repeat(2)));
