@@ -120,6 +120,18 @@ const FLAWS: [string, CourseFlaws, Record<string, Verdict>][] = [
   ["traversal served", { servesTraversal: true }, {
     "robust/traversal": "fail",
   }],
+  ["answers the first of the lines that come together", {
+    needsLineEnd: true,
+    firstLineOnly: true,
+  }, { "robust/pipelined": "fail" }],
+  // The slot it keeps leaves room for the one newcomer after it.
+  ["dies on invalid UTF-8", { diesOnInvalidUtf8: true }, {
+    "robust/invalid-utf8": "fail",
+    "robust/vanish-mid-download": "fail",
+  }],
+  ["a silent client stops everyone after it", { greetsInTurn: true }, {
+    "robust/silent-client": "fail",
+  }],
   ["binary corrupted", { corruptsFiles: true }, {
     "rubric/9": "fail",
     "robust/binary-file": "fail",

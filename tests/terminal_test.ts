@@ -11,6 +11,7 @@ import { COMMANDS, ReplyWriter } from "../lib/wire/mod.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
 import { KEYS, NO_TERMINAL, Terminal } from "./support/terminal.ts";
+import { startCourseServer } from "./support/course_server.ts";
 import { startServer } from "./support/test_server.ts";
 
 const ignore = NO_TERMINAL !== null;
@@ -375,5 +376,32 @@ Deno.test({
       assertEquals(await term.exited(), 0);
       assert(!term.text.slice(after).includes("zzz"), term.text.slice(after));
       assertEquals((await second).at(-1), "exit");
+    }),
+});
+
+Deno.test({
+  name:
+    `--plain at a terminal: the course's prompt, replies as they came, ↑ recalls, Ctrl+D leaves${ignored}`,
+  ignore,
+  fn: () =>
+    withClientDir(async (dir) => {
+      await using server = startCourseServer({});
+      await using term = await Terminal.client(
+        ["--plain", "--port", String(server.port)],
+        { cwd: dir },
+      );
+      await term.waitFor(`Welcome Client01\n${PROMPT}`);
+      let mark = term.mark();
+      await term.type(`hi there${KEYS.enter}`);
+      await term.waitFor(`hi thereACK\n${PROMPT}`, mark);
+      mark = term.mark();
+      await term.type(`${KEYS.up}${KEYS.enter}`);
+      await term.waitFor(`hi thereACK\n${PROMPT}`, mark);
+      await term.type(KEYS.ctrlD);
+      assertEquals(await term.exited(), 0);
+      assertEquals(
+        await Deno.readTextFile(`${dir}/.ackline_history`),
+        "hi there\n",
+      );
     }),
 });

@@ -25,28 +25,49 @@ const robust = (name: string, title: string) => ({
 });
 
 /**
- * Whether a newcomer is still served: connected, answered (with ACK or
- * not: that is the rubric's business), not told the server is full.
+ * Whether `count` newcomers are still served at once (every slot freed
+ * that should be): each connected and answered, with ACK or not (that is
+ * the rubric's business), none told the server is full.
  */
-async function stillServes(course: Course, log: CaseLog): Promise<boolean> {
-  const visitor = await course.visit();
-  if (visitor instanceof Error) {
-    log.note(`a newcomer could not connect: ${visitor.message}`);
-    return false;
+async function stillServes(
+  course: Course,
+  log: CaseLog,
+  count: number,
+): Promise<boolean> {
+  const newcomers: Visitor[] = [];
+  let served = true;
+  try {
+    for (let i = 0; i < count && served; i++) {
+      const visitor = await course.visit();
+      if (visitor instanceof Error) {
+        log.note(
+          `newcomer ${i + 1} of ${count} could not connect: ${visitor.message}`,
+        );
+        return false;
+      }
+      newcomers.push(visitor);
+      const heard = await course.ask(visitor, "still there?");
+      log.note(
+        `newcomer ${i + 1} of ${count} sent "still there?"; got ${
+          quote(heard)
+        }`,
+      );
+      const text = textOf(heard);
+      served = text.includes("still there?") && !FULL_WORDS.test(text);
+    }
+    return served;
+  } finally {
+    for (const visitor of newcomers) await course.leave(visitor);
   }
-  const heard = await course.ask(visitor, "still there?");
-  log.note(`a newcomer sent "still there?"; got ${quote(heard)}`);
-  await course.leave(visitor);
-  const text = textOf(heard);
-  return text.includes("still there?") && !FULL_WORDS.test(text);
 }
 
 /** Runs `stress` on a fresh connection, then checks a newcomer is served. */
 async function survives(
   course: Course,
+  slots: number,
   about: { id: string; title: string; max: number },
   stress: (visitor: Visitor, log: CaseLog) => Promise<void>,
-  after = "it still serves a newcomer",
+  after = "afterwards every slot served a newcomer",
 ): Promise<CaseResult> {
   const log = new CaseLog();
   const visitor = await course.visit();
@@ -55,10 +76,14 @@ async function survives(
   }
   await stress(visitor, log);
   await course.drop(visitor);
-  return await stillServes(course, log)
+  return await stillServes(course, log, slots)
     ? log.judge(about, "pass", after)
-    : log.judge(about, "fail", "afterwards a newcomer was not served");
+    : log.judge(about, "fail", AFTERWARDS);
 }
+
+/** The verdict when the slots were not all free again. */
+const AFTERWARDS =
+  "afterwards not every slot served a newcomer: one is lost or the server stopped";
 
 /** Paths outside the served folder, in the forms a careless check lets by. */
 const TRAVERSALS = [
@@ -76,18 +101,20 @@ export async function gradeRobust(
   course: Course,
   findings: Findings,
   expect: Uint8Array | null,
+  slots: number,
 ): Promise<CaseResult[]> {
   const cases: CaseResult[] = [judgeBinary(findings, expect)];
   try {
     cases.push(judgeOverLimit(findings));
     // The gentle cases first: a careless server may lose a slot to each
     // of the rough ones after.
-    cases.push(await judgePipelined(course));
+    cases.push(await judgePipelined(course, slots));
     cases.push(await judgeTraversal(course, findings));
-    cases.push(await judgeSilent(course));
+    cases.push(await judgeSilent(course, slots));
     cases.push(
       await survives(
         course,
+        slots,
         robust("long-line", "a 100 KB message"),
         async (visitor, log) => {
           const heard = await course.ask(visitor, "x".repeat(100_000));
@@ -98,6 +125,7 @@ export async function gradeRobust(
     cases.push(
       await survives(
         course,
+        slots,
         robust("invalid-utf8", "bytes that are not UTF-8"),
         async (visitor, log) => {
           const bytes = new Uint8Array([0xff, 0xfe, 0x41, 0xc3]);
@@ -106,7 +134,7 @@ export async function gradeRobust(
         },
       ),
     );
-    cases.push(await judgeVanish(course, findings));
+    cases.push(await judgeVanish(course, findings, slots));
   } finally {
     await course.closeAll();
   }
@@ -129,7 +157,10 @@ function judgeOverLimit(findings: Findings): CaseResult {
 }
 
 /** A connection that never sends a byte, not even a name sent back. */
-async function judgeSilent(course: Course): Promise<CaseResult> {
+async function judgeSilent(
+  course: Course,
+  slots: number,
+): Promise<CaseResult> {
   const about = robust(
     "silent-client",
     "a client that says nothing does not stop others",
@@ -141,8 +172,8 @@ async function judgeSilent(course: Course): Promise<CaseResult> {
   }
   try {
     log.note("one client connected and said nothing");
-    return await stillServes(course, log)
-      ? log.judge(about, "pass", "another was served meanwhile")
+    return await stillServes(course, log, slots - 1)
+      ? log.judge(about, "pass", "the other slots were served meanwhile")
       : log.judge(
         about,
         "fail",
@@ -193,6 +224,7 @@ async function judgeTraversal(
 async function judgeVanish(
   course: Course,
   findings: Findings,
+  slots: number,
 ): Promise<CaseResult> {
   const about = robust(
     "vanish-mid-download",
@@ -207,7 +239,7 @@ async function judgeVanish(
       "no file request was found to try",
     );
   }
-  return await survives(course, about, async (visitor, log) => {
+  return await survives(course, slots, about, async (visitor, log) => {
     const steps = form.map((step) => step.replace("NAME", name));
     for (const step of steps.slice(0, -1)) await course.ask(visitor, step);
     await visitor.peer.send(`${steps.at(-1)}${course.lineEnd ?? ""}`);
@@ -216,7 +248,10 @@ async function judgeVanish(
 }
 
 /** 20 messages in one write: each answered, in order. */
-async function judgePipelined(course: Course): Promise<CaseResult> {
+async function judgePipelined(
+  course: Course,
+  slots: number,
+): Promise<CaseResult> {
   const about = robust(
     "pipelined",
     "20 messages sent at once are answered in order",
@@ -253,9 +288,9 @@ async function judgePipelined(course: Course): Promise<CaseResult> {
       `"${unanswered}" was not answered in order`,
     );
   }
-  return await stillServes(course, log)
+  return await stillServes(course, log, slots)
     ? log.judge(about, "pass", "all 20 answered in order")
-    : log.judge(about, "fail", "afterwards a newcomer was not served");
+    : log.judge(about, "fail", AFTERWARDS);
 }
 
 /** A binary file of several MB, intact. */

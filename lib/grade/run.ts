@@ -51,7 +51,12 @@ export async function grade(options: GradeOptions): Promise<Grading> {
     clock,
   });
   const { cases, findings } = await gradeRubric(course, options);
-  const robust = await gradeRobust(course, findings, options.expect);
+  const robust = await gradeRobust(
+    course,
+    findings,
+    options.expect,
+    options.maxClients,
+  );
   return {
     grade: gradeOf([...cases, ...robust]),
     lineEnd: course.lineEnd === "\n",

@@ -33,6 +33,15 @@ export interface CourseFlaws {
   servesTraversal?: boolean;
   /** Files arrive with one byte changed. */
   corruptsFiles?: boolean;
+  /** Of the lines one read brings, it answers the first only. */
+  firstLineOnly?: boolean;
+  /** Bytes that are not UTF-8 end the connection and keep its slot. */
+  diesOnInvalidUtf8?: boolean;
+  /**
+   * A client is greeted only once the one before it has sent something:
+   * one that says nothing stops everyone after it.
+   */
+  greetsInTurn?: boolean;
 }
 
 /** A running course server. */
@@ -59,6 +68,8 @@ export function startCourseServer(
   const tasks = new Set<Promise<void>>();
   let active = 0;
   let count = 0;
+  // With `greetsInTurn`: resolves once the last client greeted has spoken.
+  let turn = Promise.resolve();
 
   async function reply(conn: Deno.Conn, bytes: Uint8Array | string) {
     const data = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
@@ -116,6 +127,12 @@ export function startCourseServer(
       to: null as Date | null,
     };
     records.push(record);
+    let spoke = () => {};
+    if (flaws.greetsInTurn) {
+      const previous = turn;
+      turn = new Promise((resolve) => spoke = resolve);
+      await previous;
+    }
     try {
       const buffer = new Uint8Array(4096);
       if (flaws.wantsNameBack) {
@@ -127,14 +144,25 @@ export function startCourseServer(
       let pending = "";
       for (;;) {
         const n = await conn.read(buffer);
+        spoke();
         if (n === null) break;
-        const chunk = decoder.decode(buffer.subarray(0, n));
+        let chunk: string;
+        try {
+          chunk = new TextDecoder("utf-8", { fatal: true })
+            .decode(buffer.subarray(0, n));
+        } catch {
+          if (flaws.diesOnInvalidUtf8) {
+            slotKept = true;
+            return;
+          }
+          chunk = decoder.decode(buffer.subarray(0, n));
+        }
         let messages: string[];
         if (flaws.needsLineEnd) {
           pending += chunk;
           const lines = pending.split("\n");
           pending = lines.pop() ?? "";
-          messages = lines;
+          messages = flaws.firstLineOnly ? lines.slice(0, 1) : lines;
         } else {
           messages = [chunk];
         }
@@ -149,6 +177,7 @@ export function startCourseServer(
     } catch {
       // A reset ends it as a close does.
     } finally {
+      spoke();
       record.to = new Date();
       if (!slotKept) active--;
     }
