@@ -4,8 +4,7 @@
  */
 
 import { RUBRIC } from "../lib/grade/mod.ts";
-import { programCommand } from "../tools/programs.ts";
-import { within } from "../tools/wait.ts";
+import { programCommand, runToEnd } from "../tools/programs.ts";
 import { assertEquals, assertMatch } from "./support/assert.ts";
 import { startCourseServer } from "./support/course_server.ts";
 import { withTempDir } from "./support/files.ts";
@@ -19,13 +18,7 @@ async function gradeProgram(args: string[], dir: string) {
     cwd: dir,
     env: { NO_COLOR: "1" },
   });
-  const { code, stdout, stderr } = await within(
-    command.output(),
-    "the grader to finish",
-    30_000,
-  );
-  const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+  return await runToEnd(command, "the grader to finish", undefined, 30_000);
 }
 
 const FAST = ["--quiet", "0.1", "--wait", "1", "--full-wait", "1.5"];

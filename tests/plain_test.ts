@@ -3,7 +3,7 @@
  * course's are, and the hint an ackline client gives at such a server.
  */
 
-import { programCommand } from "../tools/programs.ts";
+import { programCommand, runToEnd } from "../tools/programs.ts";
 import { ROOT } from "../tools/tasks.ts";
 import { within } from "../tools/wait.ts";
 import { assertEquals, assertMatch } from "./support/assert.ts";
@@ -19,18 +19,7 @@ async function client(args: string[], dir: string, stdin?: string) {
     env: { NO_COLOR: "1" },
     stdin: stdin === undefined ? "null" : "piped",
   });
-  const child = command.spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await within(
-    child.output(),
-    "the client to finish",
-  );
-  const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+  return await runToEnd(command, "the client to finish", stdin);
 }
 
 Deno.test("--plain talks to a course server line by line from a pipe: each reply as it came", async () => {

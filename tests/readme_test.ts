@@ -7,7 +7,12 @@
 
 import { dirname } from "node:path";
 import { NO_OPENSSL } from "../tools/certs.ts";
-import { logLine, programEnv, spawnServer } from "../tools/programs.ts";
+import {
+  logLine,
+  programEnv,
+  runToEnd,
+  spawnServer,
+} from "../tools/programs.ts";
 import { ROOT } from "../tools/tasks.ts";
 import { within } from "../tools/wait.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
@@ -61,32 +66,25 @@ function shellEnv(dir: string): Record<string, string> {
 }
 
 /** Runs one shell command in `cwd`; its exit code and output. */
-async function shell(
+function shell(
   command: string,
   cwd: string,
   env: Record<string, string>,
   stdin?: string,
 ) {
-  const child = new Deno.Command("bash", {
-    args: ["-euc", command],
-    cwd,
-    env,
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await within(
-    child.output(),
+  return runToEnd(
+    new Deno.Command("bash", {
+      args: ["-euc", command],
+      cwd,
+      env,
+      clearEnv: true,
+      stdin: stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }),
     `${command} to finish`,
+    stdin,
   );
-  const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
 }
 
 /**

@@ -10,11 +10,11 @@ import {
   logLine,
   programCommand,
   programEnv,
+  runToEnd,
   spawnServer,
   startServerProgram,
 } from "../tools/programs.ts";
 import { CONFIG, permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
-import { within } from "../tools/wait.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { withTempDir } from "./support/files.ts";
 
@@ -31,10 +31,8 @@ function withProjectDir(test: (dir: string) => Promise<void>) {
 }
 
 /** Runs `command` to its end; its exit code and output as text. */
-async function run(command: Deno.Command, what: string) {
-  const { code, stdout, stderr } = await within(command.output(), what);
-  const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+function run(command: Deno.Command, what: string) {
+  return runToEnd(command, what);
 }
 
 /** The `deno run` words of a suggested command, unquoted. */
@@ -72,7 +70,12 @@ Deno.test({
           .exec(refused.err);
       assert(match, refused.err);
       const moved = await run(
-        new Deno.Command("sh", { args: ["-c", match[1]], cwd: dir }),
+        new Deno.Command("sh", {
+          args: ["-c", match[1]],
+          cwd: dir,
+          stdout: "piped",
+          stderr: "piped",
+        }),
         "the move",
       );
       assertEquals(moved.code, 0, moved.err);
@@ -175,6 +178,8 @@ Deno.test("a client that may not read ACKLINE_TOKEN says so with the command tha
           env: { NO_COLOR: "1", ACKLINE_TOKEN: TOKEN },
         }),
         stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
       }),
       "the client",
     );

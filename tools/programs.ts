@@ -297,3 +297,33 @@ export async function startServerProgram(
 
 let startFailure: Error | null = null;
 let stopFailure: Error | null = null;
+
+/** What a program that ran to its end printed, and its exit code. */
+export interface Finished {
+  code: number;
+  /** Its stdout, as text. */
+  out: string;
+  /** Its stderr, as text. */
+  err: string;
+}
+
+/**
+ * Runs `command` to its end, giving it `stdin` (when given, the command
+ * must pipe its stdin), bounded by `ms`.
+ */
+export async function runToEnd(
+  command: Deno.Command,
+  what: string,
+  stdin?: string,
+  ms?: number,
+): Promise<Finished> {
+  const child = command.spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await within(child.output(), what, ms);
+  const decoder = new TextDecoder();
+  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+}
