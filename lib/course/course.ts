@@ -185,7 +185,7 @@ export class Course {
     }
     this.nameBack = true;
     this.lineEnd ??= "";
-    return `the greeting was a bare name, and sent back it brought no echo: this server wants it back first, as its own clients do (a line end after it brought ${
+    return `the greeting was a bare name, and sent back, it brought no echo: this server wants it back first, as its own clients do (a line end after it brought ${
       quote(after)
     })`;
   }
