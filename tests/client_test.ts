@@ -5,6 +5,7 @@ import {
   ReplyError,
 } from "../client.ts";
 import { VerificationError } from "../lib/client/partial_file.ts";
+import { STANDARD_OUTPUT } from "../lib/client/streamed_file.ts";
 import {
   Code,
   COMMANDS,
@@ -433,4 +434,56 @@ Deno.test("a server that never answers the TLS handshake is given up at the time
   const error = await within(attempt, "the client to give up");
   assertInstanceOf(error, Deno.errors.TimedOut);
   assertEquals(error.message, "no answer within 5 s (see --timeout)");
+});
+
+Deno.test("a download to standard output (-o -) is written as it arrives and still checked", async (t) => {
+  const body = encoder.encode("streamed payload");
+  const stream = (digest: string) => {
+    let text = "";
+    const stdout = {
+      write: (bytes: Uint8Array) => {
+        text += new TextDecoder().decode(bytes);
+        return Promise.resolve(bytes.length);
+      },
+    };
+    const written = () => text;
+    return { stdout, written, digest };
+  };
+  for (
+    const [name, digest, ok] of [
+      ["the right digest", sha256Hex(body), true],
+      ["a wrong digest", "0".repeat(64), false],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      await withTempDir(async (dir) => {
+        const sink = stream(digest);
+        await withFakeServer(async (conn) => {
+          await sendReplies(
+            conn,
+            (out) => out.fileHeader(body.length, "s.txt"),
+          );
+          await send(conn, body);
+          await sendReplies(conn, (out) => out.fileTrailer(digest));
+        }, async (port) => {
+          const session = await openSession(port);
+          const download = session.download("s.txt", {
+            dir,
+            saveAs: STANDARD_OUTPUT,
+            stdout: sink.stdout,
+          });
+          if (ok) assertEquals((await download).path, STANDARD_OUTPUT);
+          else {await assertRejects(
+              () => download,
+              VerificationError,
+              "SHA-256 mismatch",
+            );}
+          await closeSession(session);
+        });
+        // Every byte went on as it came; nothing was made in the folder.
+        assertEquals(sink.written(), "streamed payload");
+        assertEquals(await listDir(dir), []);
+      });
+    });
+  }
 });

@@ -995,3 +995,21 @@ Deno.test("--max-time goes with a one-shot request only", async () => {
   assertEquals(code, 2);
   assertMatch(stderr, /--max-time goes with a one-shot request/);
 });
+
+Deno.test("client get -o - writes the file to standard output alone, and says so on stderr", async () => {
+  await withServerProgram([], async (server, dir) => {
+    const { code, stdout, stderr } = await runClient(
+      ["--port", String(server.port), "get", "notes.txt", "-o", "-"],
+      "",
+      dir,
+    );
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout, "hello file");
+    assertMatch(
+      stderr,
+      /^Wrote notes\.txt \(10 B\) to standard output in \d[\d.]* m?s, SHA-256 verified\n$/,
+    );
+    // Nothing was made in the downloads folder.
+    assertEquals(await listDir(dir), ["files"]);
+  });
+});

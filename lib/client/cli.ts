@@ -22,6 +22,7 @@ import {
   RANGES,
 } from "./config.ts";
 import { HISTORY_FILE_NAME } from "./history.ts";
+import { STANDARD_OUTPUT } from "./streamed_file.ts";
 
 /** The client's `--help`. */
 export const HELP = `ackline client: talks to an ackline server.
@@ -51,7 +52,8 @@ Options:
                      space: 500M, 16G, 0 for no limit (default ${
   formatBytes(MAX_DOWNLOAD_BYTES)
 })
-  -o, --output FILE  With a one-shot get: save the file as FILE
+  -o, --output FILE  With a one-shot get: save the file as FILE (- for
+                     standard output, still checked)
   --overwrite        Replace a file of the same name (otherwise a download
                      takes a numbered name, and -o refuses an existing FILE)
   --tls              Speak TLS, checking the server's certificate and name
@@ -188,13 +190,10 @@ export function parseCommandLine(
   }
   let saveAs = values.output;
   let downloadsDir = values.downloads ?? DOWNLOADS_DIR;
-  if (saveAs !== undefined && isFolder(saveAs)) {
+  if (saveAs !== undefined && saveAs !== STANDARD_OUTPUT && isFolder(saveAs)) {
     // `-o DIR` or `-o DIR/`: into that folder, under the file's own name.
     downloadsDir = saveAs;
     saveAs = undefined;
-  }
-  if (saveAs === "-") {
-    throw new UsageError(`--output needs a file name, got ${saveAs}`);
   }
   return {
     connect: {

@@ -5,7 +5,12 @@
  * @module
  */
 
-import { type Clock, escapeControl, splitPath } from "../common/mod.ts";
+import {
+  type Clock,
+  escapeControl,
+  splitPath,
+  type Writer,
+} from "../common/mod.ts";
 import {
   Code,
   type FileHeader,
@@ -21,6 +26,7 @@ import {
   type WhenTaken,
 } from "./partial_file.ts";
 import { checkFits } from "./space.ts";
+import { STANDARD_OUTPUT, StreamedFile } from "./streamed_file.ts";
 
 /** Receives a download's raw bytes; resolving is the backpressure. */
 export type PayloadSink = (chunk: Uint8Array) => Promise<void>;
@@ -66,6 +72,11 @@ export interface DownloadOptions {
   /** Save under exactly this path instead, its folder created if needed. */
   saveAs?: string;
   /**
+   * Where the bytes go when `saveAs` is {@linkcode STANDARD_OUTPUT}
+   * (`-o -`): written on as they arrive, checked at the end.
+   */
+  stdout?: Writer;
+  /**
    * Replace a file already there. Otherwise a download into the folder
    * takes a numbered name (`name (1).ext`), and one saved as a chosen path
    * fails and keeps nothing.
@@ -73,14 +84,21 @@ export interface DownloadOptions {
   overwrite?: boolean;
 }
 
+/** Where a download's bytes go: a file, or a stream (`-o -`). */
+type Destination = Pick<
+  PartialFile,
+  "size" | "received" | "write" | "finish" | "discard"
+>;
+
 /** Where a download's bytes go, and whatever stopped them going there. */
 class Receiver {
-  partial: PartialFile | undefined;
+  partial: Destination | undefined;
   error: Error | undefined;
   readonly #dir: string;
   readonly #chosenName: string | undefined;
   readonly #onProgress: DownloadOptions["onProgress"];
   readonly #maxBytes: number;
+  readonly #stdout: Writer | undefined;
 
   constructor(options: DownloadOptions) {
     if (options.saveAs === undefined) {
@@ -90,6 +108,9 @@ class Receiver {
     }
     this.#onProgress = options.onProgress;
     this.#maxBytes = options.maxBytes;
+    this.#stdout = options.saveAs === STANDARD_OUTPUT
+      ? options.stdout
+      : undefined;
   }
 
   /**
@@ -101,6 +122,13 @@ class Receiver {
   open: PayloadHandler = async (header) => {
     // The header carries the name escaped, as `list` shows it.
     const name = unescapeName(header.name) ?? header.name;
+    if (this.#stdout !== undefined) {
+      // No folder and no free space to check: only the size limit.
+      await checkFits(escapeControl(name), header.size, this.#maxBytes, null);
+      this.partial = new StreamedFile(this.#stdout, name, header.size);
+      this.#onProgress?.(0, header.size);
+      return this.#write;
+    }
     try {
       await Deno.mkdir(this.#dir, { recursive: true });
     } catch {

@@ -12,6 +12,7 @@ import {
   escapeControl,
   formatBytes,
   formatDuration,
+  type Writer,
 } from "../common/mod.ts";
 import { COMMANDS, isFailure, type Reply } from "../wire/mod.ts";
 import { ListedNames } from "./completion.ts";
@@ -20,6 +21,7 @@ import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import { ProgressBar } from "./progress.ts";
 import type { Session } from "./session.ts";
 import { DownloadRefusedError } from "./space.ts";
+import { STANDARD_OUTPUT } from "./streamed_file.ts";
 
 const decoder = new TextDecoder();
 
@@ -84,8 +86,13 @@ export interface GetOptions {
   maxDownloadBytes: number;
   /** Replace a file of the same name rather than number the new one. */
   overwrite: boolean;
-  /** Save under exactly this path, not in the downloads folder. */
+  /**
+   * Save under exactly this path, not in the downloads folder; `-` for
+   * standard output.
+   */
   saveAs?: string;
+  /** Standard output, for `-o -`. */
+  stdout?: Writer;
   /** Where the time comes from. */
   clock: Clock;
 }
@@ -114,19 +121,29 @@ export async function runGet(
       clock,
     })
     : null;
+  const streamed = options.saveAs === STANDARD_OUTPUT;
+  // What was printed goes out before the file's bytes do.
+  if (streamed) output.flush();
   try {
     const result = await session.download(name, {
       dir: options.downloadsDir,
       saveAs: options.saveAs,
+      stdout: options.stdout,
       overwrite: options.overwrite,
       maxBytes: options.maxDownloadBytes,
       onProgress: (received, size) => progress?.update(received, size),
     });
     progress?.clear();
+    const size = formatBytes(result.size);
+    const took = formatDuration(result.elapsedMs);
     output.error(
-      `Saved ${escapeControl(options.saveAs ?? result.name)} (${
-        formatBytes(result.size)
-      }) in ${formatDuration(result.elapsedMs)}, SHA-256 verified`,
+      streamed
+        ? `Wrote ${
+          escapeControl(name)
+        } (${size}) to standard output in ${took}, SHA-256 verified`
+        : `Saved ${
+          escapeControl(options.saveAs ?? result.name)
+        } (${size}) in ${took}, SHA-256 verified`,
     );
     return "saved";
   } catch (error) {
@@ -146,9 +163,11 @@ export async function runGet(
     if (error instanceof ConnectionClosedError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     output.error(colors.red(
-      `error: Download of ${
-        escapeControl(name)
-      } failed: ${reason}; nothing was saved`,
+      `error: Download of ${escapeControl(name)} failed: ${reason}; ${
+        streamed
+          ? "what went to standard output is not the file"
+          : "nothing was saved"
+      }`,
     ));
     return "failed";
   }

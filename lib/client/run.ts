@@ -83,6 +83,7 @@ export async function runClient(
     maxDownloadBytes: command.maxDownloadBytes,
     overwrite: command.overwrite,
     saveAs: command.saveAs,
+    stdout: Deno.stdout,
     clock,
   };
   try {

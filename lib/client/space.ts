@@ -33,7 +33,7 @@ export async function freeBytes(dir: string): Promise<number | null> {
 
 /**
  * Refuses a download of `size` bytes over `maxBytes` (0: no limit) or over
- * the free space of `dir`.
+ * the free space of `dir` (`null`: a stream, with no space to check).
  *
  * @throws {DownloadRefusedError} saying which, with both sizes.
  */
@@ -41,7 +41,7 @@ export async function checkFits(
   name: string,
   size: number,
   maxBytes: number,
-  dir: string,
+  dir: string | null,
 ): Promise<void> {
   if (maxBytes > 0 && size > maxBytes) {
     throw new DownloadRefusedError(
@@ -50,6 +50,7 @@ export async function checkFits(
       }; nothing was saved`,
     );
   }
+  if (dir === null) return;
   const free = await freeBytes(dir);
   if (free !== null && size > free) {
     throw new DownloadRefusedError(

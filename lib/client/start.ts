@@ -25,6 +25,7 @@ import { type ConnectConfig, taskPermissions } from "./config.ts";
 import { connectFailure, type TlsProblem } from "./failures.ts";
 import { prepareDownloads } from "./folder.ts";
 import { defaultHistoryPath } from "./history.ts";
+import { STANDARD_OUTPUT } from "./streamed_file.ts";
 
 /**
  * Makes sure, before connecting, that downloads can be saved where the
@@ -44,6 +45,7 @@ export async function checkSaving(command: ClientCommandLine): Promise<void> {
     }
     return;
   }
+  if (saveAs === STANDARD_OUTPUT) return; // no folder, nothing to replace
   await prepareDownloads(splitPath(saveAs)[0], ask, allowing);
   let info: Deno.FileInfo;
   try {
