@@ -102,6 +102,12 @@ export class PartialFile {
   readonly #file: Deno.FsFile;
   readonly #hash: Hash = createHash("sha256");
   #open = true;
+  // The write under way, and its copy of the chunk: a chunk is written
+  // while the next one is read and hashed.
+  // It resolves to its failure, if any: a rejection that came while no one
+  // awaited it would be an unhandled one.
+  #writing: Promise<unknown> | null = null;
+  #copy = new Uint8Array(0);
 
   private constructor(
     dir: string,
@@ -160,8 +166,23 @@ export class PartialFile {
       );
     }
     this.#hash.update(chunk);
-    await writeAll(this.#file, chunk);
+    // The caller reuses `chunk` once this resolves: it is written from a
+    // copy, once the last write (which held the copy) is done.
+    await this.#settle();
+    if (this.#copy.length < chunk.length) {
+      this.#copy = new Uint8Array(chunk.length);
+    }
+    const copy = this.#copy.subarray(0, chunk.length);
+    copy.set(chunk);
     this.received += chunk.length;
+    this.#writing = writeAll(this.#file, copy).then(() => null, (e) => e);
+  }
+
+  /** Waits for the write under way; its failure is thrown here. */
+  async #settle(): Promise<void> {
+    const failure = await this.#writing;
+    this.#writing = null;
+    if (failure) throw failure;
   }
 
   /**
@@ -181,6 +202,7 @@ export class PartialFile {
     whenTaken: WhenTaken,
   ): Promise<string> {
     try {
+      await this.#settle();
       this.#closeFile();
       if (this.received !== this.size) {
         throw new VerificationError(
@@ -240,6 +262,7 @@ export class PartialFile {
 
   /** Removes the temporary file; safe to call more than once. */
   async discard(): Promise<void> {
+    await this.#settle().catch(() => {});
     this.#closeFile();
     await Deno.remove(this.#tempPath).catch(() => {});
   }
