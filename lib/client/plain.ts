@@ -19,6 +19,12 @@ import { connectError } from "./start.ts";
 /** A reply has ended once the server has been quiet this long. */
 export const PLAIN_QUIET_MS = 300;
 
+/**
+ * How long a reply may take to begin (or `--timeout`, if shorter): a reply
+ * later than that shows after the next line sent.
+ */
+export const PLAIN_WAIT_MS = 2000;
+
 /** What {@linkcode runPlain} works with. */
 export interface PlainOptions {
   /** What the command line asked for. */
@@ -29,10 +35,11 @@ export interface PlainOptions {
   input: LineInput | null;
   /** Where text goes. */
   output: PromptOutput;
+  /** Where the time comes from. */
   clock: Clock;
 }
 
-/** Prints what came back, each line escaped; a word when nothing did. */
+/** Prints what came back, each line escaped. */
 function show(output: PromptOutput, heard: Heard): void {
   const text = textOf(heard).replace(/\r?\n$/, "");
   if (heard.bytes.length > 0) {
@@ -62,8 +69,11 @@ export async function runPlain(options: PlainOptions): Promise<number> {
     },
     {
       quietMs: PLAIN_QUIET_MS,
-      waitMs: Math.min(replyTimeoutMs || 2000, 2000),
-      replyMs: replyTimeoutMs || 24 * 3600_000,
+      waitMs: replyTimeoutMs === 0
+        ? PLAIN_WAIT_MS
+        : Math.min(replyTimeoutMs, PLAIN_WAIT_MS),
+      // With no --timeout, a reply that never falls quiet is still bounded.
+      replyMs: replyTimeoutMs === 0 ? 24 * 3600_000 : replyTimeoutMs,
       clock,
     },
   );

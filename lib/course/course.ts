@@ -105,7 +105,7 @@ export interface Visitor {
 const BARE_NAME = /^\s*client\s?0*\d{1,4}\s*$/i;
 
 /**
- * The server under test as its clients see it: how to connect, and how a
+ * The server as its clients see it: how to connect, and how a
  * request must end (no line end, as the course's clients send, or `\n`),
  * learned from the first request.
  */

@@ -1,5 +1,5 @@
 /**
- * One connection of the grader to the server under test: what it sends,
+ * One connection to a server written for the course: what it sends,
  * and what comes back taken as a reply once the server has been quiet for
  * a while, since a course server ends its replies with no mark at all.
  * Every wait is bounded, and so is what is kept.
@@ -9,7 +9,7 @@
 
 import { type Clock, writeAll } from "../common/mod.ts";
 
-/** Where the server under test listens. */
+/** Where the server listens. */
 export interface Target {
   /** Its address or name. */
   hostname: string;
@@ -19,7 +19,7 @@ export interface Target {
   tls?: { caCerts?: string[] } | null;
 }
 
-/** How long the grader waits, in milliseconds. */
+/** How long to wait for a reply, in milliseconds. */
 export interface Patience {
   /** A reply has ended once nothing more came for this long. */
   quietMs: number;
@@ -46,7 +46,7 @@ export interface Heard {
 /** The most bytes one reply keeps: a file to compare fits, a flood does not. */
 export const MAX_HEARD_BYTES = 256 * 1024 * 1024;
 
-/** A connection to the server under test. */
+/** A connection to the server. */
 export class Peer implements AsyncDisposable {
   readonly #conn: Deno.Conn;
   readonly #patience: Patience;
