@@ -20,6 +20,7 @@ import {
   gradeTable,
   HELP,
   parseCommandLine,
+  prepareJunit,
   readExpected,
   writeJunit,
 } from "./lib/grade/mod.ts";
@@ -32,6 +33,7 @@ async function main(args: string[]): Promise<number> {
   }
   colors.setColorEnabled(!command.json && Deno.stdout.isTerminal());
   const expect = await readExpected(command);
+  await prepareJunit(command);
   const { hostname, port } = command.target;
   const where = hostname.includes(":")
     ? `[${hostname}]:${port}`
@@ -43,13 +45,15 @@ async function main(args: string[]): Promise<number> {
     clock: SYSTEM_CLOCK,
   });
   await writeJunit(command, gradeJunit(result, where));
+  const how = lineEnd === null
+    ? ""
+    : ` (messages ${
+      lineEnd ? "end with a line end" : "sent without a line end"
+    }; a reply ends after ${command.quietMs / 1000} s of quiet)`;
   console.log(
-    command.json ? gradeJson(result, where) : gradeTable(
-      result,
-      `Grade of ${where} (messages ${
-        lineEnd ? "end with a line end" : "sent without a line end"
-      }; a reply ends after ${command.quietMs / 1000} s of quiet)`,
-    ),
+    command.json
+      ? gradeJson(result, where)
+      : gradeTable(result, `Grade of ${where}${how}`),
   );
   return result.passed ? 0 : 1;
 }

@@ -85,3 +85,23 @@ Deno.test("the grade program: a mistake on the command line exits 2", async () =
     }
   });
 });
+
+Deno.test("the grade program: a --junit file it cannot write is said before any grading", async () => {
+  await withTempDir(async (dir) => {
+    await using server = await startServer();
+    const { code, out, err } = await gradeProgram(
+      [`127.0.0.1:${server.port}`, ...FAST, "--junit", "no/such/folder.xml"],
+      dir,
+    );
+    assertEquals([code, out], [1, ""]);
+    assertMatch(
+      err,
+      /^error: Cannot write no\/such\/folder\.xml \(--junit\): /,
+    );
+    // The server was never spoken to.
+    assertEquals(
+      server.logs.filter((entry) => entry.kind === "NEW CONNECTION"),
+      [],
+    );
+  });
+});

@@ -10,9 +10,10 @@ import {
   grade,
   type GradeOptions,
   type Grading,
+  RUBRIC,
   type Verdict,
 } from "../lib/grade/mod.ts";
-import { assertEquals } from "./support/assert.ts";
+import { assert, assertEquals } from "./support/assert.ts";
 import {
   type CourseFlaws,
   startCourseServer,
@@ -132,6 +133,9 @@ const FLAWS: [string, CourseFlaws, Record<string, Verdict>][] = [
   ["a silent client stops everyone after it", { greetsInTurn: true }, {
     "robust/silent-client": "fail",
   }],
+  ["list refused with an error", { listRefused: true }, {
+    "rubric/8": "fail",
+  }],
   ["binary corrupted", { corruptsFiles: true }, {
     "rubric/9": "fail",
     "robust/binary-file": "fail",
@@ -192,4 +196,36 @@ Deno.test("names come from status when no greeting gives them: everyone in order
     [a, c, d],
   );
   assertEquals([a, b, c, d].map((v) => v.number), [null, 2, null, null]);
+});
+
+Deno.test("a server the grader cannot grade says why and passes nothing: one that wants a token, one that is not there", async () => {
+  await using server = await startServer({
+    token: "grade-test-token-0123456789abcdef",
+  });
+  const wanting = await grade(options(server.port));
+  assertEquals(wanting.lineEnd, null);
+  assertEquals(wanting.grade.passed, false);
+  assertEquals(
+    wanting.grade.cases.map((c) => [c.id, c.verdict, c.evidence.at(-1)]),
+    RUBRIC.map((about) => [
+      about.id,
+      "skip",
+      "the server wants a token first (530), and the grader has none to give",
+    ]),
+  );
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const absent = await grade(options(port));
+  assertEquals(absent.lineEnd, null);
+  assertEquals(absent.grade.score, 0);
+  assertEquals(
+    absent.grade.cases.map((c) => c.id),
+    RUBRIC.map((about) => about.id),
+  );
+  assert(
+    absent.grade.cases.every((c) =>
+      c.verdict === "fail" && /^cannot connect to /.test(c.evidence.at(-1)!)
+    ),
+  );
 });

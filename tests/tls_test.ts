@@ -6,6 +6,8 @@
 
 import { connect } from "../client.ts";
 import { assertEquals, assertMatch, assertRejects } from "./support/assert.ts";
+import { SYSTEM_CLOCK } from "../lib/common/mod.ts";
+import { grade } from "../lib/grade/mod.ts";
 import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { listDir, sha256Hex, withTempDir } from "./support/files.ts";
 import { programCommand } from "../tools/programs.ts";
@@ -247,4 +249,33 @@ Deno.test({
         /^error: Cannot connect to 127\.0\.0\.1:\d+ over TLS: its certificate is not from an authority this client trusts/,
       );
     }),
+});
+
+Deno.test({
+  name:
+    `the grader says a TLS server cannot be graded, and passes nothing${ignored}`,
+  ignore,
+  fn: async () => {
+    await using t = await startServer({
+      tls: { cert: certs!.cert, key: certs!.key },
+    });
+    const { grade: result, lineEnd } = await grade({
+      target: { hostname: "127.0.0.1", port: t.port },
+      maxClients: 3,
+      quietMs: 100,
+      waitMs: 1000,
+      overLimitWaitMs: 1500,
+      replyMs: 10_000,
+      file: null,
+      expect: null,
+      clock: SYSTEM_CLOCK,
+    });
+    assertEquals([lineEnd, result.passed, result.score], [null, false, 0]);
+    assertEquals(
+      new Set(result.cases.map((c) => `${c.verdict}: ${c.evidence.at(-1)}`)),
+      new Set([
+        "skip: the server speaks TLS, and the grader speaks plain TCP only",
+      ]),
+    );
+  },
 });

@@ -32,7 +32,7 @@ Usage: deno task client [options]                  an interactive prompt
        deno task client [options] get NAME -o FILE save a file as FILE
 
 Examples: deno task client status
-          deno task client get notes.txt --overwrite
+          deno task client get hello.txt --overwrite
 
 Options:
   --host HOST        Server address (default ${DEFAULTS.hostname})

@@ -164,6 +164,9 @@ export function judgeStatus(
   present: Visitor[],
   left: Visitor | undefined,
 ): CaseResult {
+  if (echoes(text, "status")) {
+    return log.judge(item(7), "fail", "status was echoed as a message");
+  }
   const found = segments(text);
   const segment = (n: number | null) =>
     n === null ? null : found.get(n) ?? null;

@@ -25,7 +25,7 @@ then against cases beyond it, with the evidence of each.
 Usage: deno task grade [options] HOST:PORT
 
 Examples: deno task grade 127.0.0.1:12345
-          deno task grade localhost:5000 --file notes.txt --expect notes.txt
+          deno task grade 127.0.0.1:12345 --file hello.txt --expect files/hello.txt
 
 Options:
   --max-clients N    The limit the server should keep (default ${GRADE_DEFAULTS.maxClients})

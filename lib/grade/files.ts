@@ -44,9 +44,18 @@ export const FILE_REQUESTS: readonly (readonly string[])[] = [
   ["list", "NAME"],
 ];
 
-/** A short reply that says there is no such file. */
-const NOT_FOUND =
+/** Words of a reply that refuses a request. */
+const REFUSAL =
   /not (?:be )?found|does ?n[o']t exist|no such|not exist|invalid|unknown|error/i;
+
+/**
+ * Whether `text` refuses the request: an error code (`550 …`) or, short,
+ * words that say so.
+ */
+function refusal(text: string): boolean {
+  return /^[45]\d\d[ -]/.test(text) ||
+    (text.length < 200 && REFUSAL.test(text));
+}
 
 export async function judgeFiles(
   course: Course,
@@ -61,6 +70,8 @@ export async function judgeFiles(
     ? listLog.judge(item(8), "fail", "list got no answer")
     : echoes(listed, "list")
     ? listLog.judge(item(8), "fail", "list was echoed as a message")
+    : names.length === 0 && refusal(listed)
+    ? listLog.judge(item(8), "fail", "list was refused")
     : listLog.judge(
       item(8),
       "pass",
@@ -87,7 +98,7 @@ export async function judgeFiles(
     }
     const text = textOf(heard);
     const last = steps[steps.length - 1];
-    const refused = heard.bytes.length < 200 && NOT_FOUND.test(text);
+    const refused = heard.bytes.length < 200 && refusal(text);
     if (heard.bytes.length === 0 || echoes(text, last) || refused) continue;
     findings.fileRequest = form;
     const verdict = fileVerdict(heard.bytes, options.expect);

@@ -62,6 +62,8 @@ export interface Findings {
   fileIntact: boolean | null;
   /** What a client over the limit heard, and when. */
   overLimit: Heard | null;
+  /** Why the server could not be graded at all, if it could not. */
+  blocked: string | null;
 }
 
 /** The rubric's item `n`, counted from 1. */

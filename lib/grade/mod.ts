@@ -16,4 +16,4 @@ export { gradeJson, gradeJunit, gradeTable } from "./report.ts";
 export { grade, type GradeOptions, type Grading } from "./run.ts";
 export { RUBRIC } from "./items.ts";
 export type { Target } from "../course/mod.ts";
-export { readExpected, writeJunit } from "./start.ts";
+export { prepareJunit, readExpected, writeJunit } from "./start.ts";

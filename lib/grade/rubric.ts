@@ -12,7 +12,14 @@ import {
   judgeStatus,
   namesFromStatus,
 } from "./checks.ts";
-import { Course, echoes, quote, textOf, type Visitor } from "../course/mod.ts";
+import {
+  Course,
+  echoes,
+  type Heard,
+  quote,
+  textOf,
+  type Visitor,
+} from "../course/mod.ts";
 import { judgeFiles } from "./files.ts";
 import {
   asked,
@@ -35,6 +42,7 @@ export async function gradeRubric(
     fileName: null,
     fileIntact: null,
     overLimit: null,
+    blocked: null,
   };
   const cases: CaseResult[] = [];
   try {
@@ -45,6 +53,7 @@ export async function gradeRubric(
       for (const about of RUBRIC) {
         cases.push(new CaseLog().judge(about, "fail", reason));
       }
+      findings.blocked = reason;
       return { cases, findings };
     }
     // 1 and 5: one client, its messages echoed.
@@ -52,6 +61,12 @@ export async function gradeRubric(
     one.note(`Client A connected; greeted with ${quote(first.greeting)}`);
     if (first.handshake !== null) one.note(first.handshake);
     const hello = await asked(course, one, "A", first, "hello world");
+    const blocked = whyUngradable(first.greeting, hello);
+    if (blocked !== null) {
+      for (const about of RUBRIC) cases.push(one.judge(about, "skip", blocked));
+      findings.blocked = blocked;
+      return { cases, findings };
+    }
     one.note(
       course.lineEnd === "\n"
         ? "the server answers messages that end with a line end"
@@ -173,4 +188,21 @@ export async function gradeRubric(
   const order = (c: CaseResult) =>
     RUBRIC.findIndex((about) => about.id === c.id);
   return { cases: cases.sort((a, b) => order(a) - order(b)), findings };
+}
+
+/**
+ * Why a server cannot be graded by a plain-text client with no token, from
+ * its greeting and first reply; `null` when it can.
+ */
+function whyUngradable(greeting: Heard, reply: Heard): string | null {
+  for (const heard of [greeting, reply]) {
+    const [first, second] = heard.bytes;
+    // A TLS record: an alert (21) or a handshake (22), version 3.x.
+    if ((first === 21 || first === 22) && second === 3) {
+      return "the server speaks TLS, and the grader speaks plain TCP only";
+    }
+  }
+  return /^530 /m.test(textOf(reply))
+    ? "the server wants a token first (530), and the grader has none to give"
+    : null;
 }

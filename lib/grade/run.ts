@@ -37,8 +37,11 @@ export interface GradeOptions {
 export interface Grading {
   /** The cases and the score. */
   grade: Grade;
-  /** Whether the server needed a line end after each message. */
-  lineEnd: boolean;
+  /**
+   * Whether the server needed a line end after each message; `null` when
+   * it was never learned (the server could not be graded).
+   */
+  lineEnd: boolean | null;
 }
 
 /** Grades the server at `options.target`. */
@@ -51,7 +54,8 @@ export async function grade(options: GradeOptions): Promise<Grading> {
     clock,
   });
   const { cases, findings } = await gradeRubric(course, options);
-  const robust = await gradeRobust(
+  // A server that could not be graded is not tried further.
+  const robust = findings.blocked !== null ? [] : await gradeRobust(
     course,
     findings,
     options.expect,
@@ -59,6 +63,8 @@ export async function grade(options: GradeOptions): Promise<Grading> {
   );
   return {
     grade: gradeOf([...cases, ...robust]),
-    lineEnd: course.lineEnd === "\n",
+    lineEnd: course.lineEnd === null || findings.blocked !== null
+      ? null
+      : course.lineEnd === "\n",
   };
 }

@@ -68,6 +68,16 @@ export async function readExpected(
 }
 
 /**
+ * Makes sure, before grading, that the `--junit` file can be written: it
+ * is created empty, so a grade is never lost to a path that cannot be.
+ *
+ * @throws {UserFacingError} for a file it may not or cannot write.
+ */
+export async function prepareJunit(command: GradeCommandLine): Promise<void> {
+  await writeJunit(command, "");
+}
+
+/**
  * Writes `text` to the `--junit` file, if one was given.
  *
  * @throws {UserFacingError} for a file it may not or cannot write.

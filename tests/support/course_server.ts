@@ -33,6 +33,8 @@ export interface CourseFlaws {
   servesTraversal?: boolean;
   /** Files arrive with one byte changed. */
   corruptsFiles?: boolean;
+  /** `list` is answered with an error, as an unknown command. */
+  listRefused?: boolean;
   /** Of the lines one read brings, it answers the first only. */
   firstLineOnly?: boolean;
   /** Bytes that are not UTF-8 end the connection and keep its slot. */
@@ -87,7 +89,11 @@ export function startCourseServer(
           }`
       ).join("\n");
     }
-    if (message === "list") return Object.keys(files).join("\n");
+    if (message === "list") {
+      return flaws.listRefused
+        ? "Error: unknown command"
+        : Object.keys(files).join("\n");
+    }
     const name = message.replace(/^get /, "");
     if (name.includes("..") || name.startsWith("/")) {
       return flaws.servesTraversal
