@@ -435,8 +435,20 @@ Deno.test("a FIFO swapped in for a served file wedges neither a client nor shutd
   assert(codes.size > 0);
   assertEquals((await client.request("still here")).code, 250);
   if (codes.has(451)) {
-    // The open given up on lets go once a writer comes.
-    (await Deno.open(`${files}/fifo`, { write: true })).close();
+    // The open given up on lets go once a writer comes, and has ended when
+    // the pipe has no reader left: writes then fail.
+    using writer = await Deno.open(`${files}/fifo`, { write: true });
+    const readerGone = async () => {
+      for (;;) {
+        try {
+          await writer.write(new Uint8Array(1));
+        } catch (error) {
+          if (error instanceof Deno.errors.BrokenPipe) return;
+          throw error;
+        }
+      }
+    };
+    await within(readerGone(), "the given-up open to end");
   }
   const shutdown = t.server.shutdown();
   assertEquals((await client.reply()).code, 421);
