@@ -596,6 +596,47 @@ async function measureTlsDownloads(
   console.log(`  ${TLS_DOWNLOAD}: done`);
 }
 
+const CLIENT_DOWNLOAD =
+  "download 1 GiB, again, by the client program (start to saved and verified)";
+
+/**
+ * What a user sees: the real client program, as its task runs it, taking
+ * the file from ackline's server into its downloads folder, timed from
+ * its start to its exit; the digest known after a first download.
+ */
+async function measureClientDownloads(
+  targets: readonly Target[],
+  work: string,
+  table: Table,
+  { rounds }: Options,
+): Promise<void> {
+  const target = targets.find((t) => t.name === "ackline");
+  if (target === undefined) return;
+  const server = await start(target);
+  try {
+    await download(server.port, "large.bin"); // the digest, once
+    const rates: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const command = await programCommand("client", [
+        "--port",
+        String(server.port),
+        "get",
+        "large.bin",
+      ], { cwd: work, env: { NO_COLOR: "1" } });
+      const started = performance.now();
+      const { success } = await command.output();
+      const seconds = (performance.now() - started) / 1000;
+      await Deno.remove(`${work}/downloads`, { recursive: true });
+      if (!success) throw new Error("The client program failed a download");
+      rates.push(DOWNLOAD_BYTES / seconds);
+    }
+    table.row(CLIENT_DOWNLOAD, "B/s").values.set("ackline", median(rates));
+  } finally {
+    await stop(server);
+  }
+  console.log(`  ${CLIENT_DOWNLOAD}: done`);
+}
+
 const IDLE_RSS = "server memory (RSS), idle";
 const SETTLE_SECONDS = SETTLE_MS / 1000;
 const SETTLED_RSS = `server memory ${SETTLE_SECONDS} s after a 100 MB download`;
@@ -682,6 +723,7 @@ async function main(args: string[]): Promise<number> {
   }
   await measureFirstDownloads(targets, table, options);
   await measureTlsDownloads(work, table, options);
+  await measureClientDownloads(targets, work, table, options);
   table.row("server memory per idle connection, 1,000", "B");
   table.row("server memory per idle connection, 10,000", "B");
   for (const target of main) await measureIdleMemory(target, table);
