@@ -232,9 +232,8 @@ export class ClientConnection {
     this.#abort?.abort();
     this.#startGrace();
     if (this.#reading) {
-      // The session is parked in read(); nothing else is writing. The end
-      // of stream after the reply tells the client to close, which ends
-      // that read.
+      // The session is parked in read(), nothing else writes: the end of
+      // stream after the reply makes the client close, ending that read.
       this.out.closing(reason);
       this.#lastReply = writeAll(this.#conn, this.out.bytes())
         .then(() => this.#closeWrite())
