@@ -3,11 +3,13 @@
  * course's are, and the hint an ackline client gives at such a server.
  */
 
+import { PLAIN_MAX_REPLY_BYTES } from "../lib/client/plain.ts";
 import { programCommand, runToEnd } from "../tools/programs.ts";
 import { ROOT } from "../tools/tasks.ts";
 import { within } from "../tools/wait.ts";
 import { assertEquals, assertMatch } from "./support/assert.ts";
 import { startCourseServer } from "./support/course_server.ts";
+import { send } from "./support/fake_server.ts";
 import { withTempDir } from "./support/files.ts";
 
 const NOTES = new TextEncoder().encode("notes for plain mode\n");
@@ -101,5 +103,31 @@ Deno.test("at a server that is not ackline's, the client names the --plain comma
       new TextDecoder().decode(stdout),
       /^Welcome Client02\nClient01 connected /,
     );
+  });
+});
+
+Deno.test("--plain keeps at most 1 MiB of a reply and counts the rest, so an endless server costs little", async () => {
+  await withTempDir(async (dir) => {
+    // A server with no greeting that answers the first bytes with 3 MiB.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const serving = (async () => {
+      using conn = await listener.accept();
+      await conn.read(new Uint8Array(1024));
+      const chunk = new TextEncoder().encode("y".repeat(64 * 1024));
+      for (let i = 0; i < 48; i++) await send(conn, chunk);
+      await conn.read(new Uint8Array(1024)).catch(() => null); // its exit
+    })();
+    try {
+      const { code, out, err } = await client(
+        ["--plain", "--port", String(listener.addr.port), "hello"],
+        dir,
+      );
+      assertEquals(code, 0, err);
+      assertEquals(out, `${"y".repeat(PLAIN_MAX_REPLY_BYTES)}\n`);
+      assertMatch(err, /^\(2097152 more bytes not shown\)$/m);
+    } finally {
+      listener.close();
+      await within(serving, "the server to finish");
+    }
   });
 });

@@ -35,6 +35,34 @@ function run(command: Deno.Command, what: string) {
   return runToEnd(command, what);
 }
 
+/**
+ * A program of the project run with only `permissions` (fewer than its
+ * task's), in `cwd`, with stdin closed and its output piped.
+ */
+function narrowRun(
+  script: string,
+  permissions: string[],
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      CONFIG,
+      ...permissions,
+      `${ROOT}${script}`,
+      ...args,
+    ],
+    cwd,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 /** The `deno run` words of a suggested command, unquoted. */
 function words(command: string): string[] {
   return command.split(" ").map((word) => word.replace(/^'(.*)'$/, "$1"));
@@ -107,22 +135,13 @@ Deno.test("a server that may not read ACKLINE_TOKEN says so with the command tha
       env: { NO_COLOR: "1", ACKLINE_TOKEN: TOKEN },
     });
     await using unread = await spawnServer(
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--config",
-          CONFIG,
-          "--allow-net=127.0.0.1",
-          "--allow-read=./files",
-          `${ROOT}server.ts`,
-          "--port",
-          "0",
-        ],
-        cwd: dir,
+      narrowRun(
+        "server.ts",
+        ["--allow-net=127.0.0.1", "--allow-read=./files"],
+        ["--port", "0"],
+        dir,
         env,
-        stdout: "piped",
-        stderr: "piped",
-      }),
+      ),
     );
     await unread.stdout.waitFor(
       logLine("SERVER", "Access: .*; no token, no TLS"),
@@ -161,26 +180,16 @@ Deno.test("a client that may not read ACKLINE_TOKEN says so with the command tha
   await withProjectDir(async (dir) => {
     await using server = await startServerProgram({ cwd: dir });
     const { code, err } = await run(
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--config",
-          CONFIG,
-          "--allow-net=127.0.0.1",
-          `${ROOT}client.ts`,
-          "--port",
-          String(server.port),
-          "time",
-        ],
-        cwd: dir,
-        env: programEnv({
+      narrowRun(
+        "client.ts",
+        ["--allow-net=127.0.0.1"],
+        ["--port", String(server.port), "time"],
+        dir,
+        programEnv({
           cwd: dir,
           env: { NO_COLOR: "1", ACKLINE_TOKEN: TOKEN },
         }),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }),
+      ),
       "the client",
     );
     assertEquals(code, 0, err);

@@ -17,6 +17,47 @@ export class VerificationError extends Error {
   }
 }
 
+/**
+ * Refuses a chunk of `length` bytes that would take a download past the
+ * `size` the server announced, with `received` bytes already taken.
+ *
+ * @throws {VerificationError} when it would.
+ */
+export function checkRoom(
+  received: number,
+  length: number,
+  size: number,
+): void {
+  if (received + length > size) {
+    throw new VerificationError(
+      `Server sent more than the ${size} bytes it announced`,
+    );
+  }
+}
+
+/**
+ * Checks a finished download: all `size` bytes received, and `digest`
+ * (their SHA-256, asked for only then) the one the server gave.
+ *
+ * @throws {VerificationError} saying which does not match.
+ */
+export function checkWhole(
+  received: number,
+  size: number,
+  digest: () => string,
+  expectedSha256: string,
+): void {
+  if (received !== size) {
+    throw new VerificationError(`Received ${received} of ${size} bytes`);
+  }
+  const actual = digest();
+  if (actual !== expectedSha256) {
+    throw new VerificationError(
+      `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
+    );
+  }
+}
+
 // Characters that are separators, reserved on Windows, or controls.
 // deno-lint-ignore no-control-regex -- control characters are what we strip
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g;
@@ -160,11 +201,7 @@ export class PartialFile {
    * @throws {VerificationError} if it goes past the announced size.
    */
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.received + chunk.length > this.size) {
-      throw new VerificationError(
-        `Server sent more than the ${this.size} bytes it announced`,
-      );
-    }
+    checkRoom(this.received, chunk.length, this.size);
     this.#hash.update(chunk);
     // The caller reuses `chunk` once this resolves: it is written from a
     // copy, once the last write (which held the copy) is done.
@@ -204,17 +241,12 @@ export class PartialFile {
     try {
       await this.#settle();
       this.#closeFile();
-      if (this.received !== this.size) {
-        throw new VerificationError(
-          `Received ${this.received} of ${this.size} bytes`,
-        );
-      }
-      const actual = this.#hash.digest("hex");
-      if (actual !== expectedSha256) {
-        throw new VerificationError(
-          `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
-        );
-      }
+      checkWhole(
+        this.received,
+        this.size,
+        () => this.#hash.digest("hex"),
+        expectedSha256,
+      );
       if (whenTaken === "replace") {
         const target = joinPath(this.#dir, this.name);
         await Deno.rename(this.#tempPath, target);

@@ -25,6 +25,12 @@ export const PLAIN_QUIET_MS = 300;
  */
 export const PLAIN_WAIT_MS = 2000;
 
+/**
+ * The most of one reply shown: a server that never stops sending costs
+ * the client no more memory than this (the rest is counted).
+ */
+export const PLAIN_MAX_REPLY_BYTES = 1024 * 1024;
+
 /** What {@linkcode runPlain} works with. */
 export interface PlainOptions {
   /** What the command line asked for. */
@@ -74,6 +80,7 @@ export async function runPlain(options: PlainOptions): Promise<number> {
         : Math.min(replyTimeoutMs, PLAIN_WAIT_MS),
       // With no --timeout, a reply that never falls quiet is still bounded.
       replyMs: replyTimeoutMs === 0 ? 24 * 3600_000 : replyTimeoutMs,
+      maxBytes: PLAIN_MAX_REPLY_BYTES,
       clock,
     },
   );

@@ -8,7 +8,7 @@
 
 import { writeAll, type Writer } from "../common/mod.ts";
 import { createHash, type Hash } from "node:crypto";
-import { VerificationError } from "./partial_file.ts";
+import { checkRoom, checkWhole } from "./partial_file.ts";
 
 /** Where `-o` says a download goes when it names standard output. */
 export const STANDARD_OUTPUT = "-";
@@ -37,11 +37,7 @@ export class StreamedFile {
    * @throws {VerificationError} past the size the server announced.
    */
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.received + chunk.length > this.size) {
-      throw new VerificationError(
-        `Server sent more than the ${this.size} bytes it announced`,
-      );
-    }
+    checkRoom(this.received, chunk.length, this.size);
     this.#hash.update(chunk);
     await writeAll(this.#out, chunk);
     this.received += chunk.length;
@@ -54,17 +50,17 @@ export class StreamedFile {
    * @throws {VerificationError} when they do not match.
    */
   finish(expectedSha256: string): Promise<string> {
-    const actual = this.received === this.size
-      ? this.#hash.digest("hex")
-      : null;
-    if (actual === expectedSha256) return Promise.resolve(STANDARD_OUTPUT);
-    return Promise.reject(
-      new VerificationError(
-        actual === null
-          ? `Received ${this.received} of ${this.size} bytes`
-          : `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
-      ),
-    );
+    try {
+      checkWhole(
+        this.received,
+        this.size,
+        () => this.#hash.digest("hex"),
+        expectedSha256,
+      );
+      return Promise.resolve(STANDARD_OUTPUT);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Nothing to remove: what was written is written. */

@@ -27,6 +27,11 @@ export interface Patience {
   waitMs: number;
   /** The longest one reply may keep arriving (a large file, a trickle). */
   replyMs: number;
+  /**
+   * The most bytes of one reply kept (those past it are counted only);
+   * {@linkcode MAX_HEARD_BYTES} unless given.
+   */
+  maxBytes?: number;
   /** Where the time comes from. */
   clock: Clock;
 }
@@ -115,11 +120,14 @@ export class Peer implements AsyncDisposable {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         this.#lastByteAt = this.#patience.clock.now();
-        if (this.#size + n > MAX_HEARD_BYTES) this.#dropped += n;
-        else {
-          this.#chunks.push(buffer.slice(0, n));
-          this.#size += n;
+        // Kept up to the limit exactly, whatever the reads' sizes.
+        const room = (this.#patience.maxBytes ?? MAX_HEARD_BYTES) - this.#size;
+        const kept = Math.max(0, Math.min(room, n));
+        if (kept > 0) {
+          this.#chunks.push(buffer.slice(0, kept));
+          this.#size += kept;
         }
+        this.#dropped += n - kept;
         this.#wake.abort();
       }
     } catch {
