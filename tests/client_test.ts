@@ -4,7 +4,7 @@ import {
   type DownloadResult,
   ReplyError,
 } from "../client.ts";
-import { VerificationError } from "../lib/client/partial_file.ts";
+import { VerificationError } from "../lib/client/checks.ts";
 import { STANDARD_OUTPUT } from "../lib/client/streamed_file.ts";
 import {
   Code,

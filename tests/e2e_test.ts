@@ -768,6 +768,15 @@ Deno.test("client rejects bad command lines with one line and exit code 2", asyn
     [["--downloads"], "--downloads needs a value"],
     [["--bogus"], "Unknown flag: --bogus"],
     [["get"], "get needs the name of a file: deno task client get NAME"],
+    [["get", "-c"], "get needs the name of a file: deno task client get NAME"],
+    [
+      ["-c", "status"],
+      "--continue goes with a one-shot get: deno task client get -c NAME",
+    ],
+    [
+      ["get", "-c", "big.bin", "-o", "-"],
+      "--continue keeps a part in a folder, and standard output has none: deno task client get -c NAME -o FILE",
+    ],
   ];
   for (const [args, message] of cases) {
     await t.step(args.join(" "), async () => {
@@ -834,29 +843,42 @@ Deno.test("client closes cleanly on end of input and on Ctrl+C", async (t) => {
   });
 });
 
-Deno.test("client stopped mid-download keeps no partial file and exits 128 + signal", async (t) => {
+Deno.test("client stopped mid-download keeps no partial file (but with get -c) and exits 128 + signal", async (t) => {
   for (
-    const [signal, expected, oneShot] of [
-      ["SIGTERM", 143, false],
-      ["SIGINT", 130, false],
-      ["SIGINT", 130, true],
+    const [signal, expected, oneShot, resume] of [
+      ["SIGTERM", 143, false, false],
+      ["SIGINT", 130, false, false],
+      ["SIGINT", 130, true, false],
+      ["SIGINT", 130, true, true],
     ] as const
   ) {
-    await t.step(`${signal}${oneShot ? ", one-shot" : ""}`, async () => {
+    const label = `${signal}${oneShot ? ", one-shot" : ""}${
+      resume ? ", get -c" : ""
+    }`;
+    await t.step(label, async () => {
       const dir = await Deno.makeTempDir({ prefix: "ackline-e2e-cut-" });
       await Deno.mkdir(`${dir}/downloads`);
       // A server that announces a large file, sends a little, then stalls.
       const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       const serving = serveOnce(listener, async (conn) => {
-        await sendReplies(conn, (out) => out.fileHeader(1 << 30, "big.bin"));
+        await sendReplies(
+          conn,
+          (out) =>
+            out.fileHeader(
+              1 << 30,
+              "big.bin",
+              resume ? { version: "v1", offset: 0 } : undefined,
+            ),
+        );
         await send(conn, new Uint8Array(64 * 1024));
         await conn.read(new Uint8Array(16)).catch(() => null); // until it leaves
       });
       const watcher = Deno.watchFs(`${dir}/downloads`);
       try {
         const port = ["--port", String(listener.addr.port)];
+        const get = resume ? ["get", "-c", "big.bin"] : ["get", "big.bin"];
         const child = await spawnClient(
-          oneShot ? [...port, "get", "big.bin"] : port,
+          oneShot ? [...port, ...get] : port,
           dir,
         );
         const writer = child.stdin.getWriter();
@@ -877,12 +899,22 @@ Deno.test("client stopped mid-download keeps no partial file and exits 128 + sig
           "the client to exit",
         );
         assertEquals(code, expected);
-        assertEquals([...Deno.readDirSync(`${dir}/downloads`)], []);
+        const left = [...Deno.readDirSync(`${dir}/downloads`)];
+        if (resume) {
+          // What arrived is kept, written out to the last byte.
+          assertEquals(left.map((entry) => entry.name), ["big.bin.v1.part"]);
+          const { size } = Deno.statSync(`${dir}/downloads/big.bin.v1.part`);
+          assert(size > 0 && size <= 64 * 1024, `kept ${size}`);
+        } else {
+          assertEquals(left, []);
+        }
         if (oneShot) {
           // Said in words, not only by the exit code.
           assertEquals(
             decoder.decode(stderr),
-            "Download of big.bin cancelled; nothing was kept\n",
+            resume
+              ? "Download of big.bin stopped; what arrived is kept: run the same command again to go on from there\n"
+              : "Download of big.bin cancelled; nothing was kept\n",
           );
         }
       } finally {

@@ -13,7 +13,7 @@ import {
   UsageError,
 } from "../common/mod.ts";
 import { TOKEN_VARIABLE } from "../wire/mod.ts";
-import { HELP_LINES, readTypedLine } from "./commands.ts";
+import { downloadLine, HELP_LINES, readTypedLine } from "./commands.ts";
 import {
   type ConnectConfig,
   DEFAULTS,
@@ -30,6 +30,7 @@ export const HELP = `ackline client: talks to an ackline server.
 Usage: deno task client [options]                  an interactive prompt
        deno task client [options] REQUEST...       one request, then exit
        deno task client [options] get NAME -o FILE save a file as FILE
+       deno task client [options] get -c NAME      go on with a cut download
 
 Examples: deno task client status
           deno task client get hello.txt --overwrite
@@ -56,6 +57,9 @@ Options:
                      standard output, still checked)
   --overwrite        Replace a file of the same name (otherwise a download
                      takes a numbered name, and -o refuses an existing FILE)
+  -c, --continue     With a one-shot get: go on from the part a cut download
+                     kept (NAME.<version>.part beside it), if the file has not
+                     changed since; keep what arrives if this one is cut too
   --tls              Speak TLS, checking the server's certificate and name
   --ca FILE          The authority (PEM) that signed the server's certificate,
                      when it is not one the system trusts; implies --tls
@@ -73,7 +77,7 @@ At the prompt:
 ${HELP_LINES.join("\n")}
 Arrows edit the line and recall earlier ones; Tab completes commands, and
 after 'get ' the names of the last 'list'. Ctrl+C during a download cancels
-it, keeps nothing, and connects again.
+it, keeps nothing (but with get -c), and connects again.
 With input from a pipe it sends each line in turn and prints every reply.
 Replies go to stdout; progress, notices and errors to stderr. Exit code: 0
 when everything asked for succeeded, 1 when not, 2 for a mistake in the
@@ -149,16 +153,14 @@ export function parseCommandLine(
     "token-file",
     "ca",
   ], {
-    switches: ["no-history", "overwrite", "tls", "plain"],
-    aliases: { o: "output" },
+    switches: ["no-history", "overwrite", "tls", "plain", "continue"],
+    aliases: { o: "output", c: "continue" },
     positional: true,
   });
   if (flags.help) return null;
   const { values, switches } = flags;
   // Words after the flags are one request to send: the one-shot form.
-  const oneShot = flags.positional.length > 0
-    ? flags.positional.join(" ")
-    : null;
+  let oneShot = flags.positional.length > 0 ? flags.positional.join(" ") : null;
   if (oneShot !== null && /[\r\n]/.test(oneShot)) {
     throw new UsageError(
       "A request is one line: its words cannot hold a line break",
@@ -186,6 +188,22 @@ export function parseCommandLine(
   if (values.output !== undefined && typed?.kind !== "download") {
     throw new UsageError(
       "--output goes with a one-shot get: deno task client get NAME -o FILE",
+    );
+  }
+  if (switches.continue) {
+    if (typed?.kind !== "download") {
+      throw new UsageError(
+        "--continue goes with a one-shot get: deno task client get -c NAME",
+      );
+    }
+    // One line says it, whichever way it was typed.
+    oneShot = downloadLine(typed.name, true);
+  }
+  const resuming = switches.continue ||
+    (typed?.kind === "download" && typed.resume);
+  if (resuming && values.output === STANDARD_OUTPUT) {
+    throw new UsageError(
+      "--continue keeps a part in a folder, and standard output has none: deno task client get -c NAME -o FILE",
     );
   }
   let saveAs = values.output;

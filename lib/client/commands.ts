@@ -21,20 +21,30 @@ export const TYPED_COMMANDS: readonly CommandName[] = COMMAND_NAMES.filter(
   (name) => COMMANDS[name].help !== null,
 );
 
+/** After `get`: continue the part kept from a cut download (as wget's `-c`). */
+export const CONTINUE_FLAG = "-c";
+
 const MESSAGE = {
   usage: "<message>",
   help: "any other line is echoed back with ACK",
 };
-const USAGE_WIDTH = Math.max(
-  MESSAGE.usage.length,
-  ...TYPED_COMMANDS.map((name) => COMMANDS[name].usage.length),
-) + 3;
+// The client's own form of `get`, shown after the command's row.
+const CONTINUE = {
+  usage: `get ${CONTINUE_FLAG} <name>`,
+  help: "the same, going on from what a cut one kept; keeps what comes if cut",
+};
+const ROWS: readonly { usage: string; help: string | null }[] = [
+  MESSAGE,
+  ...TYPED_COMMANDS.flatMap((name): { usage: string; help: string | null }[] =>
+    name === "get" ? [COMMANDS[name], CONTINUE] : [COMMANDS[name]]
+  ),
+];
+const USAGE_WIDTH = Math.max(...ROWS.map(({ usage }) => usage.length)) + 3;
 
 /** What `help` prints: every command, one line each. */
-export const HELP_LINES: readonly string[] = [
-  MESSAGE,
-  ...TYPED_COMMANDS.map((name) => COMMANDS[name]),
-].map(({ usage, help }) => `  ${usage.padEnd(USAGE_WIDTH)}${help}`);
+export const HELP_LINES: readonly string[] = ROWS.map(({ usage, help }) =>
+  `  ${usage.padEnd(USAGE_WIDTH)}${help}`
+);
 
 /** What the client can do, shown at start. */
 export const HINT = `Type a message to have it echoed with ACK, or: ${
@@ -46,12 +56,13 @@ export type LocalName = Exclude<CommandName, RequestName>;
 
 /**
  * What a typed line asks for: one of the client's own commands; a
- * download (the name as `list` shows it); or a request or a message to
- * send as it is (`request` is `null` for a message).
+ * download (the name as `list` shows it; `resume` for `get -c`); or a
+ * request or a message to send as it is (`request` is `null` for a
+ * message).
  */
 export type TypedLine =
   | { kind: "local"; name: LocalName }
-  | { kind: "download"; name: string }
+  | { kind: "download"; name: string; resume: boolean }
   | { kind: "send"; request: Request | null };
 
 function isLocal(name: string): name is LocalName {
@@ -64,14 +75,36 @@ function isLocal(name: string): name is LocalName {
 export function readTypedLine(line: string): TypedLine {
   if (isLocal(line)) return { kind: "local", name: line };
   const request = parseRequestText(line);
-  if (request?.name === "get") return { kind: "download", name: request.args };
-  return { kind: "send", request };
+  if (request?.name !== "get") return { kind: "send", request };
+  const [flag, name] = request.args.split(/ +(.*)/s);
+  return flag === CONTINUE_FLAG
+    ? { kind: "download", name: name ?? "", resume: true }
+    : { kind: "download", name: request.args, resume: false };
+}
+
+/** The one-shot line for a download: `get NAME`, or `get -c NAME`. */
+export function downloadLine(name: string, resume: boolean): string {
+  return resume ? `get ${CONTINUE_FLAG} ${name}` : `get ${name}`;
+}
+
+/**
+ * How a download of `name` that was cut with `get -c` goes on: at the
+ * prompt, the line to type; in the one-shot form, the same command.
+ */
+export function continueHint(name: string, oneShot: boolean): string {
+  return oneShot
+    ? "run the same command again to go on from there"
+    : `type ${downloadLine(escapeControl(name), true)} to go on from there`;
 }
 
 /** What is said of a command stopped before its end (Ctrl+C, a signal). */
-export function cancelledText(line: string): string {
+export function cancelledText(line: string, oneShot: boolean): string {
   const typed = readTypedLine(line);
-  return typed.kind === "download"
-    ? `Download of ${escapeControl(typed.name)} cancelled; nothing was kept`
-    : "Cancelled";
+  if (typed.kind !== "download") return "Cancelled";
+  const name = escapeControl(typed.name);
+  return typed.resume
+    ? `Download of ${name} stopped; what arrived is kept: ${
+      continueHint(typed.name, oneShot)
+    }`
+    : `Download of ${name} cancelled; nothing was kept`;
 }

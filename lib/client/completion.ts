@@ -8,7 +8,7 @@
 
 import { escapeControl } from "../common/mod.ts";
 import { COMMANDS, parseFileRow } from "../wire/mod.ts";
-import { TYPED_COMMANDS } from "./commands.ts";
+import { CONTINUE_FLAG, TYPED_COMMANDS } from "./commands.ts";
 import type { Session } from "./session.ts";
 
 /**
@@ -23,7 +23,7 @@ export const COMMAND_WORDS: readonly string[] = TYPED_COMMANDS.map((name) =>
 const FILE_COMMAND = new RegExp(
   `^(?:${
     TYPED_COMMANDS.filter((name) => COMMANDS[name].fileName).join("|")
-  }) +`,
+  }) +(?:${CONTINUE_FLAG} +)?`,
 );
 const decoder = new TextDecoder();
 

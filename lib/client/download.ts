@@ -8,6 +8,7 @@
 import {
   type Clock,
   escapeControl,
+  formatBytes,
   splitPath,
   type Writer,
 } from "../common/mod.ts";
@@ -15,16 +16,17 @@ import {
   Code,
   type FileHeader,
   formatRequest,
+  isNotUnderstood,
+  NO_VERSION,
   parseFileTrailer,
   type Reply,
   unescapeName,
 } from "../wire/mod.ts";
 import { ReplyError } from "./errors.ts";
-import {
-  PartialFile,
-  VerificationError,
-  type WhenTaken,
-} from "./partial_file.ts";
+import { type KeptPart, keptPartOf } from "./kept_part.ts";
+import { VerificationError } from "./checks.ts";
+import { PartialFile, type WhenTaken } from "./partial_file.ts";
+import { safeFileName } from "./saved_name.ts";
 import { checkFits } from "./space.ts";
 import { STANDARD_OUTPUT, StreamedFile } from "./streamed_file.ts";
 
@@ -50,6 +52,8 @@ export interface DownloadResult {
   size: number;
   /** Its SHA-256, verified, as lowercase hex. */
   sha256: string;
+  /** Bytes that were kept from a cut download and not fetched again. */
+  offset: number;
   /** How long the transfer took, in milliseconds. */
   elapsedMs: number;
 }
@@ -82,13 +86,29 @@ export interface DownloadOptions {
    * fails and keeps nothing.
    */
   overwrite?: boolean;
+  /**
+   * `get -c`: continue the part kept from a cut download of this file,
+   * if there is one of the server's present version, and keep what
+   * arrives if this one is cut too.
+   */
+  resume?: boolean;
+  /** Told what a download does that was not asked for in so many words. */
+  onNotice?: (text: string) => void;
 }
 
 /** Where a download's bytes go: a file, or a stream (`-o -`). */
 type Destination = Pick<
   PartialFile,
-  "size" | "received" | "write" | "finish" | "discard"
+  "size" | "received" | "offset" | "write" | "finish" | "discard"
 >;
+
+/** For `get -c`: the name to save as, and the part kept, if any. */
+interface Resuming {
+  /** The safe name the file is saved under, by the name asked for. */
+  savedName: string;
+  /** The part kept from before, hashed. */
+  kept: KeptPart | null;
+}
 
 /** Where a download's bytes go, and whatever stopped them going there. */
 class Receiver {
@@ -99,8 +119,12 @@ class Receiver {
   readonly #onProgress: DownloadOptions["onProgress"];
   readonly #maxBytes: number;
   readonly #stdout: Writer | undefined;
+  readonly #resuming: Resuming | null;
+  readonly #onNotice: DownloadOptions["onNotice"];
 
-  constructor(options: DownloadOptions) {
+  constructor(options: DownloadOptions, resuming: Resuming | null = null) {
+    this.#resuming = resuming;
+    this.#onNotice = options.onNotice;
     if (options.saveAs === undefined) {
       this.#dir = options.dir;
     } else {
@@ -141,18 +165,37 @@ class Receiver {
       this.#dir,
     );
     try {
-      this.partial = await PartialFile.create(
+      this.partial = await this.#create(name, header);
+    } catch (error) {
+      this.error = error as Error;
+    }
+    this.#onProgress?.(this.partial?.received ?? 0, this.partial?.size ?? 0);
+    return this.#write;
+  };
+
+  async #create(name: string, header: FileHeader): Promise<PartialFile> {
+    const resuming = this.#resuming;
+    if (resuming === null) {
+      return await PartialFile.create(
         this.#dir,
         name,
         header.size,
         this.#chosenName,
       );
-    } catch (error) {
-      this.error = error as Error;
     }
-    this.#onProgress?.(0, header.size);
-    return this.#write;
-  };
+    // Saved by the name asked for: the part kept is found by that name.
+    const { kept, savedName } = resuming;
+    if (kept !== null && header.offset === 0 && header.version !== null) {
+      this.#onNotice?.(
+        `${escapeControl(savedName)} ${
+          header.version === kept.version
+            ? "cannot be continued from its kept part"
+            : "changed on the server since its part was kept"
+        }; getting it from the start`,
+      );
+    }
+    return await PartialFile.resumable(this.#dir, savedName, header, kept);
+  }
 
   // A failed write stops saving, not reading: the connection must stay in
   // step with the server, so the rest of the bytes are drained.
@@ -181,14 +224,30 @@ export async function download(
   name: string,
   options: DownloadOptions,
 ): Promise<DownloadResult> {
-  const receiver = new Receiver(options);
+  const resuming = options.resume && options.saveAs !== STANDARD_OUTPUT
+    ? await findResuming(name, options)
+    : null;
+  const receiver = new Receiver(options, resuming);
   const { clock } = options;
   const started = clock.now();
   try {
     const trailer = await session.fetch(
-      formatRequest("get", name),
+      resuming === null ? formatRequest("get", name) : formatRequest(
+        "resume",
+        `${resuming.kept?.size ?? 0} ${
+          resuming.kept?.version ?? NO_VERSION
+        } ${name}`,
+      ),
       receiver.open,
     );
+    if (resuming !== null && isNotUnderstood(trailer.code)) {
+      options.onNotice?.(
+        `This server cannot continue downloads; getting ${
+          escapeControl(name)
+        } whole, and nothing of it is kept if it is cut`,
+      );
+      return await download(session, name, { ...options, resume: false });
+    }
     if (trailer.code !== Code.FileDone) throw new ReplyError(trailer);
     if (receiver.error) throw receiver.error;
     const partial = receiver.partial;
@@ -212,9 +271,27 @@ export async function download(
       ),
       size: partial.size,
       sha256,
+      offset: partial.offset,
       elapsedMs: clock.now() - started,
     };
   } finally {
     await receiver.partial?.discard();
   }
+}
+
+/** For `get -c NAME`: the name it is saved as, and its part kept, hashed. */
+async function findResuming(
+  name: string,
+  options: DownloadOptions,
+): Promise<Resuming> {
+  const [dir, savedName] = options.saveAs === undefined
+    ? [options.dir, safeFileName(unescapeName(name) ?? name)]
+    : splitPath(options.saveAs);
+  const kept = await keptPartOf(dir, savedName, (found) =>
+    options.onNotice?.(
+      `Continuing ${escapeControl(savedName)} after the ${
+        formatBytes(found.size)
+      } kept in ${escapeControl(found.path)}`,
+    ));
+  return { savedName, kept };
 }

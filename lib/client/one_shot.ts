@@ -38,7 +38,7 @@ export async function runOnce(
     const typed = readTypedLine(line);
     let ok: boolean;
     if (typed.kind === "download") {
-      const outcome = await runGet(session, typed.name, options);
+      const outcome = await runGet(session, typed, options);
       if (outcome === "refused") return 1; // the connection is gone
       ok = outcome === "saved";
     } else {
@@ -64,7 +64,7 @@ export async function runOnce(
     }
     const code = signals.exitCode();
     if (code !== null) {
-      output.error(cancelledText(line));
+      output.error(cancelledText(line, true));
       return code;
     }
     output.error(colors.red(`error: ${escapeControl(error.message)}`));

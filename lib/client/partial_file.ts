@@ -7,107 +7,10 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { joinPath, writeAll } from "../common/mod.ts";
-
-/** Thrown when received bytes do not match what the server announced. */
-export class VerificationError extends Error {
-  /** Creates the error with a message that says what did not match. */
-  constructor(message: string) {
-    super(message);
-    this.name = "VerificationError";
-  }
-}
-
-/**
- * Refuses a chunk of `length` bytes that would take a download past the
- * `size` the server announced, with `received` bytes already taken.
- *
- * @throws {VerificationError} when it would.
- */
-export function checkRoom(
-  received: number,
-  length: number,
-  size: number,
-): void {
-  if (received + length > size) {
-    throw new VerificationError(
-      `Server sent more than the ${size} bytes it announced`,
-    );
-  }
-}
-
-/**
- * Checks a finished download: all `size` bytes received, and `digest`
- * (their SHA-256, asked for only then) the one the server gave.
- *
- * @throws {VerificationError} saying which does not match.
- */
-export function checkWhole(
-  received: number,
-  size: number,
-  digest: () => string,
-  expectedSha256: string,
-): void {
-  if (received !== size) {
-    throw new VerificationError(`Received ${received} of ${size} bytes`);
-  }
-  const actual = digest();
-  if (actual !== expectedSha256) {
-    throw new VerificationError(
-      `SHA-256 mismatch: expected ${expectedSha256}, got ${actual}`,
-    );
-  }
-}
-
-// Characters that are separators, reserved on Windows, or controls.
-// deno-lint-ignore no-control-regex -- control characters are what we strip
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g;
-const FALLBACK_NAME = "download";
-
-// Invisible or direction-changing: removed, so a name shows as it is.
-const INVISIBLE = /[\u2028\u2029]|\p{Cf}/gu;
-/** Longest saved name in UTF-8 bytes: file systems take 255. */
-export const MAX_SAVED_NAME_BYTES = 200;
-const encoder = new TextEncoder();
-
-/** Cuts `name` to `max` UTF-8 bytes, keeping a short extension. */
-function shorten(name: string, max: number): string {
-  if (encoder.encode(name).length <= max) return name;
-  const dot = name.lastIndexOf(".");
-  const extension = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : "";
-  let stem = "";
-  let bytes = encoder.encode(extension).length;
-  for (const char of name.slice(0, name.length - extension.length)) {
-    bytes += encoder.encode(char).length;
-    if (bytes > max) break;
-    stem += char;
-  }
-  return stem + extension;
-}
-
-/**
- * Turns whatever name a server sent into a plain file name that is safe to
- * save and to show: the last `/`-separated component, with backslashes, controls
- * and characters Windows reserves replaced by `_`, invisible and
- * direction-changing characters removed, no leading dot (not hidden), no
- * white space or dots at the ends, at most {@linkcode MAX_SAVED_NAME_BYTES}
- * bytes (the extension kept). Never returns a name that leaves the folder.
- */
-export function safeFileName(name: string): string {
-  // A backslash is a character of a name on the server's system, not a
-  // separator: it becomes `_` below, as everything Windows reserves.
-  const last = name.split("/").filter((part) => part !== "").pop() ?? "";
-  const cleaned = last.replace(INVISIBLE, "").replace(UNSAFE, "_")
-    .replace(/^[\s.]+|[\s.]+$/gu, "");
-  if (cleaned === "") return FALLBACK_NAME;
-  return shorten(cleaned, MAX_SAVED_NAME_BYTES);
-}
-
-function numbered(name: string, n: number): string {
-  const dot = name.lastIndexOf(".");
-  return dot > 0
-    ? `${name.slice(0, dot)} (${n})${name.slice(dot)}`
-    : `${name} (${n})`;
-}
+import type { FileHeader } from "../wire/mod.ts";
+import { checkRoom, checkWhole, VerificationError } from "./checks.ts";
+import { numbered, safeFileName } from "./saved_name.ts";
+import { keptName, type KeptPart } from "./kept_part.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -127,8 +30,12 @@ async function exists(path: string): Promise<boolean> {
 export type WhenTaken = { numberUpTo: number } | "fail" | "replace";
 
 /**
- * A download in progress: bytes go to a hidden temporary file in the target
+ * A download in progress: bytes go to a temporary file in the target
  * folder, so a cut or corrupt transfer never appears under the final name.
+ * The file is hidden and removed when the download does not finish; for
+ * `get -c` it is a kept part (see `kept_part.ts`), left for a later
+ * `get -c` when the download is cut, and removed only when what it holds
+ * proves wrong.
  */
 export class PartialFile {
   /** The safe name the file will be saved under (or numbered if taken). */
@@ -141,7 +48,10 @@ export class PartialFile {
   readonly #dir: string;
   readonly #tempPath: string;
   readonly #file: Deno.FsFile;
-  readonly #hash: Hash = createHash("sha256");
+  readonly #hash: Hash;
+  /** Bytes there were before this download: a kept part's. */
+  readonly offset: number;
+  #keep: boolean;
   #open = true;
   // The write under way, and its copy of the chunk: a chunk is written
   // while the next one is read and hashed.
@@ -156,12 +66,71 @@ export class PartialFile {
     size: number,
     tempPath: string,
     file: Deno.FsFile,
+    kept: { hash: Hash; size: number } | null = null,
   ) {
     this.#dir = dir;
     this.name = name;
     this.size = size;
     this.#tempPath = tempPath;
     this.#file = file;
+    this.#hash = kept?.hash ?? createHash("sha256");
+    this.offset = kept?.size ?? 0;
+    this.received = this.offset;
+    this.#keep = kept !== null;
+  }
+
+  /** Where the bytes are being written. */
+  get path(): string {
+    return this.#tempPath;
+  }
+
+  /**
+   * The file for a download asked for with `resume` (`get -c`), to be
+   * saved as `name` in `dir`: the `kept` part continued when the server
+   * goes on from its end, or a new kept part when it starts from byte 0
+   * (`kept` is then removed: it is of another version).
+   *
+   * @throws {VerificationError} when the header has no version, or starts
+   * anywhere else; nothing is touched then.
+   */
+  static async resumable(
+    dir: string,
+    name: string,
+    header: FileHeader,
+    kept: KeptPart | null,
+  ): Promise<PartialFile> {
+    const { version, offset } = header;
+    if (version === null) {
+      throw new VerificationError(
+        "The server's reply to resume did not say the file's version",
+      );
+    }
+    if (kept !== null && offset === kept.size && version === kept.version) {
+      const file = await Deno.open(kept.path, { write: true, append: true });
+      return new PartialFile(dir, name, offset + header.size, kept.path, file, {
+        hash: kept.hash,
+        size: kept.size,
+      });
+    }
+    if (offset !== 0) {
+      throw new VerificationError(
+        `The server went on from byte ${offset}, not ${
+          kept?.size ?? 0
+        } as asked`,
+      );
+    }
+    if (kept !== null) await Deno.remove(kept.path);
+    const path = joinPath(dir, keptName(name, version));
+    await Deno.mkdir(dir, { recursive: true });
+    const file = await Deno.open(path, {
+      write: true,
+      create: true,
+      truncate: true,
+    });
+    return new PartialFile(dir, name, header.size, path, file, {
+      hash: createHash("sha256"),
+      size: 0,
+    });
   }
 
   /**
@@ -230,7 +199,8 @@ export class PartialFile {
    * replaces it in one step (a reader sees the old file or the new one).
    *
    * @returns the final path.
-   * @throws {VerificationError} on a mismatch; the temporary file is removed.
+   * @throws {VerificationError} on a mismatch; the temporary file is
+   * removed, kept part or not.
    * @throws {Deno.errors.AlreadyExists} when the name is taken and
    * `whenTaken` is `"fail"`.
    */
@@ -256,6 +226,7 @@ export class PartialFile {
         whenTaken === "fail" ? 0 : whenTaken.numberUpTo,
       );
     } catch (error) {
+      if (error instanceof VerificationError) this.#keep = false;
       await this.discard();
       throw error;
     }
@@ -292,11 +263,19 @@ export class PartialFile {
     );
   }
 
-  /** Removes the temporary file; safe to call more than once. */
+  /**
+   * Removes the temporary file, or closes a kept part, keeping what it
+   * holds; safe to call more than once.
+   */
   async discard(): Promise<void> {
     await this.#settle().catch(() => {});
     this.#closeFile();
-    await Deno.remove(this.#tempPath).catch(() => {});
+    if (!this.#keep) await Deno.remove(this.#tempPath).catch(() => {});
+  }
+
+  /** Whether the bytes received stay once the download ends unfinished. */
+  get kept(): boolean {
+    return this.#keep;
   }
 
   #closeFile(): void {

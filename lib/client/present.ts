@@ -17,6 +17,8 @@ import {
 import { COMMANDS, isFailure, type Reply } from "../wire/mod.ts";
 import { ListedNames } from "./completion.ts";
 import type { PromptOutput } from "./console.ts";
+import { VerificationError } from "./checks.ts";
+import { continueHint } from "./commands.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import { ProgressBar } from "./progress.ts";
 import type { Session } from "./session.ts";
@@ -95,6 +97,8 @@ export interface GetOptions {
   stdout?: Writer;
   /** Where the time comes from. */
   clock: Clock;
+  /** Whether this is the one-shot form, for how to go on after a cut. */
+  oneShot: boolean;
 }
 
 /**
@@ -111,7 +115,7 @@ export type GetOutcome = "saved" | "failed" | "refused";
  */
 export async function runGet(
   session: Session,
-  name: string,
+  { name, resume }: { name: string; resume: boolean },
   options: GetOptions,
 ): Promise<GetOutcome> {
   const { output, clock } = options;
@@ -131,6 +135,11 @@ export async function runGet(
       stdout: options.stdout,
       overwrite: options.overwrite,
       maxBytes: options.maxDownloadBytes,
+      resume,
+      onNotice: (text) => {
+        progress?.clear();
+        output.error(text);
+      },
       onProgress: (received, size) => progress?.update(received, size),
     });
     progress?.clear();
@@ -141,9 +150,9 @@ export async function runGet(
         ? `Wrote ${
           escapeControl(name)
         } (${size}) to standard output in ${took}, SHA-256 verified`
-        : `Saved ${
-          escapeControl(options.saveAs ?? result.name)
-        } (${size}) in ${took}, SHA-256 verified`,
+        : `Saved ${escapeControl(options.saveAs ?? result.name)} (${size}${
+          result.offset > 0 ? `, ${formatBytes(result.offset)} of it kept` : ""
+        }) in ${took}, SHA-256 verified`,
     );
     return "saved";
   } catch (error) {
@@ -160,12 +169,23 @@ export async function runGet(
       output.error(colors.red(`error: ${escapeControl(error.message)}`));
       return "refused";
     }
-    if (error instanceof ConnectionClosedError) throw error;
+    if (error instanceof ConnectionClosedError) {
+      if (!resume) throw error;
+      // A cut `get -c` kept what arrived: say how to go on.
+      throw new ConnectionClosedError(
+        `${error.message}; what arrived of ${escapeControl(name)} is kept: ${
+          continueHint(name, options.oneShot)
+        }`,
+        { cause: error.cause },
+      );
+    }
     const reason = error instanceof Error ? error.message : String(error);
     output.error(colors.red(
       `error: Download of ${escapeControl(name)} failed: ${reason}; ${
         streamed
           ? "what went to standard output is not the file"
+          : resume && !(error instanceof VerificationError)
+          ? `what arrived is kept: ${continueHint(name, options.oneShot)}`
           : "nothing was saved"
       }`,
     ));

@@ -89,7 +89,7 @@ async function handleLine(
     return "ok";
   }
   if (typed.kind === "download") {
-    const outcome = await runGet(session, typed.name, options);
+    const outcome = await runGet(session, typed, options);
     return outcome === "saved" ? "ok" : outcome;
   }
   const reply = await requestAndPrint(
@@ -195,7 +195,7 @@ async function promptLoop(
       input.onInterrupt = null;
     }
     if (cancelled) {
-      output.error(cancelledText(line));
+      output.error(cancelledText(line, false));
       if (!await reconnect(current, options)) return 1;
       continue;
     }

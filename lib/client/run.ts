@@ -85,6 +85,7 @@ export async function runClient(
     saveAs: command.saveAs,
     stdout: Deno.stdout,
     clock,
+    oneShot: oneShot !== null,
   };
   try {
     if (oneShot !== null) {

@@ -8,7 +8,7 @@
 
 import { writeAll, type Writer } from "../common/mod.ts";
 import { createHash, type Hash } from "node:crypto";
-import { checkRoom, checkWhole } from "./partial_file.ts";
+import { checkRoom, checkWhole } from "./checks.ts";
 
 /** Where `-o` says a download goes when it names standard output. */
 export const STANDARD_OUTPUT = "-";
@@ -21,6 +21,8 @@ export class StreamedFile {
   readonly size: number;
   /** Bytes received so far. */
   received = 0;
+  /** A stream always starts at the file's first byte. */
+  readonly offset = 0;
   readonly #out: Writer;
   readonly #hash: Hash = createHash("sha256");
 

@@ -18,7 +18,7 @@ import type {
   CommandResult,
   RequestContext,
 } from "./context.ts";
-import { listFiles, sendFile } from "./files.ts";
+import { listFiles, resumeFile, sendFile } from "./files.ts";
 import { introduce } from "./hello.ts";
 import { formatStatus } from "./status.ts";
 
@@ -59,6 +59,7 @@ export const HANDLERS: {
   status: replyStatus,
   list: listFiles,
   get: sendFile,
+  resume: resumeFile,
   time: replyTime,
   whoami: replyName,
   exit: sayGoodbye,

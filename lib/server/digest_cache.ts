@@ -71,3 +71,25 @@ export function sameVersion(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
   const id = identity(a);
   return id !== null && id === identity(b);
 }
+
+const encoder = new TextEncoder();
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const MASK_64 = (1n << 64n) - 1n;
+
+/**
+ * The version of a file that `resume` names: 16 hex digits that change
+ * whenever what {@linkcode sameVersion} compares does (a 64-bit FNV-1a of
+ * it), and say nothing of the file's inode or times. A file whose times
+ * cannot be read gets a version of its own each time, which no `resume`
+ * can match.
+ */
+export function fileVersion(info: Deno.FileInfo): string {
+  const id = identity(info);
+  if (id === null) return crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+  let hash = FNV_OFFSET;
+  for (const byte of encoder.encode(id)) {
+    hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK_64;
+  }
+  return hash.toString(16).padStart(16, "0");
+}

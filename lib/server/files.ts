@@ -18,11 +18,13 @@ import {
   COMMANDS,
   escapeName,
   formatFileRows,
+  NO_VERSION,
   refusalCode,
   refusalText,
+  type ResumeArguments,
   unescapeName,
 } from "../wire/mod.ts";
-import { sameVersion } from "./digest_cache.ts";
+import { fileVersion, sameVersion } from "./digest_cache.ts";
 import { streamFile } from "./transfer.ts";
 
 /** `list`: name, size and time of each file, then a summary. */
@@ -73,14 +75,47 @@ export async function listFiles(
   );
 }
 
+/** Where a download starts: the whole file, or the rest of one version. */
+interface From {
+  /** The version the client has part of; `null` for none (`get`). */
+  version: string | null;
+  /** How many bytes of that version it has. */
+  offset: number;
+}
+
 /**
  * `get <name>`: sends the file, or says why not. The connection stays
  * usable after a refusal; a transfer that cannot finish throws, which ends
  * the connection, since nothing can be said in the middle of raw bytes.
  */
-export async function sendFile(
+export function sendFile(request: RequestContext, name: string): Promise<void> {
+  return serveFile(request, name, null);
+}
+
+/**
+ * `resume <offset> <version> <name>`: the rest of the file from `offset`
+ * when it is still that version, else the whole file (as HTTP's
+ * `If-Range`), with the version and offset said before the header; the
+ * trailer's SHA-256 is the whole file's either way.
+ */
+export async function resumeFile(
+  request: RequestContext,
+  args: ResumeArguments | null,
+): Promise<void> {
+  if (args === null) {
+    request.out.line(
+      Code.BadArguments,
+      `Usage: ${COMMANDS.resume.usage} (${NO_VERSION} for no version, with offset 0)`,
+    );
+    return;
+  }
+  await serveFile(request, args.name, args);
+}
+
+async function serveFile(
   request: RequestContext,
   name: string,
+  from: From | null,
 ): Promise<void> {
   const { out, client, server, signal } = request;
   if (name === "") {
@@ -108,24 +143,59 @@ export async function sendFile(
     });
     return;
   }
+  try {
+    const file = escapeName(opened.name);
+    const size = opened.info.size;
+    const version = fileVersion(opened.info);
+    // The rest of the version the client has, or all of this one.
+    const start = from?.version === version ? from.offset : 0;
+    if (start > size) {
+      out.line(
+        Code.BadArguments,
+        `Offset ${start} is past the end of ${file} (${size} bytes)`,
+      );
+      return;
+    }
+    const resumed = from === null ? null : { version, offset: start };
+    await logTransfer(
+      request,
+      file,
+      size,
+      start,
+      (progress) => transfer(request, opened, progress, resumed),
+    );
+  } finally {
+    opened.file.close();
+  }
+}
+
+/** Runs a transfer of `file` from byte `start`, and logs how it went. */
+async function logTransfer(
+  { client, server }: RequestContext,
+  file: string,
+  size: number,
+  start: number,
+  run: (progress: { sent: number }) => Promise<void>,
+): Promise<void> {
   const progress = { sent: 0 };
-  const file = escapeName(opened.name);
-  const size = opened.info.size;
+  const bytes = size - start;
+  const what = start === 0 ? file : `the rest of ${file} from byte ${start}`;
   const { clock } = server;
   const started = clock.now();
   try {
-    await transfer(request, opened, progress);
+    await run(progress);
     const ms = clock.now() - started;
     server.log(
       "DOWNLOAD",
-      `${client} got ${file} (${formatBytes(size)} in ${formatDuration(ms)}, ${
-        formatBytes(size / Math.max(ms, 1) * 1000)
+      `${client} got ${what} (${formatBytes(bytes)} in ${formatDuration(ms)}, ${
+        formatBytes(bytes / Math.max(ms, 1) * 1000)
       }/s)`,
       {
         client,
         file,
         outcome: "sent",
-        bytes: size,
+        bytes,
+        offset: start,
         durationMs: Math.round(ms),
       },
     );
@@ -134,21 +204,20 @@ export async function sendFile(
     const ms = clock.now() - started;
     server.log(
       "DOWNLOAD",
-      `${client} did not get ${file}: cut after ${
+      `${client} did not get ${what}: cut after ${
         formatBytes(progress.sent)
-      } of ${formatBytes(size)} in ${formatDuration(ms)}`,
+      } of ${formatBytes(bytes)} in ${formatDuration(ms)}`,
       {
         client,
         file,
         outcome: "cut",
-        bytes: size,
+        bytes,
+        offset: start,
         sentBytes: progress.sent,
         durationMs: Math.round(ms),
       },
     );
     throw error;
-  } finally {
-    opened.file.close();
   }
 }
 
@@ -156,22 +225,33 @@ async function transfer(
   { out, server, signal, flush, send }: RequestContext,
   { file, name, path, info }: OpenedFile,
   progress: { sent: number },
+  resumed: { version: string; offset: number } | null,
 ): Promise<void> {
   const { digests } = server;
+  const start = resumed?.offset ?? 0;
   // File times are wall-clock times, so this is read from the wall clock.
   const statAt = server.clock.date().getTime();
   const known = digests.get(path, info);
-  out.fileHeader(info.size, escapeName(name));
+  out.fileHeader(info.size - start, escapeName(name), resumed ?? undefined);
   await flush();
   const counted = async (chunk: Uint8Array) => {
     await send(chunk);
     progress.sent += chunk.length;
   };
-  const digest = await streamFile(file, info.size, counted, {
-    hash: known === null,
-    signal,
-    threads: server.hashThreads,
-  });
+  // The trailer covers the whole file: without a remembered digest, the
+  // part the client has is read and hashed first, and not sent.
+  if (known !== null && start > 0) await file.seek(start, Deno.SeekMode.Start);
+  const digest = await streamFile(
+    file,
+    known === null ? info.size : info.size - start,
+    counted,
+    {
+      hash: known === null,
+      skip: known === null ? start : 0,
+      signal,
+      threads: server.hashThreads,
+    },
+  );
   const after = await file.stat();
   if (known !== null && !sameVersion(info, after)) {
     // The bytes sent are not the ones the remembered digest is of, and no

@@ -36,6 +36,11 @@ export class ShortFileError extends Error {
 export interface StreamFileOptions {
   /** Hash the bytes on the way; `false` when the digest is already known. */
   hash?: boolean;
+  /**
+   * Bytes at the start to read and hash but not send: the part of the file
+   * a client that resumes already has.
+   */
+  skip?: number;
   /** Stops the transfer between chunks. */
   signal?: AbortSignal;
   /** Bytes read and written per step; defaults to {@linkcode CHUNK_BYTES}. */
@@ -219,7 +224,8 @@ async function readSome(
 }
 
 /**
- * Sends exactly `size` bytes from `file` to `sink`, one chunk at a time;
+ * Sends exactly `size` bytes from `file` to `sink` (all but the first
+ * `options.skip`, which are only hashed), one chunk at a time;
  * the next chunk is read from disk while the current one is written, large
  * files are hashed on a second thread (one of `options.threads`, when one is
  * free), and `sink` applies backpressure
@@ -236,7 +242,13 @@ export async function streamFile(
   sink: (chunk: Uint8Array) => Promise<void>,
   options: StreamFileOptions = {},
 ): Promise<string | null> {
-  const { hash = true, signal, chunkBytes = CHUNK_BYTES, threads } = options;
+  const {
+    hash = true,
+    skip = 0,
+    signal,
+    chunkBytes = CHUNK_BYTES,
+    threads,
+  } = options;
   const worker = hash && size >= PARALLEL_HASH_BYTES &&
       chunkBytes === CHUNK_BYTES
     ? threads?.acquire() ?? null
@@ -248,10 +260,12 @@ export async function streamFile(
   try {
     if (size === 0) return await hasher.digest();
     let remaining = size;
+    // Bytes still to hash without sending; a chunk is one or the other.
+    let skipping = Math.min(skip, size);
     const readInto = (buf: Uint8Array) =>
       readSome(
         file,
-        buf.subarray(0, Math.min(chunkBytes, remaining)),
+        buf.subarray(0, Math.min(chunkBytes, skipping || remaining)),
         remaining,
       );
     let current = await hasher.take();
@@ -260,13 +274,15 @@ export async function streamFile(
       const length: number = await reading;
       reading = null;
       remaining -= length;
+      const skipped = skipping > 0;
+      if (skipped) skipping -= length;
       const sent = current;
       if (remaining > 0) {
         current = await hasher.take();
         reading = readInto(current);
       }
       signal?.throwIfAborted();
-      await sink(sent.subarray(0, length));
+      if (!skipped) await sink(sent.subarray(0, length));
       hasher.hash(sent, length);
     }
     return await hasher.digest();

@@ -31,6 +31,15 @@ export interface ArgumentSyntax<A> {
   show(args: A): string;
 }
 
+/**
+ * What a file's version looks like: 1 to 40 lowercase letters and digits,
+ * so it is safe in a line and in a local file's name.
+ */
+export const VERSION_PATTERN = /^[0-9a-z]{1,40}$/;
+
+/** Stands for "no version" in `resume`, where the client has nothing yet. */
+export const NO_VERSION = "-";
+
 const SPACE = 0x20;
 const decoder = new TextDecoder();
 
@@ -75,4 +84,45 @@ export const INTRODUCTION: ArgumentSyntax<Introduction> = {
   },
   // The name and program: never the token.
   show: ({ name, agent }) => `${name} ${agent}`,
+};
+
+/** The arguments of `resume`: continue `name` from `offset` of `version`. */
+export interface ResumeArguments {
+  /** How many bytes of the file the client has. */
+  offset: number;
+  /** The version those bytes are of; `null` when it has none (offset 0). */
+  version: string | null;
+  /** The name, as `list` shows it. */
+  name: string;
+}
+
+const RESUME_FORM = /^(\d{1,16}) (\S+) (.+)$/s;
+
+function parseResume(rest: string): ResumeArguments | null {
+  const match = RESUME_FORM.exec(rest);
+  if (!match) return null;
+  const offset = Number(match[1]);
+  const version = match[2] === NO_VERSION ? null : match[2];
+  if (!Number.isSafeInteger(offset)) return null;
+  if (version === null ? offset !== 0 : !VERSION_PATTERN.test(version)) {
+    return null;
+  }
+  return { offset, version, name: match[3].trim() };
+}
+
+/**
+ * The arguments of `resume`: `<offset> <version> <name>`, or `null` when
+ * they are not in that form, so the handler can say how to use it.
+ */
+export const RESUME: ArgumentSyntax<ResumeArguments | null> = {
+  form: "rest",
+  pattern: null,
+  parse(line, start, end) {
+    const rest = restOfLine(line, start, end);
+    return rest === undefined ? undefined : parseResume(rest);
+  },
+  show: (args) =>
+    args === null
+      ? ""
+      : `${args.offset} ${args.version ?? NO_VERSION} ${args.name}`,
 };

@@ -26,6 +26,11 @@ export const Code = {
   BadLine: 500,
   /** A command is missing its argument or has a malformed one. */
   BadArguments: 501,
+  /**
+   * A command this server does not have: never sent by ackline (a line
+   * that is no command is a message), but by servers that know fewer.
+   */
+  NotImplemented: 502,
   /** The server wants the client's token first, in `hello`. */
   AuthRequired: 530,
   /** The token in `hello` was wrong. */
@@ -37,4 +42,14 @@ export const Code = {
 /** Tells whether a reply code reports a failure (4xx or 5xx). */
 export function isFailure(code: number): boolean {
   return code >= 400;
+}
+
+/**
+ * Whether a reply says the server does not know the command sent: an
+ * older ackline server echoes it as a message; others say the line is not
+ * understood (`500`) or not implemented (`502`).
+ */
+export function isNotUnderstood(code: number): boolean {
+  return code === Code.Echo || code === Code.BadLine ||
+    code === Code.NotImplemented;
 }

@@ -19,6 +19,7 @@ import {
   INTRODUCTION,
   NO_ARGUMENTS,
   REST_OF_LINE,
+  RESUME,
 } from "./arguments.ts";
 import { Code } from "./codes.ts";
 
@@ -70,6 +71,15 @@ export const COMMANDS = {
     help: "download a file, its name as list shows it",
     beforeToken: false,
     fileName: true,
+    local: false,
+  },
+  resume: {
+    args: RESUME,
+    code: Code.FileHeader,
+    usage: "resume <offset> <version> <name>",
+    help: null,
+    beforeToken: false,
+    fileName: false,
     local: false,
   },
   time: {

@@ -7,8 +7,13 @@
  * @module
  */
 
-export { Code, isFailure } from "./codes.ts";
-export type { ArgumentSyntax } from "./arguments.ts";
+export { Code, isFailure, isNotUnderstood } from "./codes.ts";
+export {
+  type ArgumentSyntax,
+  NO_VERSION,
+  type ResumeArguments,
+  VERSION_PATTERN,
+} from "./arguments.ts";
 export {
   COMMAND_NAMES,
   type CommandName,
@@ -63,6 +68,7 @@ export {
   type CloseReason,
   closingText,
   type FileHeader,
+  formatFileFields,
   formatFileRows,
   helloForm,
   isServerFull,

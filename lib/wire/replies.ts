@@ -16,6 +16,7 @@ import { Code } from "./codes.ts";
 import {
   type CloseReason,
   closingText,
+  formatFileFields,
   formatFileHeader,
   formatFileTrailer,
   formatGreeting,
@@ -100,9 +101,24 @@ export class ReplyWriter {
     this.#length += ACK_LF.length;
   }
 
-  /** `150 <size> <name>`: the header of a download; raw bytes follow. */
-  fileHeader(size: number, name: string): void {
-    this.line(Code.FileHeader, formatFileHeader(size, name));
+  /**
+   * `150 <size> <name>`: the header of a download; raw bytes follow. A
+   * resumed one says first the file's version and the byte they start at.
+   */
+  fileHeader(
+    size: number,
+    name: string,
+    from?: { version: string; offset: number },
+  ): void {
+    const header = formatFileHeader(size, name);
+    if (from === undefined) this.line(Code.FileHeader, header);
+    else {
+      this.lines(
+        Code.FileHeader,
+        formatFileFields(from.version, from.offset),
+        header,
+      );
+    }
   }
 
   /** `226 SHA-256 <hex>`: the trailer after a download's raw bytes. */

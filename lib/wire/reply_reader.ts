@@ -73,6 +73,8 @@ export class ReplyReader {
   #replyLines = 0;
   #replyBytes = 0;
   #payloadRemaining = 0;
+  // The texts of the `150-` lines before a download's header.
+  #fields: string[] = [];
   #ended = false;
 
   /** Creates a reader of `source` that enforces `limits`. */
@@ -154,7 +156,10 @@ export class ReplyReader {
     this.code = code;
     this.last = separator === SPACE;
     this.#pendingCode = this.last ? 0 : code;
-    if (this.last && code === Code.FileHeader) this.#startPayload();
+    if (code === Code.FileHeader) {
+      if (this.last) this.#startPayload();
+      else this.#fields.push(this.text());
+    }
     return true;
   }
 
@@ -275,7 +280,8 @@ export class ReplyReader {
 
   #startPayload(): void {
     const text = this.text();
-    const header = parseFileHeader(text);
+    const header = parseFileHeader(text, this.#fields);
+    this.#fields = [];
     if (header === null) throw new ProtocolError({ kind: "bad-header", text });
     this.payload = header;
     this.#payloadRemaining = header.size;

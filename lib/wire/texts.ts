@@ -7,6 +7,7 @@
  */
 
 import { alignColumns, formatBytes, formatTimestamp } from "../common/mod.ts";
+import { VERSION_PATTERN } from "./arguments.ts";
 import { Code } from "./codes.ts";
 import { COMMANDS } from "./commands.ts";
 import { TOKEN_VARIABLE } from "./hello.ts";
@@ -121,7 +122,17 @@ export interface FileHeader {
   size: number;
   /** The file name as the server sent it; not safe as a path. */
   name: string;
+  /**
+   * The file's version, which `resume` takes back to continue it; `null`
+   * when the header came without one (the reply to `get`).
+   */
+  version: string | null;
+  /** The byte of the file the raw bytes start at: 0 but for `resume`. */
+  offset: number;
 }
+
+const VERSION_FIELD = "Version ";
+const OFFSET_FIELD = "Offset ";
 
 /** The text of a download header: `<size> <name>`. */
 export function formatFileHeader(size: number, name: string): string {
@@ -129,16 +140,44 @@ export function formatFileHeader(size: number, name: string): string {
 }
 
 /**
- * Reads the text of a download header.
- *
- * @returns `null` when the text is not a valid header.
+ * The lines that come before a resumed download's header (each after
+ * `150-`): the file's version, and the byte its raw bytes start at.
  */
-export function parseFileHeader(text: string): FileHeader | null {
+export function formatFileFields(version: string, offset: number): string[] {
+  return [VERSION_FIELD + version, OFFSET_FIELD + String(offset)];
+}
+
+/**
+ * Reads the text of a download header, with the texts of the `150-` lines
+ * before it (see {@linkcode formatFileFields}); a line it does not know is
+ * left out, so later fields cannot break a reader.
+ *
+ * @returns `null` when the text is not a valid header, or a known field
+ * is malformed.
+ */
+export function parseFileHeader(
+  text: string,
+  fields: readonly string[] = [],
+): FileHeader | null {
   const match = /^(\d{1,16}) (.+)$/s.exec(text);
   if (!match) return null;
   const size = Number(match[1]);
   if (!Number.isSafeInteger(size)) return null;
-  return { size, name: match[2] };
+  let version: string | null = null;
+  let offset = 0;
+  for (const field of fields) {
+    if (field.startsWith(VERSION_FIELD)) {
+      version = field.slice(VERSION_FIELD.length);
+      if (!VERSION_PATTERN.test(version)) return null;
+    } else if (field.startsWith(OFFSET_FIELD)) {
+      const digits = field.slice(OFFSET_FIELD.length);
+      offset = Number(digits);
+      if (!/^\d{1,16}$/.test(digits) || !Number.isSafeInteger(offset)) {
+        return null;
+      }
+    }
+  }
+  return { size, name: match[2], version, offset };
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  cancelledText,
   HELP_LINES,
   HINT,
   readTypedLine,
@@ -14,12 +15,19 @@ Deno.test("help has a line for every command a person types, from the table", ()
   );
   assertEquals(
     HELP_LINES[0],
-    "  <message>    any other line is echoed back with ACK",
+    "  <message>       any other line is echoed back with ACK",
   );
-  assertEquals(HELP_LINES.length, TYPED_COMMANDS.length + 1);
+  // Each row, and the client's own `get -c` after `get`'s.
+  const rows = HELP_LINES.slice(1);
+  const continued = rows.findIndex((line) =>
+    line.startsWith("  get -c <name>")
+  );
+  assertEquals(continued, TYPED_COMMANDS.indexOf("get") + 1);
+  rows.splice(continued, 1);
+  assertEquals(rows.length, TYPED_COMMANDS.length);
   TYPED_COMMANDS.forEach((name, i) => {
     const { usage, help } = COMMANDS[name];
-    assertEquals(HELP_LINES[i + 1], `  ${usage.padEnd(13)}${help}`);
+    assertEquals(rows[i], `  ${usage.padEnd(16)}${help}`);
   });
   assertEquals(
     HINT,
@@ -38,8 +46,29 @@ Deno.test("a typed line is the client's own command, a download, or something to
   assertEquals(readTypedLine("get my file.txt"), {
     kind: "download",
     name: "my file.txt",
+    resume: false,
   });
-  assertEquals(readTypedLine("get"), { kind: "download", name: "" });
+  assertEquals(readTypedLine("get"), {
+    kind: "download",
+    name: "",
+    resume: false,
+  });
+  // `get -c` goes on from a kept part; alone it names nothing.
+  assertEquals(readTypedLine("get -c  my file.txt"), {
+    kind: "download",
+    name: "my file.txt",
+    resume: true,
+  });
+  assertEquals(readTypedLine("get -c"), {
+    kind: "download",
+    name: "",
+    resume: true,
+  });
+  assertEquals(readTypedLine("get -cx"), {
+    kind: "download",
+    name: "-cx",
+    resume: false,
+  });
   assertEquals(readTypedLine("status"), {
     kind: "send",
     request: { name: "status", args: null },
@@ -47,4 +76,20 @@ Deno.test("a typed line is the client's own command, a download, or something to
   for (const line of ["hello world", "help me", "getter", " help"]) {
     assertEquals(readTypedLine(line), { kind: "send", request: null }, line);
   }
+});
+
+Deno.test("a stopped download says what was kept and how to go on, as typed where it ran", () => {
+  assertEquals(
+    cancelledText("get a b.txt", false),
+    "Download of a b.txt cancelled; nothing was kept",
+  );
+  assertEquals(
+    cancelledText("get -c a b.txt", false),
+    "Download of a b.txt stopped; what arrived is kept: type get -c a b.txt to go on from there",
+  );
+  assertEquals(
+    cancelledText("get -c a b.txt", true),
+    "Download of a b.txt stopped; what arrived is kept: run the same command again to go on from there",
+  );
+  assertEquals(cancelledText("status", false), "Cancelled");
 });

@@ -1,9 +1,9 @@
+import { VerificationError } from "../../lib/client/checks.ts";
+import { PartialFile } from "../../lib/client/partial_file.ts";
 import {
   MAX_SAVED_NAME_BYTES,
-  PartialFile,
   safeFileName,
-  VerificationError,
-} from "../../lib/client/partial_file.ts";
+} from "../../lib/client/saved_name.ts";
 import { MAX_NUMBERED } from "../../lib/client/config.ts";
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { listDir, sha256Hex, withTempDir } from "../support/files.ts";

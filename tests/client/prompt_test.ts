@@ -66,6 +66,7 @@ async function prompt(
       maxDownloadBytes: MAX_DOWNLOAD_BYTES,
       overwrite: false,
       clock: SYSTEM_CLOCK,
+      oneShot: false,
       ...options,
       downloadsDir,
     }),
@@ -267,6 +268,7 @@ Deno.test("Ctrl+C while connecting again gives up, says so, and ends", async () 
         maxDownloadBytes: 1024,
         overwrite: false,
         clock: SYSTEM_CLOCK,
+        oneShot: false,
         reconnect: () => {
           attempts++;
           // The user gives up while it waits.

@@ -163,7 +163,12 @@ Deno.test("ReplyReader hands over a download's raw bytes, whatever they hold", a
       code: 150,
       lines: [`${payload.length} a b.bin`],
     });
-    assertEquals(replies.payload, { size: payload.length, name: "a b.bin" });
+    assertEquals(replies.payload, {
+      size: payload.length,
+      name: "a b.bin",
+      version: null,
+      offset: 0,
+    });
     await assertRejects(() => replies.read(), Error, "still unread");
     const got: number[] = [];
     await replies.readPayload((chunk) => {

@@ -1,5 +1,6 @@
 import {
   closingText,
+  formatFileFields,
   formatFileHeader,
   formatFileRows,
   formatFileTrailer,
@@ -21,10 +22,14 @@ Deno.test("greeting, file header and trailer round-trip and reject garbage", () 
   assertEquals(parseFileHeader(formatFileHeader(52100, "my photo.png")), {
     size: 52100,
     name: "my photo.png",
+    version: null,
+    offset: 0,
   });
   assertEquals(parseFileHeader(formatFileHeader(0, "e")), {
     size: 0,
     name: "e",
+    version: null,
+    offset: 0,
   });
   assertEquals(parseFileHeader("-1 x"), null);
   assertEquals(parseFileHeader("12"), null);
@@ -100,4 +105,33 @@ Deno.test("a client tells a full server's 421 from the others by its words", () 
     isServerFull("Server is full: 3 of 4 clients connected; try again later"),
     false,
   );
+});
+
+Deno.test("a resumed download's header carries its version and offset; a bad one is no header", () => {
+  const fields = formatFileFields("0a1b2c3d4e5f6789", 1048576);
+  assertEquals(fields, ["Version 0a1b2c3d4e5f6789", "Offset 1048576"]);
+  assertEquals(parseFileHeader("10 big.bin", fields), {
+    size: 10,
+    name: "big.bin",
+    version: "0a1b2c3d4e5f6789",
+    offset: 1048576,
+  });
+  // A line it does not know is left out: later fields break no reader.
+  assertEquals(
+    parseFileHeader("10 big.bin", ["Modified yesterday", ...fields])?.offset,
+    1048576,
+  );
+  // A version that could leave a folder or end a line, or a bad offset.
+  for (
+    const bad of [
+      ["Version ../../x"],
+      ["Version A1"],
+      [`Version ${"a".repeat(41)}`],
+      ["Offset -1"],
+      ["Offset 1e3"],
+      ["Offset 99999999999999999"],
+    ]
+  ) {
+    assertEquals(parseFileHeader("10 big.bin", bad), null, bad[0]);
+  }
 });
