@@ -145,13 +145,14 @@ export async function pipelined(
 }
 
 /**
- * Downloads `name` once, discarding the bytes, and returns bytes per
- * second from request to the last line.
+ * Downloads `name` once, handing the bytes to `sink` (which drops them
+ * unless told), and returns bytes per second from request to the last line.
  */
 export async function download(
   port: number,
   name: string,
   tls?: { caCerts: string[] },
+  sink: (chunk: Uint8Array) => Promise<void> | void = () => {},
 ): Promise<number> {
   const { conn, replies } = await openConnection(port, tls);
   try {
@@ -162,7 +163,7 @@ export async function download(
     if (header?.code !== Code.FileHeader || size === undefined) {
       throw new Error(`Not a download: ${JSON.stringify(header)}`);
     }
-    await replies.readPayload(() => {});
+    await replies.readPayload(sink);
     const trailer = await replies.read();
     if (trailer?.code !== Code.FileDone) {
       throw new Error(`Bad trailer: ${JSON.stringify(trailer)}`);

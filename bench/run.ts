@@ -283,6 +283,16 @@ async function findTargets(
   } else {
     console.log("node not found: the Node.js references are skipped");
   }
+  targets.push({
+    name: "bare Deno",
+    command: new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net=127.0.0.1", `${HERE}reference_deno_bare.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    portPattern: /Listening on port (\d+)/,
+    serves: { files: false },
+  });
   const compiler = await canRun("cc");
   const binary = `${work}/epoll_echo`;
   if (compiler && await buildC("reference_epoll.c", binary)) {
@@ -349,7 +359,13 @@ class Table {
 
   /** Markdown, with ackline's ratio to each reference. */
   render(names: readonly string[]): string {
-    const header = ["Measure", ...names, "ackline/Node", "ackline/C"];
+    const header = [
+      "Measure",
+      ...names,
+      "ackline/Node",
+      "ackline/C",
+      "ackline/bare Deno",
+    ];
     const lines = [
       `| ${header.join(" | ")} |`,
       `| ${header.map((_, i) => i === 0 ? "---" : "---:").join(" | ")} |`,
@@ -364,6 +380,7 @@ class Table {
           ...names.map((n) => cell(r.values.get(n), r.unit)),
           ratio(ours, r.values.get("Node"), lower),
           ratio(ours, r.values.get("C epoll"), lower),
+          ratio(ours, r.values.get("bare Deno"), lower),
         ].join(" | ")
       } |`);
     }
@@ -704,6 +721,35 @@ async function measureIdleMemory(target: Target, table: Table): Promise<void> {
   }
 }
 
+const CHURN_CYCLES = 30_000;
+const CHURN = `server memory growth over ${
+  CHURN_CYCLES.toLocaleString("en-US")
+} connect/close cycles`;
+
+/**
+ * How much a server's resident memory grows while clients connect, are
+ * greeted and leave, {@linkcode CHURN_CYCLES} times, a hundred at once:
+ * the garbage and fragments each connection leaves behind.
+ */
+async function measureChurn(target: Target, table: Table): Promise<void> {
+  const server = await start(target);
+  try {
+    const rss = async () =>
+      await residentMemory(server.server.child.pid) ?? NaN;
+    // Warm up: code and heap that every later connection shares.
+    closeAll(await openAll(server.port, 1000));
+    await pingPong(server.port, 1, 0.2);
+    const base = await rss();
+    for (let done = 0; done < CHURN_CYCLES; done += 100) {
+      closeAll(await openAll(server.port, 100));
+    }
+    await pingPong(server.port, 1, 0.2);
+    table.row(CHURN, "B").values.set(target.name, await rss() - base);
+  } finally {
+    await stop(server);
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const options = parseOptions(args);
   if (options === null) return 0;
@@ -727,6 +773,8 @@ async function main(args: string[]): Promise<number> {
   table.row("server memory per idle connection, 1,000", "B");
   table.row("server memory per idle connection, 10,000", "B");
   for (const target of main) await measureIdleMemory(target, table);
+  table.row(CHURN, "B");
+  for (const target of main) await measureChurn(target, table);
   table.row(IDLE_RSS, "B");
   table.row(SETTLED_RSS, "B");
   for (const target of main) await measureSettling(target, table);

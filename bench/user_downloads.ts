@@ -19,11 +19,13 @@
  * @module
  */
 
+import { connect } from "../client.ts";
 import {
   formatBytes,
   integerFlag,
   parseFlags,
   runProgram,
+  writeAll,
 } from "../lib/common/mod.ts";
 import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import {
@@ -202,6 +204,49 @@ async function main(args: string[]): Promise<number> {
         take: async () => ({ rate: await download(plain.port, FILE) }),
       },
       clientWay("client program, saved and verified", null, work, port),
+      // Where the client's time goes: each of its stages alone.
+      {
+        label: "  reader + SHA-256 of each chunk, no file",
+        async take() {
+          const { createHash } = await import("node:crypto");
+          const hash = createHash("sha256");
+          const rate = await download(plain.port, FILE, undefined, (chunk) => {
+            hash.update(chunk);
+          });
+          hash.digest();
+          return { rate };
+        },
+      },
+      {
+        label: "  reader + each chunk written to a file, no hash",
+        async take() {
+          const path = `${work}/written.bin`;
+          using file = await Deno.create(path);
+          const rate = await download(
+            plain.port,
+            FILE,
+            undefined,
+            (chunk) => writeAll(file, chunk),
+          );
+          await Deno.remove(path);
+          return { rate };
+        },
+      },
+      {
+        label: "  the client's own download, in this process (no start)",
+        async take() {
+          const session = await connect({ port: plain.port });
+          try {
+            const result = await session.download(FILE, {
+              dir: `${work}/downloads`,
+            });
+            await Deno.remove(`${work}/downloads`, { recursive: true });
+            return { rate: FILE_BYTES / (result.elapsedMs / 1000) };
+          } finally {
+            await session.close();
+          }
+        },
+      },
     ];
     if (baseline !== null) {
       ways.push(clientWay("  the same, before", baseline, work, port));

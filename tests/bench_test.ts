@@ -162,3 +162,66 @@ Deno.test({
     }
   },
 });
+
+Deno.test("the bare Deno reference greets and echoes each line, however the lines are cut", async () => {
+  const server = await spawnServer(
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net=127.0.0.1",
+        `${BENCH}reference_deno_bare.ts`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    /Listening on port (\d+)/,
+  );
+  try {
+    const { client, name } = await RawClient.greeted(server.port);
+    using _ = client;
+    assertEquals(name, "Client1");
+    // A line longer than one read, and two in one write.
+    const long = "x".repeat(1500);
+    assertEquals(await answers(client, `${long}\nhello\nworld\n`, 3), [
+      `250 ${long}ACK`,
+      "250 helloACK",
+      "250 worldACK",
+    ]);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("the benchmark's HTTP file server sends a file whole and nothing outside its folder", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ackline-http-" });
+  const body = fillRandom(new Uint8Array(300_000));
+  await Deno.writeFile(`${dir}/a.bin`, body);
+  const server = await spawnServer(
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net=127.0.0.1",
+        `--allow-read=${dir}`,
+        `${BENCH}http_files.ts`,
+        dir,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    /Listening on port (\d+)/,
+  );
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
+    const got = await within(fetch(`${base}/a.bin`), "the file");
+    assertEquals(got.headers.get("content-length"), String(body.length));
+    assertEquals(new Uint8Array(await got.arrayBuffer()), body);
+    for (const path of ["/", "/missing.bin", "/..%2Fetc%2Fpasswd"]) {
+      const refused = await within(fetch(`${base}${path}`), path);
+      assertEquals(refused.status, 404, path);
+      await refused.body?.cancel();
+    }
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
