@@ -27,7 +27,8 @@ import { LingerPlaces } from "./linger.ts";
 import { Handshakes, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { Occupants, type Yielder } from "./occupants.ts";
-import { runSession } from "./session.ts";
+import { IdleSweep } from "./idle.ts";
+import { runSession, type SessionOwner } from "./session.ts";
 import { closingReply, firstLine, turnAway, WaitingRoom } from "./waiting.ts";
 
 /** Admits, turns away and stops the clients of one server. */
@@ -39,6 +40,9 @@ export class Clients {
   // Newcomers to a full server, given time to send their first line.
   readonly #waiting = new WaitingRoom();
   readonly #running = new Set<Promise<void>>();
+  // Sessions running (tracked by count, see #owner), and their end.
+  #sessions = 0;
+  #noSessions: PromiseWithResolvers<void> | null = null;
   // Slots handed to newcomers still in the waiting room.
   #reserved = 0;
   // TLS clients still shaking hands, not yet admitted.
@@ -55,6 +59,7 @@ export class Clients {
       timings,
       clock: server.clock,
       lingering: new LingerPlaces(MAX_LINGERING),
+      idle: new IdleSweep(server.clock),
     };
     this.#handshakes = new Handshakes({
       ms: timings.handshakeMs,
@@ -114,7 +119,10 @@ export class Clients {
 
   /** Resolves once every session and every refusal has ended. */
   async drained(): Promise<void> {
-    while (this.#running.size > 0) await Promise.all(this.#running);
+    while (this.#running.size > 0 || this.#sessions > 0) {
+      if (this.#running.size > 0) await Promise.all(this.#running);
+      else await (this.#noSessions ??= Promise.withResolvers()).promise;
+    }
   }
 
   #hasRoom(): boolean {
@@ -151,14 +159,24 @@ export class Clients {
       remote,
     });
     this.#occupants.add({ connection, since: clock.now(), name });
-    this.#track(
-      runSession(connection, name, this.#server, () => {
-        // Still counted when it was pushed out for a newcomer: that one
-        // has its slot already.
-        if (this.#occupants.delete(connection)) this.#offerSlots();
-      }),
-    );
+    this.#sessions++;
+    runSession(connection, name, this.#server, this.#owner);
   }
+
+  // What every session tells at its end: no closure or promise of its own
+  // waits for it.
+  readonly #owner: SessionOwner = {
+    ended: (connection) => {
+      // Still counted when it was pushed out for a newcomer: that one has
+      // its slot already.
+      if (this.#occupants.delete(connection)) this.#offerSlots();
+    },
+    finished: () => {
+      if (--this.#sessions > 0) return;
+      this.#noSessions?.resolve();
+      this.#noSessions = null;
+    },
+  };
 
   /** Lets a newcomer to a full server wait for its first line. */
   #hold(connection: ClientConnection): void {

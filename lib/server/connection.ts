@@ -15,7 +15,7 @@ import {
 } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
 import type { Timings } from "./config.ts";
-import { idleVerdict } from "./idle.ts";
+import { type IdleSweep, idleVerdict, type Watched } from "./idle.ts";
 import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 
 /** What a {@linkcode ClientConnection} needs of its server. */
@@ -28,13 +28,15 @@ export interface ClientConnectionOptions {
   clock: Clock;
   /** The server's places for lingering closes. */
   lingering: LingerPlaces;
+  /** The server's idle watch. */
+  idle: IdleSweep;
 }
 
 /**
  * The socket of one accepted client. Reads go into {@linkcode lines};
  * replies collect in {@linkcode out} until {@linkcode flush}.
  */
-export class ClientConnection {
+export class ClientConnection implements Watched {
   /** Request bytes, framed into lines. */
   readonly lines: LineBuffer;
   /** Replies waiting to be written. */
@@ -61,7 +63,6 @@ export class ClientConnection {
   // The size of a flush whose first write, if it takes it whole, needs no
   // stamp of activity; -1 when every write is stamped.
   #unstamped = -1;
-  #idleTimer: TimerHandle | undefined;
   #graceTimer: TimerHandle | undefined;
 
   /** Wraps an accepted connection. */
@@ -112,10 +113,8 @@ export class ClientConnection {
   /** Turns off Nagle's delay and starts the idle watch. */
   start(): void {
     if (isTcp(this.#conn)) this.#conn.setNoDelay(true);
-    const { clock, timings } = this.#options;
-    if (timings.idleMs > 0) {
-      this.#idleTimer = clock.setTimer(this.#checkIdle, timings.idleMs);
-    }
+    const { idle, timings } = this.#options;
+    if (timings.idleMs > 0) idle.watch(this, timings.idleMs);
   }
 
   /**
@@ -279,22 +278,26 @@ export class ClientConnection {
     await this.#conn.closeWrite();
   }
 
-  /** Closes the socket and stops every timer (idempotent). */
+  /** Closes the socket and stops every timer and watch (idempotent). */
   close(): void {
-    const { clock } = this.#options;
-    clock.clearTimer(this.#idleTimer);
+    const { clock, idle } = this.#options;
+    idle.unwatch(this);
     clock.clearTimer(this.#graceTimer);
     if (this.#closed) return;
     this.#closed = true;
     this.#conn.close();
   }
 
-  #checkIdle = (): void => {
-    const { clock, timings } = this.#options;
-    const idleFor = clock.now() - this.#lastActive;
-    const verdict = idleVerdict(idleFor, this.#replying > 0, timings);
-    if (verdict.kind === "again") {
-      this.#idleTimer = clock.setTimer(this.#checkIdle, verdict.ms);
-    } else this.stop(verdict.reason);
-  };
+  /** For the idle watch: stops the connection once idle too long. */
+  checkIdle(now: number): number | null {
+    if (this.#closed || this.#stopReason !== null) return null;
+    const verdict = idleVerdict(
+      now - this.#lastActive,
+      this.#replying > 0,
+      this.#options.timings,
+    );
+    if (verdict.kind === "again") return verdict.ms;
+    this.stop(verdict.reason);
+    return null;
+  }
 }

@@ -53,21 +53,37 @@ function requestContext(
 }
 
 /**
+ * Who hears of a session's end: once its client is gone (its slot may be
+ * given to another), and once its socket is closed. One object for every
+ * session, told which connection: a closure per session would cost each
+ * idle connection memory.
+ */
+export interface SessionOwner {
+  /** The client on `connection` is gone: recorded and logged. */
+  ended(connection: ClientConnection): void;
+  /** The socket of a session that ended is closed, its linger done. */
+  finished(connection: ClientConnection): void;
+}
+
+/**
  * Serves the client on `connection` until it leaves or is stopped, then
- * records the disconnect, logs why, calls `onEnd`, and closes (lingering,
+ * records the disconnect, logs why, tells `owner`, and closes (lingering,
  * see `linger.ts`). Never throws.
  */
 export async function runSession(
   connection: ClientConnection,
   client: string,
   server: ServerContext,
-  onEnd?: () => void,
+  owner?: SessionOwner,
 ): Promise<void> {
   let end: SessionEnd = { kind: "gone" };
   try {
     connection.start();
     connection.out.greeting(client);
     await connection.flush();
+    // Most connections wait a while after the greeting; one that speaks
+    // gets its reply buffer back at its first reply.
+    connection.out.release();
     end = await serveRequests(connection, client, server);
   } catch (error) {
     end = endOf(error, connection.stopReason, connection.closed);
@@ -100,8 +116,12 @@ export async function runSession(
       } (${why})`,
       { client, reason: why, durationMs },
     );
-    onEnd?.();
-    await connection.finish();
+    owner?.ended(connection);
+    try {
+      await connection.finish();
+    } finally {
+      owner?.finished(connection);
+    }
   }
 }
 

@@ -26,6 +26,8 @@ const encoder = new TextEncoder();
 const ACK_LF = encoder.encode("ACK\n");
 const ECHO_PREFIX = encoder.encode(`${Code.Echo} `);
 
+const EMPTY = new Uint8Array(0);
+
 /** Most memory a {@linkcode ReplyWriter} keeps between replies. */
 export const REPLY_RETAIN_BYTES = 16 * 1024;
 
@@ -47,10 +49,13 @@ export class ReplyWriter {
   #length = 0;
   readonly #initialCapacity: number;
 
-  /** Creates an empty writer with room for `initialCapacity` bytes. */
+  /**
+   * Creates an empty writer that makes room for `initialCapacity` bytes
+   * at its first reply.
+   */
   constructor(initialCapacity = 256) {
     this.#initialCapacity = initialCapacity;
-    this.#buf = new Uint8Array(initialCapacity);
+    this.#buf = EMPTY;
   }
 
   /** Number of bytes collected. */
@@ -75,9 +80,16 @@ export class ReplyWriter {
    */
   clear(): void {
     this.#length = 0;
-    if (this.#buf.length > REPLY_RETAIN_BYTES) {
-      this.#buf = new Uint8Array(this.#initialCapacity);
-    }
+    if (this.#buf.length > REPLY_RETAIN_BYTES) this.#buf = EMPTY;
+  }
+
+  /**
+   * Forgets the collected bytes and gives the memory back, until the next
+   * reply: for a connection that may now stay idle for long.
+   */
+  release(): void {
+    this.#length = 0;
+    this.#buf = EMPTY;
   }
 
   /** `220 Connected as <name>`: the greeting. */
@@ -143,7 +155,7 @@ export class ReplyWriter {
   #reserve(extra: number): void {
     const needed = this.#length + extra;
     if (needed <= this.#buf.length) return;
-    let capacity = this.#buf.length * 2;
+    let capacity = Math.max(this.#buf.length * 2, this.#initialCapacity);
     while (capacity < needed) capacity *= 2;
     const grown = new Uint8Array(capacity);
     grown.set(this.#buf.subarray(0, this.#length));

@@ -1,4 +1,5 @@
-import { idleVerdict } from "../../lib/server/idle.ts";
+import { IdleSweep, idleVerdict } from "../../lib/server/idle.ts";
+import { ManualClock } from "../support/clock.ts";
 import { assertEquals } from "../support/assert.ts";
 
 const timings = { idleMs: 1000, stallMs: 5000 };
@@ -23,4 +24,36 @@ Deno.test("a client taking a reply gets the stall limit, looked at each idle tim
     kind: "again",
     ms: 1000,
   });
+});
+
+Deno.test("one timer watches every connection, set for the earliest due", async () => {
+  const clock = new ManualClock();
+  const sweep = new IdleSweep(clock);
+  const looked: string[] = [];
+  // Each says how long until it is due, then stops at 0.
+  const watched = (name: string, dues: number[]) => ({
+    checkIdle(now: number) {
+      looked.push(`${name}@${now}`);
+      const due = dues.shift();
+      return due === undefined ? null : due;
+    },
+  });
+  const a = watched("a", [300]);
+  const b = watched("b", []);
+  sweep.watch(a, 1000);
+  sweep.watch(b, 500);
+  assertEquals(clock.pending, 1);
+  await clock.advance(499);
+  assertEquals(looked, []);
+  // b's turn: both are looked at; b is done, a is due in 300.
+  await clock.advance(1);
+  assertEquals(looked, ["a@500", "b@500"]);
+  assertEquals(sweep.size, 1);
+  await clock.advance(300);
+  assertEquals(looked, ["a@500", "b@500", "a@800"]);
+  assertEquals([sweep.size, clock.pending], [0, 0]);
+  // The last one unwatched takes the timer with it.
+  sweep.watch(a, 1000);
+  sweep.unwatch(a);
+  assertEquals(clock.pending, 0);
 });

@@ -1,3 +1,4 @@
+import { IdleSweep } from "../../lib/server/idle.ts";
 import { TIMINGS } from "../../lib/server/config.ts";
 import { ClientConnection } from "../../lib/server/connection.ts";
 import { LingerPlaces, lingerThenClose } from "../../lib/server/linger.ts";
@@ -55,6 +56,7 @@ Deno.test("a peer that never sent a byte is closed at once, with no linger", asy
     timings: TIMINGS,
     clock,
     lingering: new LingerPlaces(1),
+    idle: new IdleSweep(clock),
   });
   connection.stop({ kind: "shutdown" });
   // Not waiting for the peer, nor for the close grace on the clock.

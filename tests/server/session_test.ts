@@ -1,3 +1,4 @@
+import { IdleSweep } from "../../lib/server/idle.ts";
 import { ConnectionCache } from "../../lib/server/cache.ts";
 import { resolveConfig } from "../../lib/server/config.ts";
 import { LingerPlaces } from "../../lib/server/linger.ts";
@@ -64,6 +65,7 @@ async function slowFolderSession(clock: ManualClock) {
     timings: config.timings,
     clock,
     lingering: new LingerPlaces(1),
+    idle: new IdleSweep(clock),
   });
   const ended = runSession(connection, "Client01", server);
   return { client, opening, opened, ended };

@@ -67,6 +67,20 @@ Deno.test("ReplyWriter gives back the memory of a large reply", () => {
   out.lines(211, new Array(700).fill(line), "end");
   assertGreater(out.capacity, REPLY_RETAIN_BYTES);
   out.clear();
+  assertEquals(out.capacity, 0);
+  // The next reply makes room again, at least the initial capacity.
+  out.line(200, "OK");
   assertEquals(out.capacity, 64);
   assertEquals(REPLY_RETAIN_BYTES, 16 * 1024);
+});
+
+Deno.test("ReplyWriter holds no memory before its first reply, nor once released", () => {
+  const out = new ReplyWriter(64);
+  assertEquals(out.capacity, 0);
+  out.greeting("Client01");
+  assertGreater(out.capacity, 0);
+  out.release();
+  assertEquals([out.capacity, out.length], [0, 0]);
+  out.line(200, "OK");
+  assertEquals(new TextDecoder().decode(out.bytes()), "200 OK\n");
 });
