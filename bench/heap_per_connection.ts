@@ -4,7 +4,8 @@
  * loopback, opens {@linkcode CONNECTIONS} idle connections after a warm-up,
  * takes a heap snapshot before and after, and prints the difference per
  * connection: count and bytes of each kind (closures by function name,
- * objects by constructor), largest first.
+ * objects by constructor), largest first. The server runs with its
+ * default idle timeout, as users run it.
  *
  * Usage: deno task bench-heap [--root DIR | --bare] [--connections N]
  *
@@ -122,8 +123,6 @@ async function main(args: string[]): Promise<number> {
       "0",
       "--max-clients",
       String(count + 100),
-      "--idle-timeout",
-      "0",
     ];
   const server = await spawnServer(
     new Deno.Command(Deno.execPath(), {

@@ -125,30 +125,52 @@ export class ClientConnection implements Watched {
    * @throws {LineTooLongError} if a pending line already exceeds the limit.
    */
   read(): Promise<boolean> {
-    const pending = this.#pendingRead;
-    if (pending !== undefined) {
-      this.#pendingRead = undefined;
-      return pending;
-    }
-    const space = this.lines.space();
-    this.#reading = true;
-    // A promise chain rather than an async function: every idle connection
-    // waits here, and a suspended async frame would cost each one memory.
-    return this.#conn.read(space).then(this.#afterRead, this.#readFailed);
+    const raw = this.startRead();
+    if (raw === null) return this.#takePending();
+    return raw.then(
+      (n) => this.took(n),
+      (error) => {
+        this.took(null);
+        throw error;
+      },
+    );
   }
 
-  #afterRead = (n: number | null): boolean => {
+  /**
+   * Starts a read into {@linkcode lines} whose count goes to
+   * {@linkcode took}, or returns `null` when a read begun earlier (see
+   * {@linkcode readAhead}) must be taken with {@linkcode read} instead.
+   * The session's own way to read: every idle connection waits in it, and
+   * it makes no promise or closure of its own.
+   *
+   * @throws {LineTooLongError} if a pending line already exceeds the limit.
+   */
+  startRead(): Promise<number | null> | null {
+    if (this.#pendingRead !== undefined) return null;
+    const space = this.lines.space();
+    this.#reading = true;
+    return this.#conn.read(space);
+  }
+
+  /**
+   * Takes the count of a read from {@linkcode startRead} (`null` for its
+   * end, or after it failed).
+   *
+   * @returns as {@linkcode read} does.
+   */
+  took(n: number | null): boolean {
     this.#reading = false;
     if (n !== null && n > 0) this.#heard = true;
     if (n === null || this.#stopReason !== null) return false;
     this.lines.filled(n);
     return true;
-  };
+  }
 
-  #readFailed = (error: unknown): never => {
-    this.#reading = false;
-    throw error;
-  };
+  #takePending(): Promise<boolean> {
+    const pending = this.#pendingRead!;
+    this.#pendingRead = undefined;
+    return pending;
+  }
 
   /**
    * Starts a read that {@linkcode read} takes over later, or returns the

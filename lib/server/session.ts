@@ -224,7 +224,18 @@ async function serveRequests(
         "more";
       continue;
     }
-    if (!await connection.read()) {
+    const raw = connection.startRead();
+    let open: boolean;
+    if (raw === null) open = await connection.read();
+    else {
+      try {
+        open = connection.took(await raw);
+      } catch (error) {
+        connection.took(null);
+        throw error;
+      }
+    }
+    if (!open) {
       const stopped = connection.stopReason;
       return stopped === null
         ? { kind: "closed" }
