@@ -902,8 +902,12 @@ Deno.test("client stopped mid-download keeps no partial file (but with get -c) a
         const left = [...Deno.readDirSync(`${dir}/downloads`)];
         if (resume) {
           // What arrived is kept, written out to the last byte.
-          assertEquals(left.map((entry) => entry.name), ["big.bin.v1.part"]);
-          const { size } = Deno.statSync(`${dir}/downloads/big.bin.v1.part`);
+          assertEquals(left.map((entry) => entry.name), [
+            "big.bin.v1.ackline-part",
+          ]);
+          const { size } = Deno.statSync(
+            `${dir}/downloads/big.bin.v1.ackline-part`,
+          );
           assert(size > 0 && size <= 64 * 1024, `kept ${size}`);
         } else {
           assertEquals(left, []);

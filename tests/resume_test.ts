@@ -1,6 +1,7 @@
 import { ConnectionClosedError } from "../client.ts";
 import { VerificationError } from "../lib/client/checks.ts";
-import { keptName } from "../lib/client/kept_part.ts";
+import { keptName, PartBusyError } from "../lib/client/kept_part.ts";
+import { SYSTEM_CLOCK } from "../lib/common/mod.ts";
 import { fileVersion } from "../lib/server/digest_cache.ts";
 import { Code, NO_VERSION } from "../lib/wire/mod.ts";
 import {
@@ -69,14 +70,16 @@ Deno.test("resume on the wire: the rest of the same version, the whole of anothe
       lines: [`SHA-256 ${whole}`],
     });
   }
-  // Past the end, a line not in the form, a name that is not there.
+  // A part longer than the file cannot be of it: the whole file.
+  assertEquals(
+    (await client.request(`resume 100001 ${version} a b.bin`)).lines,
+    [`Version ${version}`, "Offset 0", "100000 a b.bin"],
+  );
+  assertEquals(await client.payload(), body);
+  await client.reply();
+  // A line not in the form, a name that is not there.
   for (
     const [line, code, text] of [
-      [
-        `resume 100001 ${version} a b.bin`,
-        Code.BadArguments,
-        "Offset 100001 is past the end of a b.bin (100000 bytes)",
-      ],
       [
         "resume 5 - a b.bin",
         Code.BadArguments,
@@ -361,6 +364,96 @@ Deno.test("get -c saves under the name asked for, whatever name the server's hea
   });
 });
 
+Deno.test("get -c leaves alone a part another download holds, and never writes through what is in a new part's place", async (t) => {
+  const body = new TextEncoder().encode("0123456789");
+  await using server = await startServer({ files: { "f.bin": body } });
+  const version = await versionOf(`${server.filesDir}/f.bin`);
+  const part = keptName("f.bin", version);
+  await t.step("a part locked by another download", async () => {
+    await withTempDir(async (dir) => {
+      await Deno.writeFile(`${dir}/${part}`, body.subarray(0, 4));
+      using other = await Deno.open(`${dir}/${part}`, { write: true });
+      await other.lock(true);
+      const session = await openSession(server.port);
+      await assertRejects(
+        () => session.download("f.bin", { dir, resume: true }),
+        PartBusyError,
+        "is in use by another download of the same file",
+      );
+      await closeSession(session);
+      assertEquals(await Deno.readFile(`${dir}/${part}`), body.subarray(0, 4));
+    });
+  });
+  for (
+    const [label, make] of [
+      [
+        "a link",
+        (path: string, outside: string) => Deno.symlink(outside, path),
+      ],
+      ["a folder", (path: string) => Deno.mkdir(path)],
+    ] as const
+  ) {
+    await t.step(`${label} where a new part would go`, async () => {
+      await withTempDir(async (base) => {
+        const dir = `${base}/downloads`;
+        await Deno.mkdir(dir);
+        const outside = `${base}/victim.txt`;
+        await Deno.writeTextFile(outside, "untouched");
+        await make(`${dir}/${part}`, outside);
+        const session = await openSession(server.port);
+        await assertRejects(
+          () => session.download("f.bin", { dir, resume: true }),
+          PartBusyError,
+          "is in the way",
+        );
+        await closeSession(session);
+        assertEquals(await Deno.readTextFile(outside), "untouched");
+        assertEquals(await listDir(dir), [part]);
+      });
+    });
+  }
+  await t.step("another program's part file of a like name", async () => {
+    await withTempDir(async (dir) => {
+      await Deno.writeTextFile(`${dir}/f.bin.pdf.part`, "not ours");
+      const session = await openSession(server.port);
+      const result = await session.download("f.bin", { dir, resume: true });
+      await closeSession(session);
+      assertEquals(result.offset, 0);
+      assertEquals(await listDir(dir), ["f.bin", "f.bin.pdf.part"]);
+    });
+  });
+});
+
+Deno.test("while the server reads the part a client has, it says so each second, and the client takes no harm", async () => {
+  const body = pattern(5 << 20, 3);
+  // A clock that runs a second ahead each time it is read: every chunk
+  // read is a second late.
+  let ticks = 0;
+  const fast = {
+    ...SYSTEM_CLOCK,
+    now: () => ++ticks * 1000,
+  };
+  await using t = await startServer({ files: { "f.bin": body }, clock: fast });
+  const version = await versionOf(`${t.filesDir}/f.bin`);
+  const { client } = await RawClient.greeted(t.port);
+  using _ = client;
+  const header = await client.request(`resume ${4 << 20} ${version} f.bin`);
+  assertEquals(header.lines.slice(0, 2), [
+    `Version ${version}`,
+    `Offset ${4 << 20}`,
+  ]);
+  assertEquals(header.lines.at(-1), `${1 << 20} f.bin`);
+  const notes = header.lines.slice(2, -1);
+  assert(notes.length >= 3, JSON.stringify(notes));
+  assertEquals(
+    notes[0],
+    "Reading the 4 MiB the client has: 1 MiB so far",
+  );
+  assertEquals(client.replies.payload?.version, version);
+  assertEquals(await client.payload(), body.subarray(4 << 20));
+  assertEquals((await client.reply()).lines, [`SHA-256 ${sha256Hex(body)}`]);
+});
+
 Deno.test("the client program goes on with get -c from the part kept, one-shot", async () => {
   const body = pattern(300_000, 13);
   await using t = await startServer({ files: { "big.bin": body } });
@@ -381,7 +474,7 @@ Deno.test("the client program goes on with get -c from the part kept, one-shot",
     assertEquals(code, 0, said);
     assertMatch(
       said,
-      /^Continuing big\.bin after the 121 KiB kept in \S*big\.bin\.[0-9a-f]+\.part\nSaved big\.bin \(293 KiB, 121 KiB of it kept\) in .*, SHA-256 verified\n$/,
+      /^Continuing big\.bin after the 121 KiB kept in \S*big\.bin\.[0-9a-f]+\.ackline-part\nSaved big\.bin \(293 KiB, 121 KiB of it kept\) in .*, SHA-256 verified\n$/,
     );
     assertEquals(await Deno.readFile(`${cwd}/downloads/big.bin`), body);
     assertEquals(await listDir(`${cwd}/downloads`), ["big.bin"]);

@@ -159,8 +159,14 @@ export function parseCommandLine(
   });
   if (flags.help) return null;
   const { values, switches } = flags;
-  // Words after the flags are one request to send: the one-shot form.
-  let oneShot = flags.positional.length > 0 ? flags.positional.join(" ") : null;
+  // Words after the flags are one request to send: the one-shot form. A
+  // name after `get` is taken as given, even one that reads as `-c NAME`.
+  const [word, ...rest] = flags.positional;
+  let oneShot = word === undefined
+    ? null
+    : word === "get" && rest.length > 0
+    ? downloadLine(rest.join(" "), false)
+    : flags.positional.join(" ");
   if (oneShot !== null && /[\r\n]/.test(oneShot)) {
     throw new UsageError(
       "A request is one line: its words cannot hold a line break",
@@ -188,6 +194,11 @@ export function parseCommandLine(
   if (values.output !== undefined && typed?.kind !== "download") {
     throw new UsageError(
       "--output goes with a one-shot get: deno task client get NAME -o FILE",
+    );
+  }
+  if (switches.plain && switches.continue) {
+    throw new UsageError(
+      "--continue goes with ackline's get, not with --plain: deno task client get -c NAME",
     );
   }
   if (switches.continue) {

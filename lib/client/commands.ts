@@ -82,9 +82,22 @@ export function readTypedLine(line: string): TypedLine {
     : { kind: "download", name: request.args, resume: false };
 }
 
-/** The one-shot line for a download: `get NAME`, or `get -c NAME`. */
+/**
+ * A name as it must be typed after `get`: one that would read as
+ * `-c NAME` has its dash escaped (`\x2dc NAME`), as names on the wire may
+ * be (PROTOCOL.md).
+ */
+export function typedName(name: string): string {
+  return name === CONTINUE_FLAG || name.startsWith(`${CONTINUE_FLAG} `)
+    ? `\\x2d${name.slice(1)}`
+    : name;
+}
+
+/** The line for a download: `get NAME`, or `get -c NAME`. */
 export function downloadLine(name: string, resume: boolean): string {
-  return resume ? `get ${CONTINUE_FLAG} ${name}` : `get ${name}`;
+  return resume
+    ? `get ${CONTINUE_FLAG} ${typedName(name)}`
+    : `get ${typedName(name)}`;
 }
 
 /**

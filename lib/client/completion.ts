@@ -8,7 +8,7 @@
 
 import { escapeControl } from "../common/mod.ts";
 import { COMMANDS, parseFileRow } from "../wire/mod.ts";
-import { CONTINUE_FLAG, TYPED_COMMANDS } from "./commands.ts";
+import { CONTINUE_FLAG, TYPED_COMMANDS, typedName } from "./commands.ts";
 import type { Session } from "./session.ts";
 
 /**
@@ -38,7 +38,11 @@ export function completeLine(
   const command = FILE_COMMAND.exec(line);
   if (command !== null) {
     const typed = line.slice(command[0].length);
-    return [listedNames.filter((name) => name.startsWith(typed)), typed];
+    // A name that would read as `-c NAME` goes in with its dash escaped.
+    return [
+      listedNames.filter((name) => name.startsWith(typed)).map(typedName),
+      typed,
+    ];
   }
   return [COMMAND_WORDS.filter((word) => word.startsWith(line)), line];
 }

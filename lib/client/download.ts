@@ -20,15 +20,16 @@ import {
   NO_VERSION,
   parseFileTrailer,
   type Reply,
+  TruncatedPayloadError,
   unescapeName,
 } from "../wire/mod.ts";
-import { ReplyError } from "./errors.ts";
-import { type KeptPart, keptPartOf } from "./kept_part.ts";
+import { ConnectionClosedError, ReplyError } from "./errors.ts";
+import { keptPartOf, releasePart } from "./kept_part.ts";
 import { VerificationError } from "./checks.ts";
 import { PartialFile, type WhenTaken } from "./partial_file.ts";
 import { safeFileName } from "./saved_name.ts";
-import { checkFits } from "./space.ts";
-import { STANDARD_OUTPUT, StreamedFile } from "./streamed_file.ts";
+import { STANDARD_OUTPUT } from "./streamed_file.ts";
+import { Receiver, type Resuming } from "./receiver.ts";
 
 /** Receives a download's raw bytes; resolving is the backpressure. */
 export type PayloadSink = (chunk: Uint8Array) => Promise<void>;
@@ -40,6 +41,8 @@ export type PayloadHandler = (header: FileHeader) => Promise<PayloadSink>;
 export interface Fetcher {
   /** Sends `line`; raw bytes of its reply go where `onPayload` says. */
   fetch(line: string, onPayload: PayloadHandler): Promise<Reply>;
+  /** Whether the connection has ended. */
+  readonly isClosed: boolean;
 }
 
 /** What a successful download produced. */
@@ -94,121 +97,31 @@ export interface DownloadOptions {
   resume?: boolean;
   /** Told what a download does that was not asked for in so many words. */
   onNotice?: (text: string) => void;
+  /** Told where what arrived is kept, when a `get -c` does not finish. */
+  onKept?: (path: string) => void;
 }
 
-/** Where a download's bytes go: a file, or a stream (`-o -`). */
-type Destination = Pick<
-  PartialFile,
-  "size" | "received" | "offset" | "write" | "finish" | "discard"
->;
+/**
+ * Thrown (as the cause of a {@linkcode ConnectionClosedError}) when a
+ * download is cut; says whether what arrived is kept, and where.
+ */
+export class DownloadCutError extends Error {
+  /** Where what arrived is kept (`get -c`), or `null` when nothing is. */
+  readonly keptPath: string | null;
 
-/** For `get -c`: the name to save as, and the part kept, if any. */
-interface Resuming {
-  /** The safe name the file is saved under, by the name asked for. */
-  savedName: string;
-  /** The part kept from before, hashed. */
-  kept: KeptPart | null;
-}
-
-/** Where a download's bytes go, and whatever stopped them going there. */
-class Receiver {
-  partial: Destination | undefined;
-  error: Error | undefined;
-  readonly #dir: string;
-  readonly #chosenName: string | undefined;
-  readonly #onProgress: DownloadOptions["onProgress"];
-  readonly #maxBytes: number;
-  readonly #stdout: Writer | undefined;
-  readonly #resuming: Resuming | null;
-  readonly #onNotice: DownloadOptions["onNotice"];
-
-  constructor(options: DownloadOptions, resuming: Resuming | null = null) {
-    this.#resuming = resuming;
-    this.#onNotice = options.onNotice;
-    if (options.saveAs === undefined) {
-      this.#dir = options.dir;
-    } else {
-      [this.#dir, this.#chosenName] = splitPath(options.saveAs);
-    }
-    this.#onProgress = options.onProgress;
-    this.#maxBytes = options.maxBytes;
-    this.#stdout = options.saveAs === STANDARD_OUTPUT
-      ? options.stdout
-      : undefined;
-  }
-
-  /**
-   * Opens the temporary file for the announced download.
-   *
-   * @throws {DownloadRefusedError} for a file too large to take: the
-   * connection must then close, since its bytes cannot be skipped.
-   */
-  open: PayloadHandler = async (header) => {
-    // The header carries the name escaped, as `list` shows it.
-    const name = unescapeName(header.name) ?? header.name;
-    if (this.#stdout !== undefined) {
-      // No folder and no free space to check: only the size limit.
-      await checkFits(escapeControl(name), header.size, this.#maxBytes, null);
-      this.partial = new StreamedFile(this.#stdout, name, header.size);
-      this.#onProgress?.(0, header.size);
-      return this.#write;
-    }
-    try {
-      await Deno.mkdir(this.#dir, { recursive: true });
-    } catch {
-      // PartialFile.create says what is wrong with the folder.
-    }
-    await checkFits(
-      escapeControl(name),
-      header.size,
-      this.#maxBytes,
-      this.#dir,
+  /** Creates the error for a cut that `cause` describes. */
+  constructor(cause: Error, keptPath: string | null) {
+    super(
+      `${cause.message}; ${
+        keptPath === null
+          ? "nothing was kept"
+          : `what arrived is kept in ${escapeControl(keptPath)}`
+      }`,
+      { cause },
     );
-    try {
-      this.partial = await this.#create(name, header);
-    } catch (error) {
-      this.error = error as Error;
-    }
-    this.#onProgress?.(this.partial?.received ?? 0, this.partial?.size ?? 0);
-    return this.#write;
-  };
-
-  async #create(name: string, header: FileHeader): Promise<PartialFile> {
-    const resuming = this.#resuming;
-    if (resuming === null) {
-      return await PartialFile.create(
-        this.#dir,
-        name,
-        header.size,
-        this.#chosenName,
-      );
-    }
-    // Saved by the name asked for: the part kept is found by that name.
-    const { kept, savedName } = resuming;
-    if (kept !== null && header.offset === 0 && header.version !== null) {
-      this.#onNotice?.(
-        `${escapeControl(savedName)} ${
-          header.version === kept.version
-            ? "cannot be continued from its kept part"
-            : "changed on the server since its part was kept"
-        }; getting it from the start`,
-      );
-    }
-    return await PartialFile.resumable(this.#dir, savedName, header, kept);
+    this.name = "DownloadCutError";
+    this.keptPath = keptPath;
   }
-
-  // A failed write stops saving, not reading: the connection must stay in
-  // step with the server, so the rest of the bytes are drained.
-  #write: PayloadSink = async (chunk) => {
-    const partial = this.partial;
-    if (!partial || this.error) return;
-    try {
-      await partial.write(chunk);
-      this.#onProgress?.(partial.received, partial.size);
-    } catch (error) {
-      this.error = error as Error;
-    }
-  };
 }
 
 /**
@@ -224,12 +137,15 @@ export async function download(
   name: string,
   options: DownloadOptions,
 ): Promise<DownloadResult> {
-  const resuming = options.resume && options.saveAs !== STANDARD_OUTPUT
+  // `get -c` with no name is `get`'s mistake, said as `get`'s.
+  const resuming = options.resume && name !== "" &&
+      options.saveAs !== STANDARD_OUTPUT
     ? await findResuming(name, options)
     : null;
   const receiver = new Receiver(options, resuming);
   const { clock } = options;
   const started = clock.now();
+  let done = false;
   try {
     const trailer = await session.fetch(
       resuming === null ? formatRequest("get", name) : formatRequest(
@@ -241,6 +157,9 @@ export async function download(
       receiver.open,
     );
     if (resuming !== null && isNotUnderstood(trailer.code)) {
+      // A line too long for this server closes the connection: that is
+      // no answer about resuming.
+      if (session.isClosed) throw new ReplyError(trailer);
       options.onNotice?.(
         `This server cannot continue downloads; getting ${
           escapeControl(name)
@@ -264,6 +183,7 @@ export async function download(
       ? { numberUpTo: options.maxNumbered }
       : "fail";
     const path = await partial.finish(sha256, whenTaken);
+    done = true;
     return {
       path,
       name: path.slice(
@@ -274,8 +194,31 @@ export async function download(
       offset: partial.offset,
       elapsedMs: clock.now() - started,
     };
+  } catch (error) {
+    if (
+      error instanceof ConnectionClosedError &&
+      error.cause instanceof TruncatedPayloadError
+    ) {
+      await receiver.partial?.discard();
+      const partial = receiver.partial;
+      const kept = partial instanceof PartialFile && partial.kept;
+      throw new ConnectionClosedError(
+        new DownloadCutError(error.cause, kept ? partial.path : null).message,
+        {
+          cause: new DownloadCutError(error.cause, kept ? partial.path : null),
+        },
+      );
+    }
+    throw error;
   } finally {
-    await receiver.partial?.discard();
+    if (resuming?.kept && !resuming.taken) releasePart(resuming.kept);
+    if (!done) {
+      const partial = receiver.partial;
+      await partial?.discard();
+      if (partial instanceof PartialFile && partial.kept) {
+        options.onKept?.(partial.path);
+      }
+    }
   }
 }
 
@@ -293,5 +236,5 @@ async function findResuming(
         formatBytes(found.size)
       } kept in ${escapeControl(found.path)}`,
     ));
-  return { savedName, kept };
+  return { savedName, kept, taken: false };
 }

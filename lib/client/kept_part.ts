@@ -11,13 +11,15 @@ import { createHash, type Hash } from "node:crypto";
 import { joinPath } from "../common/mod.ts";
 import { VERSION_PATTERN } from "../wire/mod.ts";
 
-const KEPT_SUFFIX = ".part";
+// Distinct from other programs' partial files (`report.pdf.part`), which
+// are never taken for ours, nor removed.
+const KEPT_SUFFIX = ".ackline-part";
 const READ_BYTES = 1 << 20;
 
 /**
  * The name a part of `savedName` is kept under while it downloads:
- * `big.bin.<version>.part`. A version has no dot, so the name says
- * exactly which file and version it holds.
+ * `big.bin.<version>.ackline-part`. A version has no dot, so the name
+ * says exactly which file and version it holds.
  */
 export function keptName(savedName: string, version: string): string {
   return `${savedName}.${version}${KEPT_SUFFIX}`;
@@ -33,6 +35,88 @@ export interface KeptPart {
   readonly size: number;
   /** The SHA-256 of those bytes so far, to go on with the rest. */
   readonly hash: Hash;
+  /**
+   * The part, open, locked for this download alone, and positioned at
+   * its end; whoever takes the part over closes it.
+   */
+  readonly file: Deno.FsFile;
+}
+
+/** Thrown when a part is in use by another download, or its place taken. */
+export class PartBusyError extends Error {
+  /** Creates the error; the message says which part. */
+  constructor(message: string) {
+    super(message);
+    this.name = "PartBusyError";
+  }
+}
+
+function closeQuietly(file: Deno.FsFile): void {
+  try {
+    file.close();
+  } catch {
+    // Closed already.
+  }
+}
+
+/**
+ * Opens the part at `path` for this download alone: locked, and still the
+ * regular file that is there (not one a rename or a link put in its place
+ * meanwhile). A new part is made only where nothing is, so no link, pipe
+ * or folder of that name is ever written through.
+ *
+ * @returns the open part, or `null` when an existing one is gone.
+ * @throws {PartBusyError} when another download holds it, or, for a new
+ * part, something is in its place.
+ */
+export async function openPart(
+  path: string,
+  create: boolean,
+): Promise<Deno.FsFile | null> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(
+      path,
+      create
+        ? { read: true, write: true, createNew: true }
+        : { read: true, write: true },
+    );
+  } catch (error) {
+    if (create && error instanceof Deno.errors.AlreadyExists) {
+      throw new PartBusyError(
+        `${path} is in the way: another download of it is under way, or something else has its name`,
+      );
+    }
+    if (!create && error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+  try {
+    if (!await file.tryLock(true)) {
+      throw new PartBusyError(
+        `${path} is in use by another download of the same file`,
+      );
+    }
+    const [opened, there] = await Promise.all([
+      file.stat(),
+      Deno.lstat(path).catch(() => null),
+    ]);
+    if (
+      there === null || !there.isFile || !opened.isFile ||
+      there.ino !== opened.ino || there.dev !== opened.dev
+    ) {
+      closeQuietly(file);
+      return null;
+    }
+    return file;
+  } catch (error) {
+    closeQuietly(file);
+    throw error;
+  }
+}
+
+/** Gives up a kept part not taken over: closes it, keeping what it holds. */
+export function releasePart(part: KeptPart): void {
+  closeQuietly(part.file);
 }
 
 /**
@@ -70,10 +154,12 @@ export async function findKeptPart(
 }
 
 /**
- * The part of `savedName` kept in `dir`, hashed; `onFound` hears of it
- * before it is read, which takes a while for a large one.
+ * The part of `savedName` kept in `dir`, opened for this download alone
+ * (see {@linkcode openPart}) and hashed; `onFound` hears of it before it
+ * is read, which takes a while for a large one.
  *
  * @returns `null` when there is none.
+ * @throws {PartBusyError} when another download holds it.
  */
 export async function keptPartOf(
   dir: string,
@@ -82,24 +168,22 @@ export async function keptPartOf(
 ): Promise<KeptPart | null> {
   const found = await findKeptPart(dir, savedName);
   if (found === null) return null;
-  onFound?.({ path: found.path, size: (await Deno.stat(found.path)).size });
-  return await hashKeptPart(found.path, found.version);
-}
-
-/** Reads and hashes the kept part at `path`, of file version `version`. */
-export async function hashKeptPart(
-  path: string,
-  version: string,
-): Promise<KeptPart> {
-  const hash = createHash("sha256");
-  const buf = new Uint8Array(READ_BYTES);
-  let size = 0;
-  using file = await Deno.open(path, { read: true });
-  for (;;) {
-    const n = await file.read(buf);
-    if (n === null) break;
-    hash.update(buf.subarray(0, n));
-    size += n;
+  const file = await openPart(found.path, false);
+  if (file === null) return null;
+  try {
+    onFound?.({ path: found.path, size: (await file.stat()).size });
+    const hash = createHash("sha256");
+    const buf = new Uint8Array(READ_BYTES);
+    let size = 0;
+    for (;;) {
+      const n = await file.read(buf);
+      if (n === null) break;
+      hash.update(buf.subarray(0, n));
+      size += n;
+    }
+    return { path: found.path, version: found.version, size, hash, file };
+  } catch (error) {
+    closeQuietly(file);
+    throw error;
   }
-  return { path, version, size, hash };
 }

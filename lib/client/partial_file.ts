@@ -10,7 +10,13 @@ import { joinPath, writeAll } from "../common/mod.ts";
 import type { FileHeader } from "../wire/mod.ts";
 import { checkRoom, checkWhole, VerificationError } from "./checks.ts";
 import { numbered, safeFileName } from "./saved_name.ts";
-import { keptName, type KeptPart } from "./kept_part.ts";
+import {
+  keptName,
+  type KeptPart,
+  openPart,
+  PartBusyError,
+  releasePart,
+} from "./kept_part.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -88,7 +94,8 @@ export class PartialFile {
    * The file for a download asked for with `resume` (`get -c`), to be
    * saved as `name` in `dir`: the `kept` part continued when the server
    * goes on from its end, or a new kept part when it starts from byte 0
-   * (`kept` is then removed: it is of another version).
+   * (`kept` is then removed: it is of another version). It takes `kept`
+   * over, whatever comes of it.
    *
    * @throws {VerificationError} when the header has no version, or starts
    * anywhere else; nothing is touched then.
@@ -101,17 +108,25 @@ export class PartialFile {
   ): Promise<PartialFile> {
     const { version, offset } = header;
     if (version === null) {
+      if (kept !== null) releasePart(kept);
       throw new VerificationError(
         "The server's reply to resume did not say the file's version",
       );
     }
     if (kept !== null && offset === kept.size && version === kept.version) {
-      const file = await Deno.open(kept.path, { write: true, append: true });
-      return new PartialFile(dir, name, offset + header.size, kept.path, file, {
-        hash: kept.hash,
-        size: kept.size,
-      });
+      return new PartialFile(
+        dir,
+        name,
+        offset + header.size,
+        kept.path,
+        kept.file,
+        {
+          hash: kept.hash,
+          size: kept.size,
+        },
+      );
     }
+    if (kept !== null) releasePart(kept);
     if (offset !== 0) {
       throw new VerificationError(
         `The server went on from byte ${offset}, not ${
@@ -122,11 +137,8 @@ export class PartialFile {
     if (kept !== null) await Deno.remove(kept.path);
     const path = joinPath(dir, keptName(name, version));
     await Deno.mkdir(dir, { recursive: true });
-    const file = await Deno.open(path, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
+    const file = await openPart(path, true);
+    if (file === null) throw new PartBusyError(`${path} could not be made`);
     return new PartialFile(dir, name, header.size, path, file, {
       hash: createHash("sha256"),
       size: 0,

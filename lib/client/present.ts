@@ -17,7 +17,6 @@ import {
 import { COMMANDS, isFailure, type Reply } from "../wire/mod.ts";
 import { ListedNames } from "./completion.ts";
 import type { PromptOutput } from "./console.ts";
-import { VerificationError } from "./checks.ts";
 import { continueHint } from "./commands.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
 import { ProgressBar } from "./progress.ts";
@@ -126,6 +125,7 @@ export async function runGet(
     })
     : null;
   const streamed = options.saveAs === STANDARD_OUTPUT;
+  let keptPath: string | null = null;
   // What was printed goes out before the file's bytes do.
   if (streamed) output.flush();
   try {
@@ -136,6 +136,7 @@ export async function runGet(
       overwrite: options.overwrite,
       maxBytes: options.maxDownloadBytes,
       resume,
+      onKept: (path) => keptPath = path,
       onNotice: (text) => {
         progress?.clear();
         output.error(text);
@@ -170,12 +171,10 @@ export async function runGet(
       return "refused";
     }
     if (error instanceof ConnectionClosedError) {
-      if (!resume) throw error;
+      if (keptPath === null) throw error;
       // A cut `get -c` kept what arrived: say how to go on.
       throw new ConnectionClosedError(
-        `${error.message}; what arrived of ${escapeControl(name)} is kept: ${
-          continueHint(name, options.oneShot)
-        }`,
+        `${error.message}: ${continueHint(name, options.oneShot)}`,
         { cause: error.cause },
       );
     }
@@ -184,8 +183,10 @@ export async function runGet(
       `error: Download of ${escapeControl(name)} failed: ${reason}; ${
         streamed
           ? "what went to standard output is not the file"
-          : resume && !(error instanceof VerificationError)
-          ? `what arrived is kept: ${continueHint(name, options.oneShot)}`
+          : keptPath !== null
+          ? `what arrived is kept in ${escapeControl(keptPath)}: ${
+            continueHint(name, options.oneShot)
+          }`
           : "nothing was saved"
       }`,
     ));

@@ -149,6 +149,11 @@ export class Session {
     });
   }
 
+  /** Whether the connection has ended. */
+  get isClosed(): boolean {
+    return this.#closeReason !== null;
+  }
+
   /** Closes the connection; pending requests fail. */
   async close(): Promise<void> {
     this.#closedByUs ||= this.#closeReason === null;

@@ -32,8 +32,9 @@ export async function freeBytes(dir: string): Promise<number | null> {
 }
 
 /**
- * Refuses a download of `size` bytes over `maxBytes` (0: no limit) or over
- * the free space of `dir` (`null`: a stream, with no space to check).
+ * Refuses a download of `size` more bytes over `maxBytes` (0: no limit)
+ * with the `kept` bytes it goes on from, or over the free space of `dir`
+ * (`null`: a stream, with no space to check).
  *
  * @throws {DownloadRefusedError} saying which, with both sizes.
  */
@@ -42,10 +43,12 @@ export async function checkFits(
   size: number,
   maxBytes: number,
   dir: string | null,
+  kept = 0,
 ): Promise<void> {
-  if (maxBytes > 0 && size > maxBytes) {
+  const whole = kept + size;
+  if (maxBytes > 0 && whole > maxBytes) {
     throw new DownloadRefusedError(
-      `Refused ${name}: it is ${formatBytes(size)}, over the --max-size of ${
+      `Refused ${name}: it is ${formatBytes(whole)}, over the --max-size of ${
         formatBytes(maxBytes)
       }; nothing was saved`,
     );

@@ -3,13 +3,11 @@
  * name while a slot is free, or turned away with `421`; all of them can be
  * stopped at once, and the group can be awaited until every one is gone.
  *
- * A full server still makes room for a client that speaks: a newcomer gets
- * the admission wait to send its first line; if it does, it takes the
- * first slot that frees, or that of the client that makes room next (see
- * `occupants.ts`: a silent one, or one idle for the yield limit), which is
- * told why and closed. A newcomer that does not speak pushes no one out,
- * and one that connects while a speaker waits queues behind it: hogs that
- * reconnect at once cannot starve real clients, which speak at once.
+ * A full server makes room for a newcomer that sends its first line in
+ * the admission wait: the first slot that frees, or that of the client that
+ * makes room next (`occupants.ts`: a silent one, or one idle for the yield
+ * limit), told why and closed. A silent newcomer pushes no one out and
+ * queues behind one that spoke: reconnecting hogs cannot starve clients.
  *
  * @module
  */
@@ -18,16 +16,14 @@ import { formatAddress } from "../common/mod.ts";
 
 import { refusesPeer } from "./access.ts";
 import { MAX_LINGERING } from "./config.ts";
-import {
-  ClientConnection,
-  type ClientConnectionOptions,
-} from "./connection.ts";
-import type { ServerContext } from "./context.ts";
+import { ClientConnection } from "./connection.ts";
+import type { ClientConnectionOptions, ServerContext } from "./context.ts";
 import { LingerPlaces } from "./linger.ts";
 import { Handshakes, handshakeWords, isTls } from "./handshake.ts";
 import { ClientNamer } from "./naming.ts";
 import { Occupants, type Yielder } from "./occupants.ts";
 import { IdleSweep } from "./idle.ts";
+import { RunningCount } from "./running.ts";
 import { runSession, type SessionOwner } from "./session.ts";
 import { closingReply, firstLine, turnAway, WaitingRoom } from "./waiting.ts";
 
@@ -40,13 +36,10 @@ export class Clients {
   // Newcomers to a full server, given time to send their first line.
   readonly #waiting = new WaitingRoom();
   readonly #running = new Set<Promise<void>>();
-  // Sessions running (tracked by count, see #owner), and their end.
-  #sessions = 0;
-  #noSessions: PromiseWithResolvers<void> | null = null;
-  // Slots handed to newcomers still in the waiting room.
-  #reserved = 0;
-  // TLS clients still shaking hands, not yet admitted.
-  readonly #handshakes: Handshakes;
+  // Sessions, counted (see #owner): no promise of their own is kept.
+  readonly #sessions = new RunningCount();
+  #reserved = 0; // slots handed to newcomers still in the waiting room
+  readonly #handshakes: Handshakes; // TLS clients not yet through
   #stopping = false;
   readonly #protectedReply: Uint8Array;
 
@@ -119,9 +112,8 @@ export class Clients {
 
   /** Resolves once every session and every refusal has ended. */
   async drained(): Promise<void> {
-    while (this.#running.size > 0 || this.#sessions > 0) {
-      if (this.#running.size > 0) await Promise.all(this.#running);
-      else await (this.#noSessions ??= Promise.withResolvers()).promise;
+    while (this.#running.size > 0 || this.#sessions.size > 0) {
+      await Promise.all([...this.#running, this.#sessions.none()]);
     }
   }
 
@@ -159,23 +151,18 @@ export class Clients {
       remote,
     });
     this.#occupants.add({ connection, since: clock.now(), name });
-    this.#sessions++;
+    this.#sessions.add();
     runSession(connection, name, this.#server, this.#owner);
   }
 
-  // What every session tells at its end: no closure or promise of its own
-  // waits for it.
+  // What every session tells at its end.
   readonly #owner: SessionOwner = {
     ended: (connection) => {
       // Still counted when it was pushed out for a newcomer: that one has
       // its slot already.
       if (this.#occupants.delete(connection)) this.#offerSlots();
     },
-    finished: () => {
-      if (--this.#sessions > 0) return;
-      this.#noSessions?.resolve();
-      this.#noSessions = null;
-    },
+    finished: () => this.#sessions.done(),
   };
 
   /** Lets a newcomer to a full server wait for its first line. */

@@ -7,30 +7,11 @@
  * @module
  */
 
-import {
-  type Clock,
-  isTcp,
-  type TimerHandle,
-  writeAll,
-} from "../common/mod.ts";
+import { isTcp, type TimerHandle, writeAll } from "../common/mod.ts";
 import { type CloseReason, LineBuffer, ReplyWriter } from "../wire/mod.ts";
-import type { Timings } from "./config.ts";
-import { type IdleSweep, idleVerdict, type Watched } from "./idle.ts";
-import { type LingerPlaces, lingerThenClose } from "./linger.ts";
-
-/** What a {@linkcode ClientConnection} needs of its server. */
-export interface ClientConnectionOptions {
-  /** Longest request line in bytes. */
-  maxLineBytes: number;
-  /** The idle timeout and stall limit (see `idle.ts`), and the close grace. */
-  timings: Pick<Timings, "idleMs" | "stallMs" | "closeGraceMs">;
-  /** Where the time comes from. */
-  clock: Clock;
-  /** The server's places for lingering closes. */
-  lingering: LingerPlaces;
-  /** The server's idle watch. */
-  idle: IdleSweep;
-}
+import type { ClientConnectionOptions } from "./context.ts";
+import { idleVerdict, type Watched } from "./idle.ts";
+import { lingerThenClose } from "./linger.ts";
 
 /**
  * The socket of one accepted client. Reads go into {@linkcode lines};
@@ -126,7 +107,11 @@ export class ClientConnection implements Watched {
    */
   read(): Promise<boolean> {
     const raw = this.startRead();
-    if (raw === null) return this.#takePending();
+    if (raw === null) {
+      const pending = this.#pendingRead!;
+      this.#pendingRead = undefined;
+      return pending;
+    }
     return raw.then(
       (n) => this.took(n),
       (error) => {
@@ -137,13 +122,9 @@ export class ClientConnection implements Watched {
   }
 
   /**
-   * Starts a read into {@linkcode lines} whose count goes to
-   * {@linkcode took}, or returns `null` when a read begun earlier (see
-   * {@linkcode readAhead}) must be taken with {@linkcode read} instead.
-   * The session's own way to read: every idle connection waits in it, and
-   * it makes no promise or closure of its own.
-   *
-   * @throws {LineTooLongError} if a pending line already exceeds the limit.
+   * Starts a read into {@linkcode lines} whose count goes to {@linkcode took}
+   * (`null`: one begun by {@linkcode readAhead} is {@linkcode read}'s). The
+   * session's read, in which idle connections wait: no promise of its own.
    */
   startRead(): Promise<number | null> | null {
     if (this.#pendingRead !== undefined) return null;
@@ -164,12 +145,6 @@ export class ClientConnection implements Watched {
     if (n === null || this.#stopReason !== null) return false;
     this.lines.filled(n);
     return true;
-  }
-
-  #takePending(): Promise<boolean> {
-    const pending = this.#pendingRead!;
-    this.#pendingRead = undefined;
-    return pending;
   }
 
   /**

@@ -8,9 +8,11 @@
 import type { Clock } from "../common/mod.ts";
 import type { CloseReason, ReplyWriter } from "../wire/mod.ts";
 import type { ConnectionCache } from "./cache.ts";
-import type { ServerConfig } from "./config.ts";
+import type { ServerConfig, Timings } from "./config.ts";
 import type { DigestCache } from "./digest_cache.ts";
 import type { HashThreads } from "./hash_threads.ts";
+import type { IdleSweep } from "./idle.ts";
+import type { LingerPlaces } from "./linger.ts";
 import type { AccessPolicy } from "./access.ts";
 import type { Logger } from "./log.ts";
 import type { Repository } from "./repository.ts";
@@ -76,3 +78,17 @@ export type CommandHandler<A> = (
   request: RequestContext,
   args: A,
 ) => CommandResult | Promise<CommandResult>;
+
+/** What a `ClientConnection` (`connection.ts`) needs of its server. */
+export interface ClientConnectionOptions {
+  /** Longest request line in bytes. */
+  maxLineBytes: number;
+  /** The idle timeout and stall limit (see `idle.ts`), and the close grace. */
+  timings: Pick<Timings, "idleMs" | "stallMs" | "closeGraceMs">;
+  /** Where the time comes from. */
+  clock: Clock;
+  /** The server's places for lingering closes. */
+  lingering: LingerPlaces;
+  /** The server's idle watch. */
+  idle: IdleSweep;
+}

@@ -147,15 +147,11 @@ async function serveFile(
     const file = escapeName(opened.name);
     const size = opened.info.size;
     const version = fileVersion(opened.info);
-    // The rest of the version the client has, or all of this one.
-    const start = from?.version === version ? from.offset : 0;
-    if (start > size) {
-      out.line(
-        Code.BadArguments,
-        `Offset ${start} is past the end of ${file} (${size} bytes)`,
-      );
-      return;
-    }
+    // The rest of the version the client has, or all of this one (a part
+    // longer than the file cannot be of it).
+    const start = from?.version === version && from.offset <= size
+      ? from.offset
+      : 0;
     const resumed = from === null ? null : { version, offset: start };
     await logTransfer(
       request,
@@ -221,25 +217,51 @@ async function logTransfer(
   }
 }
 
+/** How often a resumed download says how far it has read the client's part. */
+export const NOTE_EVERY_MS = 1000;
+
 async function transfer(
   { out, server, signal, flush, send }: RequestContext,
   { file, name, path, info }: OpenedFile,
   progress: { sent: number },
   resumed: { version: string; offset: number } | null,
 ): Promise<void> {
-  const { digests } = server;
+  const { digests, clock } = server;
   const start = resumed?.offset ?? 0;
   // File times are wall-clock times, so this is read from the wall clock.
-  const statAt = server.clock.date().getTime();
+  const statAt = clock.date().getTime();
   const known = digests.get(path, info);
-  out.fileHeader(info.size - start, escapeName(name), resumed ?? undefined);
-  await flush();
+  // The trailer covers the whole file: without a remembered digest, the
+  // part the client has is read and hashed first, and not sent. Meanwhile
+  // the header waits, and a line each second says how far the reading is,
+  // so the client knows the server is at work (and a client gone is seen).
+  const reading = known === null && start > 0;
+  if (resumed !== null) out.fileFields(resumed.version, resumed.offset);
+  let headed = false;
+  const head = async () => {
+    if (headed) return;
+    headed = true;
+    out.fileHeader(info.size - start, escapeName(name));
+    await flush();
+  };
+  if (reading) await flush();
+  else await head();
+  let noted = clock.now();
+  const note = async (hashed: number) => {
+    if (clock.now() - noted < NOTE_EVERY_MS) return;
+    noted = clock.now();
+    out.fileNote(
+      `Reading the ${formatBytes(start)} the client has: ${
+        formatBytes(hashed)
+      } so far`,
+    );
+    await flush();
+  };
   const counted = async (chunk: Uint8Array) => {
+    await head();
     await send(chunk);
     progress.sent += chunk.length;
   };
-  // The trailer covers the whole file: without a remembered digest, the
-  // part the client has is read and hashed first, and not sent.
   if (known !== null && start > 0) await file.seek(start, Deno.SeekMode.Start);
   const digest = await streamFile(
     file,
@@ -248,10 +270,12 @@ async function transfer(
     {
       hash: known === null,
       skip: known === null ? start : 0,
+      onSkipped: note,
       signal,
       threads: server.hashThreads,
     },
   );
+  await head(); // nothing followed the part the client has
   const after = await file.stat();
   if (known !== null && !sameVersion(info, after)) {
     // The bytes sent are not the ones the remembered digest is of, and no

@@ -41,6 +41,8 @@ export interface StreamFileOptions {
    * a client that resumes already has.
    */
   skip?: number;
+  /** Told of each chunk of those that is hashed: bytes hashed so far. */
+  onSkipped?: (hashed: number) => Promise<void>;
   /** Stops the transfer between chunks. */
   signal?: AbortSignal;
   /** Bytes read and written per step; defaults to {@linkcode CHUNK_BYTES}. */
@@ -245,6 +247,7 @@ export async function streamFile(
   const {
     hash = true,
     skip = 0,
+    onSkipped,
     signal,
     chunkBytes = CHUNK_BYTES,
     threads,
@@ -284,6 +287,7 @@ export async function streamFile(
       signal?.throwIfAborted();
       if (!skipped) await sink(sent.subarray(0, length));
       hasher.hash(sent, length);
+      if (skipped) await onSkipped?.(Math.min(skip, size) - skipping);
     }
     return await hasher.digest();
   } catch (error) {

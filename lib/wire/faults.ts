@@ -115,9 +115,7 @@ export class TruncatedPayloadError extends Error {
     super(
       `Server closed the connection during the download of ${
         escapeControl(name)
-      }: ${formatBytes(size - missing)} of ${
-        formatBytes(size)
-      } arrived; nothing was kept`,
+      }: ${formatBytes(size - missing)} of ${formatBytes(size)} arrived`,
     );
     this.name = "TruncatedPayloadError";
     this.missing = missing;

@@ -62,6 +62,7 @@ export {
   ProtocolError,
   type ProtocolFault,
   quoteLine,
+  TruncatedPayloadError,
 } from "./faults.ts";
 export { type Reply, ReplyReader } from "./reply_reader.ts";
 export {

@@ -115,22 +115,31 @@ export class ReplyWriter {
 
   /**
    * `150 <size> <name>`: the header of a download; raw bytes follow. A
-   * resumed one says first the file's version and the byte they start at.
+   * resumed one says first the file's version and the byte they start at
+   * (see {@linkcode fileFields}).
    */
   fileHeader(
     size: number,
     name: string,
     from?: { version: string; offset: number },
   ): void {
-    const header = formatFileHeader(size, name);
-    if (from === undefined) this.line(Code.FileHeader, header);
-    else {
-      this.lines(
-        Code.FileHeader,
-        formatFileFields(from.version, from.offset),
-        header,
-      );
+    if (from !== undefined) this.fileFields(from.version, from.offset);
+    this.line(Code.FileHeader, formatFileHeader(size, name));
+  }
+
+  /**
+   * The lines of a resumed download before its header: `150-Version <v>`
+   * and `150-Offset <n>`.
+   */
+  fileFields(version: string, offset: number): void {
+    for (const field of formatFileFields(version, offset)) {
+      this.#text(`${Code.FileHeader}-${field}\n`);
     }
+  }
+
+  /** `150-<text>`: a word on the way to a download's header. */
+  fileNote(text: string): void {
+    this.#text(`${Code.FileHeader}-${text}\n`);
   }
 
   /** `226 SHA-256 <hex>`: the trailer after a download's raw bytes. */

@@ -11,7 +11,7 @@ import type { Reader } from "../common/mod.ts";
 import { Code } from "./codes.ts";
 import { REPLY_LIMITS, type ReplyLimits } from "./limits.ts";
 import { LineBuffer, LineTooLongError } from "./line_buffer.ts";
-import { type FileHeader, parseFileHeader } from "./texts.ts";
+import { type FileHeader, HeaderFields } from "./texts.ts";
 import {
   ProtocolError,
   TruncatedPayloadError,
@@ -73,8 +73,7 @@ export class ReplyReader {
   #replyLines = 0;
   #replyBytes = 0;
   #payloadRemaining = 0;
-  // The texts of the `150-` lines before a download's header.
-  #fields: string[] = [];
+  readonly #fields = new HeaderFields();
   #ended = false;
 
   /** Creates a reader of `source` that enforces `limits`. */
@@ -158,7 +157,7 @@ export class ReplyReader {
     this.#pendingCode = this.last ? 0 : code;
     if (code === Code.FileHeader) {
       if (this.last) this.#startPayload();
-      else this.#fields.push(this.text());
+      else this.#fields.read(this.text());
     }
     return true;
   }
@@ -280,8 +279,7 @@ export class ReplyReader {
 
   #startPayload(): void {
     const text = this.text();
-    const header = parseFileHeader(text, this.#fields);
-    this.#fields = [];
+    const header = this.#fields.header(text);
     if (header === null) throw new ProtocolError({ kind: "bad-header", text });
     this.payload = header;
     this.#payloadRemaining = header.size;

@@ -147,10 +147,39 @@ export function formatFileFields(version: string, offset: number): string[] {
   return [VERSION_FIELD + version, OFFSET_FIELD + String(offset)];
 }
 
+/** What the `150-` lines before a download's header said, so far. */
+export interface FileFields {
+  /** The file's version, if said. */
+  version: string | null;
+  /** The byte the raw bytes start at; 0 if not said. */
+  offset: number;
+}
+
+/**
+ * Reads one `150-` line before a download's header (see
+ * {@linkcode formatFileFields}) into `fields`; a line it does not know
+ * (the server's word on its progress, a later field) is passed over, so it
+ * costs nothing and breaks no reader.
+ *
+ * @returns `false` when a known field is malformed.
+ */
+export function readFileField(text: string, fields: FileFields): boolean {
+  if (text.startsWith(VERSION_FIELD)) {
+    const version = text.slice(VERSION_FIELD.length);
+    fields.version = version;
+    return VERSION_PATTERN.test(version);
+  }
+  if (text.startsWith(OFFSET_FIELD)) {
+    const digits = text.slice(OFFSET_FIELD.length);
+    fields.offset = Number(digits);
+    return /^\d{1,16}$/.test(digits) && Number.isSafeInteger(fields.offset);
+  }
+  return true;
+}
+
 /**
  * Reads the text of a download header, with the texts of the `150-` lines
- * before it (see {@linkcode formatFileFields}); a line it does not know is
- * left out, so later fields cannot break a reader.
+ * before it (see {@linkcode readFileField}).
  *
  * @returns `null` when the text is not a valid header, or a known field
  * is malformed.
@@ -159,25 +188,47 @@ export function parseFileHeader(
   text: string,
   fields: readonly string[] = [],
 ): FileHeader | null {
+  const header = new HeaderFields();
+  for (const field of fields) header.read(field);
+  return header.header(text);
+}
+
+/**
+ * The `150-` lines of one download header as they come, then its header
+ * line: what a reader keeps of them is two fields, however many come.
+ */
+export class HeaderFields {
+  #said: FileFields | null = { version: null, offset: 0 };
+
+  /** Takes the text of one `150-` line (see {@linkcode readFileField}). */
+  read(text: string): void {
+    if (this.#said && !readFileField(text, this.#said)) this.#said = null;
+  }
+
+  /**
+   * The header with what was said before it, and a fresh start for the
+   * next one.
+   *
+   * @returns `null` when the header, or a field before it, is malformed.
+   */
+  header(text: string): FileHeader | null {
+    const said = this.#said;
+    this.#said = { version: null, offset: 0 };
+    return said && headerWith(text, said);
+  }
+}
+
+/**
+ * The header `text` with what the lines before it said.
+ *
+ * @returns `null` when the text is not a valid header.
+ */
+function headerWith(text: string, said: FileFields): FileHeader | null {
   const match = /^(\d{1,16}) (.+)$/s.exec(text);
   if (!match) return null;
   const size = Number(match[1]);
   if (!Number.isSafeInteger(size)) return null;
-  let version: string | null = null;
-  let offset = 0;
-  for (const field of fields) {
-    if (field.startsWith(VERSION_FIELD)) {
-      version = field.slice(VERSION_FIELD.length);
-      if (!VERSION_PATTERN.test(version)) return null;
-    } else if (field.startsWith(OFFSET_FIELD)) {
-      const digits = field.slice(OFFSET_FIELD.length);
-      offset = Number(digits);
-      if (!/^\d{1,16}$/.test(digits) || !Number.isSafeInteger(offset)) {
-        return null;
-      }
-    }
-  }
-  return { size, name: match[2], version, offset };
+  return { size, name: match[2], ...said };
 }
 
 /**

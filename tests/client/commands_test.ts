@@ -1,11 +1,15 @@
+import { parseCommandLine } from "../../lib/client/cli.ts";
+import { completeLine } from "../../lib/client/completion.ts";
 import {
   cancelledText,
+  downloadLine,
   HELP_LINES,
   HINT,
   readTypedLine,
   TYPED_COMMANDS,
+  typedName,
 } from "../../lib/client/commands.ts";
-import { COMMAND_NAMES, COMMANDS } from "../../lib/wire/mod.ts";
+import { COMMAND_NAMES, COMMANDS, unescapeName } from "../../lib/wire/mod.ts";
 import { assertEquals } from "../support/assert.ts";
 
 Deno.test("help has a line for every command a person types, from the table", () => {
@@ -92,4 +96,32 @@ Deno.test("a stopped download says what was kept and how to go on, as typed wher
     "Download of a b.txt stopped; what arrived is kept: run the same command again to go on from there",
   );
   assertEquals(cancelledText("status", false), "Cancelled");
+});
+
+Deno.test("a name that reads as -c NAME is typed with its dash escaped, and read back as itself", () => {
+  assertEquals(typedName("-c x"), "\\x2dc x");
+  assertEquals(typedName("-c"), "\\x2dc");
+  assertEquals(typedName("-cx"), "-cx");
+  assertEquals(downloadLine("-c x", false), "get \\x2dc x");
+  assertEquals(downloadLine("-c x", true), "get -c \\x2dc x");
+  assertEquals(readTypedLine(downloadLine("-c x", false)), {
+    kind: "download",
+    name: "\\x2dc x",
+    resume: false,
+  });
+  assertEquals(unescapeName("\\x2dc x"), "-c x");
+  // Tab puts such a name in as it must be typed.
+  assertEquals(completeLine("get -", ["-c x", "-d"]), [
+    ["\\x2dc x", "-d"],
+    "-",
+  ]);
+  // The one-shot form takes the name after get as given.
+  assertEquals(
+    parseCommandLine(["get", "--", "-c x"])?.oneShot,
+    "get \\x2dc x",
+  );
+  assertEquals(
+    parseCommandLine(["get", "-c", "big.bin"])?.oneShot,
+    "get -c big.bin",
+  );
 });
