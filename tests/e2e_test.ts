@@ -883,11 +883,13 @@ Deno.test("client stopped mid-download keeps no partial file (but with get -c) a
         );
         const writer = child.stdin.getWriter();
         if (!oneShot) await writer.write(encoder.encode("get big.bin\n"));
-        // Once the partial file exists, the download is under way.
+        // Once the partial file exists (a kept part: once bytes are in
+        // it), the download is under way.
+        const under = resume ? "modify" : "create";
         await within(
           (async () => {
             for await (const event of watcher) {
-              if (event.kind === "create") return;
+              if (event.kind === under) return;
             }
           })(),
           "the partial file",

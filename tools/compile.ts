@@ -12,6 +12,7 @@ import {
   type Program,
   PROGRAMS,
   readTasks,
+  runtimeFlags,
 } from "./tasks.ts";
 
 /** Platforms to build for: file suffix → Deno target triple. */
@@ -33,6 +34,7 @@ export function compileArgs(
   const exe = suffix.startsWith("windows") ? ".exe" : "";
   return [
     "compile",
+    ...runtimeFlags(task),
     ...binaryPermissionFlags(task),
     "--target",
     TARGETS[suffix],

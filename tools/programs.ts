@@ -14,6 +14,7 @@ import {
   type Program,
   readTasks,
   ROOT,
+  runtimeFlags,
 } from "./tasks.ts";
 import { within } from "./wait.ts";
 
@@ -66,6 +67,7 @@ export async function programArgs(
     "run",
     "--config",
     CONFIG,
+    ...runtimeFlags(tasks[program]),
     ...permissionFlags(tasks[program], env),
     `${ROOT}${program}.ts`,
     ...args,
