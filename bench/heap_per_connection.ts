@@ -17,12 +17,7 @@
 
 import { integerFlag, parseFlags, runProgram } from "../lib/common/mod.ts";
 import { programEnv, spawnServer } from "../tools/programs.ts";
-import {
-  permissionFlags,
-  readTasks,
-  ROOT,
-  runtimeFlags,
-} from "../tools/tasks.ts";
+import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
 import { closeAll, openAll, pingPong } from "./load.ts";
 
 /** A V8 heap snapshot, the fields this tool reads. */
@@ -122,7 +117,6 @@ async function main(args: string[]): Promise<number> {
     : [
       "--config",
       config,
-      ...runtimeFlags((await readTasks(config)).server),
       ...permissionFlags((await readTasks(config)).server, env),
       `${root}/server.ts`,
       "--port",

@@ -40,7 +40,7 @@ import {
 import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { fillRandom } from "../tools/random.ts";
 import { residentMemory } from "../tools/memory.ts";
-import { permissionFlags, readTasks, runtimeFlags } from "../tools/tasks.ts";
+import { permissionFlags, readTasks } from "../tools/tasks.ts";
 import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
 import { nodeReference, REFERENCE_LISTENING } from "./references.ts";
 
@@ -216,7 +216,6 @@ async function baselineCommand(
       "run",
       "--config",
       config,
-      ...runtimeFlags((await readTasks(config)).server),
       ...permissionFlags((await readTasks(config)).server, env),
       `${root}/server.ts`,
       ...SERVER_ARGS,

@@ -10,10 +10,9 @@ import {
   PROGRAMS,
   readTasks,
   ROOT,
-  runtimeFlags,
 } from "../tools/tasks.ts";
 import { assertEquals, assertStringIncludes } from "./support/assert.ts";
-import { programArgs, spawnServer } from "../tools/programs.ts";
+import { spawnServer } from "../tools/programs.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { WAIT_MS } from "../tools/wait.ts";
 
@@ -122,14 +121,4 @@ Deno.test({
       await Deno.remove(outDir, { recursive: true });
     }
   },
-});
-
-Deno.test("the server runs with its task's V8 flags, as a task, a test or a binary", async () => {
-  const flags = runtimeFlags(tasks.server);
-  assertEquals(flags, ["--v8-flags=--optimize-for-size"]);
-  const run = await programArgs("server", [], {});
-  assertEquals(run.filter((arg) => arg.startsWith("--v8-flags=")), flags);
-  const compile = compileArgs("server", tasks.server, "linux-x64");
-  assertEquals(compile.filter((arg) => arg.startsWith("--v8-flags=")), flags);
-  assertEquals(runtimeFlags(tasks.client), []);
 });

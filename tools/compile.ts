@@ -12,7 +12,6 @@ import {
   type Program,
   PROGRAMS,
   readTasks,
-  runtimeFlags,
 } from "./tasks.ts";
 
 /** Platforms to build for: file suffix → Deno target triple. */
@@ -34,7 +33,6 @@ export function compileArgs(
   const exe = suffix.startsWith("windows") ? ".exe" : "";
   return [
     "compile",
-    ...runtimeFlags(task),
     ...binaryPermissionFlags(task),
     "--target",
     TARGETS[suffix],

@@ -14,7 +14,6 @@ import {
   type Program,
   readTasks,
   ROOT,
-  runtimeFlags,
 } from "./tasks.ts";
 import { within } from "./wait.ts";
 
@@ -67,7 +66,6 @@ export async function programArgs(
     "run",
     "--config",
     CONFIG,
-    ...runtimeFlags(tasks[program]),
     ...permissionFlags(tasks[program], env),
     `${ROOT}${program}.ts`,
     ...args,

@@ -42,16 +42,6 @@ export function permissionFlags(
 }
 
 /**
- * Picks the runtime's own flags out of a task's command line: its V8 flags
- * (`--v8-flags=--optimize-for-size`, which keeps the server's heap small
- * under many short connections). Whatever runs a program as its task does
- * passes them too.
- */
-export function runtimeFlags(task: string): string[] {
-  return task.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
-}
-
-/**
  * The permission flags a binary is built with: those of the task, less
  * every path under a variable such as `$HOME` (a binary's permissions are
  * fixed when it is built, on another machine than where it runs) and the
