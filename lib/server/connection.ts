@@ -244,15 +244,14 @@ export class ClientConnection implements Watched {
    */
   async finish(): Promise<void> {
     if (this.#closed) return;
+    // A peer that never sent a byte has none unread: no reset to fear, and
+    // with no `421` on its way, nothing to wait for.
+    if (!this.#heard && this.#lastReply === undefined) return this.close();
     this.#startGrace();
     // The `421` that stop() is writing goes out before the half-close.
     await this.#lastReply;
     if (this.#closed) return;
-    // A peer that never sent a byte has none unread: no reset to fear.
-    if (!this.#heard) {
-      this.close();
-      return;
-    }
+    if (!this.#heard) return this.close();
     const writeClosed = this.#writeClosed;
     this.#writeClosed = true;
     await lingerThenClose(this.#conn, () => this.close(), {
