@@ -454,6 +454,26 @@ Deno.test("while the server reads the part a client has, it says so each second,
   assertEquals((await client.reply()).lines, [`SHA-256 ${sha256Hex(body)}`]);
 });
 
+Deno.test("a download takes any number of the server's words before its header, keeping none", async () => {
+  const body = new TextEncoder().encode("0123456789");
+  await withTempDir(async (dir) => {
+    await withFakeServer(async (conn) => {
+      const note = `150-Reading: ${"x".repeat(1000)}\n`;
+      await send(conn, "150-Version v2\n150-Offset 0\n");
+      for (let i = 0; i < 2000; i++) await send(conn, note);
+      await sendReplies(conn, (out) => out.fileHeader(10, "f.bin"));
+      await send(conn, body);
+      await sendReplies(conn, (out) => out.fileTrailer(sha256Hex(body)));
+    }, async (port) => {
+      const session = await openSession(port);
+      const result = await session.download("f.bin", { dir, resume: true });
+      await closeSession(session);
+      assertEquals(result.sha256, sha256Hex(body));
+    });
+    assertEquals(await listDir(dir), ["f.bin"]);
+  });
+});
+
 Deno.test("the client program goes on with get -c from the part kept, one-shot", async () => {
   const body = pattern(300_000, 13);
   await using t = await startServer({ files: { "big.bin": body } });

@@ -221,7 +221,9 @@ export class Session {
             continue;
           }
           if (waiter.onLine) waiter.onLine(replies.textBytes(), replies.code);
-          else lines.push(replies.text());
+          // A download's header lines are the reader's (see `payload`): the
+          // server's words on its way there are not kept, however many.
+          else if (replies.code !== Code.FileHeader) lines.push(replies.text());
           if (!replies.last) continue;
           const reply = { code: replies.code, lines };
           lines = [];
