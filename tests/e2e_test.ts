@@ -6,6 +6,7 @@
  */
 
 import { HELP_LINES } from "../lib/client/commands.ts";
+import { keptName, nameTag } from "../lib/client/kept_part.ts";
 import { COMMANDS } from "../lib/wire/mod.ts";
 import { MAX_REPLY_LINE_BYTES } from "../lib/wire/limits.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
@@ -904,12 +905,9 @@ Deno.test("client stopped mid-download keeps no partial file (but with get -c) a
         const left = [...Deno.readDirSync(`${dir}/downloads`)];
         if (resume) {
           // What arrived is kept, written out to the last byte.
-          assertEquals(left.map((entry) => entry.name), [
-            "big.bin.v1.ackline-part",
-          ]);
-          const { size } = Deno.statSync(
-            `${dir}/downloads/big.bin.v1.ackline-part`,
-          );
+          const part = keptName("big.bin", nameTag("big.bin"), "v1");
+          assertEquals(left.map((entry) => entry.name), [part]);
+          const { size } = Deno.statSync(`${dir}/downloads/${part}`);
           assert(size > 0 && size <= 64 * 1024, `kept ${size}`);
         } else {
           assertEquals(left, []);

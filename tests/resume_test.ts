@@ -1,6 +1,6 @@
-import { ConnectionClosedError } from "../client.ts";
+import { ConnectionClosedError, ReplyError } from "../client.ts";
 import { VerificationError } from "../lib/client/checks.ts";
-import { keptName, PartBusyError } from "../lib/client/kept_part.ts";
+import { keptName, nameTag, PartBusyError } from "../lib/client/kept_part.ts";
 import { SYSTEM_CLOCK } from "../lib/common/mod.ts";
 import { fileVersion } from "../lib/server/digest_cache.ts";
 import { Code, NO_VERSION } from "../lib/wire/mod.ts";
@@ -154,7 +154,7 @@ Deno.test("get -c keeps what a cut download got, and after a server restart asks
         await closeSession(session);
         await within(stopping!, "the server to stop");
       }
-      const part = keptName("big.bin", version);
+      const part = keptName("big.bin", nameTag("big.bin"), version);
       assertEquals(await listDir(dir), [part]);
       const kept = (await Deno.stat(`${dir}/${part}`)).size;
       assert(kept > 0 && kept < body.length, `kept ${kept}`);
@@ -189,7 +189,10 @@ Deno.test("get -c of a file changed since the cut starts again, says why, and dr
   const path = `${t.filesDir}/doc.txt`;
   const old = await versionOf(path);
   await withTempDir(async (dir) => {
-    await Deno.writeTextFile(`${dir}/${keptName("doc.txt", old)}`, "first");
+    await Deno.writeTextFile(
+      `${dir}/${keptName("doc.txt", nameTag("doc.txt"), old)}`,
+      "first",
+    );
     await Deno.writeTextFile(path, "second, longer words");
     const notices: string[] = [];
     const session = await openSession(t.port);
@@ -251,7 +254,7 @@ Deno.test("get -c at a server that does not know resume says so and gets the who
 Deno.test("get -c never trusts a server that goes on from elsewhere, names a bad version or sends a wrong digest", async (t) => {
   const whole = new TextEncoder().encode("0123456789");
   const kept = whole.subarray(0, 4);
-  const part = keptName("f.bin", "v1");
+  const part = keptName("f.bin", nameTag("f.bin"), "v1");
   const cases: [
     string,
     (conn: Deno.TcpConn) => Promise<void>,
@@ -341,7 +344,7 @@ Deno.test("get -c saves under the name asked for, whatever name the server's hea
     const dir = `${base}/downloads`;
     await Deno.mkdir(dir);
     await Deno.writeFile(
-      `${dir}/${keptName("f.bin", "v1")}`,
+      `${dir}/${keptName("f.bin", nameTag("f.bin"), "v1")}`,
       whole.slice(0, 4),
     );
     await withFakeServer(async (conn) => {
@@ -368,7 +371,7 @@ Deno.test("get -c leaves alone a part another download holds, and never writes t
   const body = new TextEncoder().encode("0123456789");
   await using server = await startServer({ files: { "f.bin": body } });
   const version = await versionOf(`${server.filesDir}/f.bin`);
-  const part = keptName("f.bin", version);
+  const part = keptName("f.bin", nameTag("f.bin"), version);
   await t.step("a part locked by another download", async () => {
     await withTempDir(async (dir) => {
       await Deno.writeFile(`${dir}/${part}`, body.subarray(0, 4));
@@ -401,11 +404,13 @@ Deno.test("get -c leaves alone a part another download holds, and never writes t
         await Deno.writeTextFile(outside, "untouched");
         await make(`${dir}/${part}`, outside);
         const session = await openSession(server.port);
-        await assertRejects(
+        // Refused at the header, before a byte: the connection is closed.
+        const error = await assertRejects(
           () => session.download("f.bin", { dir, resume: true }),
-          PartBusyError,
-          "is in the way",
+          ConnectionClosedError,
         );
+        assert(error.cause instanceof PartBusyError, String(error.cause));
+        assertMatch(error.message, /is in the way/);
         await closeSession(session);
         assertEquals(await Deno.readTextFile(outside), "untouched");
         assertEquals(await listDir(dir), [part]);
@@ -474,6 +479,83 @@ Deno.test("a download takes any number of the server's words before its header, 
   });
 });
 
+Deno.test("parts of two files saved under one name, and a part left as it was, are each kept apart", async () => {
+  const big = pattern(1 << 20, 5);
+  await using t = await startServer({
+    files: { "data:x.bin": big, "data_x.bin": "small" },
+  });
+  const version = await versionOf(`${t.filesDir}/data:x.bin`);
+  await withTempDir(async (dir) => {
+    const part = keptName("data_x.bin", nameTag("data:x.bin"), version);
+    await Deno.writeFile(`${dir}/${part}`, big.subarray(0, 1000));
+    // The other file of the same local name leaves that part alone.
+    const notices: string[] = [];
+    const session = await openSession(t.port);
+    const other = await session.download("data_x.bin", {
+      dir,
+      resume: true,
+      onNotice: (text) => notices.push(text),
+    });
+    assertEquals([other.offset, notices], [0, []]);
+    assertEquals((await listDir(dir)).includes(part), true);
+    // Its own file goes on from it.
+    const own = await session.download("data:x.bin", {
+      dir,
+      resume: true,
+      overwrite: true,
+    });
+    await closeSession(session);
+    assertEquals(own.offset, 1000);
+    assertEquals(await Deno.readFile(own.path), big);
+  });
+});
+
+Deno.test("a get -c cut before its header says where its part still is", async () => {
+  await withTempDir(async (dir) => {
+    const part = keptName("f.bin", nameTag("f.bin"), "v1");
+    await Deno.writeTextFile(`${dir}/${part}`, "0123");
+    const kept: string[] = [];
+    await withFakeServer(async () => {}, async (port) => {
+      const session = await openSession(port);
+      await assertRejects(
+        () =>
+          session.download("f.bin", {
+            dir,
+            resume: true,
+            onKept: (path) => kept.push(path),
+          }),
+        ConnectionClosedError,
+      );
+      await closeSession(session);
+    });
+    assertEquals(kept, [`${dir}/${part}`]);
+    assertEquals(await Deno.readTextFile(`${dir}/${part}`), "0123");
+  });
+});
+
+Deno.test("a resume line too long for the server is said as the server's reply, not taken for an old server", async () => {
+  await withTempDir(async (dir) => {
+    const notices: string[] = [];
+    await withFakeServer(async (conn) => {
+      await send(conn, "500 Line is longer than 40 bytes; closing\n");
+    }, async (port) => {
+      const session = await openSession(port);
+      await assertRejects(
+        () =>
+          session.download("f.bin", {
+            dir,
+            resume: true,
+            onNotice: (text) => notices.push(text),
+          }),
+        ReplyError,
+        "Line is longer than 40 bytes; closing",
+      );
+      await closeSession(session);
+    });
+    assertEquals(notices, []);
+  });
+});
+
 Deno.test("the client program goes on with get -c from the part kept, one-shot", async () => {
   const body = pattern(300_000, 13);
   await using t = await startServer({ files: { "big.bin": body } });
@@ -481,7 +563,7 @@ Deno.test("the client program goes on with get -c from the part kept, one-shot",
   await withTempDir(async (cwd) => {
     await Deno.mkdir(`${cwd}/downloads`);
     await Deno.writeFile(
-      `${cwd}/downloads/${keptName("big.bin", version)}`,
+      `${cwd}/downloads/${keptName("big.bin", nameTag("big.bin"), version)}`,
       body.subarray(0, 123_456),
     );
     const command = await programCommand(
@@ -494,7 +576,7 @@ Deno.test("the client program goes on with get -c from the part kept, one-shot",
     assertEquals(code, 0, said);
     assertMatch(
       said,
-      /^Continuing big\.bin after the 121 KiB kept in \S*big\.bin\.[0-9a-f]+\.ackline-part\nSaved big\.bin \(293 KiB, 121 KiB of it kept\) in .*, SHA-256 verified\n$/,
+      /^Continuing big\.bin after the 121 KiB kept in \S*big\.bin\.[0-9a-f]{8}\.[0-9a-f]+\.ackline-part\nSaved big\.bin \(293 KiB, 121 KiB of it kept\) in .*, SHA-256 verified\n$/,
     );
     assertEquals(await Deno.readFile(`${cwd}/downloads/big.bin`), body);
     assertEquals(await listDir(`${cwd}/downloads`), ["big.bin"]);

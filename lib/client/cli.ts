@@ -58,8 +58,8 @@ Options:
   --overwrite        Replace a file of the same name (otherwise a download
                      takes a numbered name, and -o refuses an existing FILE)
   -c, --continue     With a one-shot get: go on from the part a cut download
-                     kept (NAME.<version>.part beside it), if the file has not
-                     changed since; keep what arrives if this one is cut too
+                     kept (NAME.<tag>.<version>.ackline-part), if the file
+                     has not changed since; keep what arrives if cut again
   --tls              Speak TLS, checking the server's certificate and name
   --ca FILE          The authority (PEM) that signed the server's certificate,
                      when it is not one the system trusts; implies --tls

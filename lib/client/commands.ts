@@ -110,12 +110,19 @@ export function continueHint(name: string, oneShot: boolean): string {
     : `type ${downloadLine(escapeControl(name), true)} to go on from there`;
 }
 
-/** What is said of a command stopped before its end (Ctrl+C, a signal). */
-export function cancelledText(line: string, oneShot: boolean): string {
+/**
+ * What is said of a command stopped before its end (Ctrl+C, a signal);
+ * `kept` when a `get -c` keeps a part of it.
+ */
+export function cancelledText(
+  line: string,
+  oneShot: boolean,
+  kept: boolean,
+): string {
   const typed = readTypedLine(line);
   if (typed.kind !== "download") return "Cancelled";
   const name = escapeControl(typed.name);
-  return typed.resume
+  return kept
     ? `Download of ${name} stopped; what arrived is kept: ${
       continueHint(typed.name, oneShot)
     }`

@@ -24,7 +24,7 @@ import {
   unescapeName,
 } from "../wire/mod.ts";
 import { ConnectionClosedError, ReplyError } from "./errors.ts";
-import { keptPartOf, releasePart } from "./kept_part.ts";
+import { keptPartOf, nameTag, releasePart } from "./kept_part.ts";
 import { VerificationError } from "./checks.ts";
 import { PartialFile, type WhenTaken } from "./partial_file.ts";
 import { safeFileName } from "./saved_name.ts";
@@ -99,6 +99,8 @@ export interface DownloadOptions {
   onNotice?: (text: string) => void;
   /** Told where what arrived is kept, when a `get -c` does not finish. */
   onKept?: (path: string) => void;
+  /** Told when the file's header has come, before its bytes. */
+  onHeader?: () => void;
 }
 
 /**
@@ -142,7 +144,7 @@ export async function download(
       options.saveAs !== STANDARD_OUTPUT
     ? await findResuming(name, options)
     : null;
-  const receiver = new Receiver(options, resuming);
+  const receiver = new Receiver(options, resuming, options.onHeader);
   const { clock } = options;
   const started = clock.now();
   let done = false;
@@ -157,15 +159,31 @@ export async function download(
       receiver.open,
     );
     if (resuming !== null && isNotUnderstood(trailer.code)) {
-      // A line too long for this server closes the connection: that is
-      // no answer about resuming.
-      if (session.isClosed) throw new ReplyError(trailer);
-      options.onNotice?.(
-        `This server cannot continue downloads; getting ${
-          escapeControl(name)
-        } whole, and nothing of it is kept if it is cut`,
-      );
-      return await download(session, name, { ...options, resume: false });
+      // Said once the plain `get` gets its header: a line too long for
+      // this server closes the connection, which is no word on resuming,
+      // and is said as the server's reply instead.
+      const said = () =>
+        options.onNotice?.(
+          `This server cannot continue downloads; getting ${
+            escapeControl(name)
+          } whole, and nothing of it is kept if it is cut`,
+        );
+      let headed = false;
+      try {
+        return await download(session, name, {
+          ...options,
+          resume: false,
+          onHeader: () => {
+            headed = true;
+            said();
+          },
+        });
+      } catch (error) {
+        if (!headed && error instanceof ConnectionClosedError) {
+          throw new ReplyError(trailer);
+        }
+        throw error;
+      }
     }
     if (trailer.code !== Code.FileDone) throw new ReplyError(trailer);
     if (receiver.error) throw receiver.error;
@@ -211,7 +229,11 @@ export async function download(
     }
     throw error;
   } finally {
-    if (resuming?.kept && !resuming.taken) releasePart(resuming.kept);
+    if (resuming?.kept && !resuming.taken) {
+      // Not taken up: it stays as it was.
+      releasePart(resuming.kept);
+      if (!done) options.onKept?.(resuming.kept.path);
+    }
     if (!done) {
       const partial = receiver.partial;
       await partial?.discard();
@@ -227,14 +249,21 @@ async function findResuming(
   name: string,
   options: DownloadOptions,
 ): Promise<Resuming> {
+  const asked = unescapeName(name) ?? name;
   const [dir, savedName] = options.saveAs === undefined
-    ? [options.dir, safeFileName(unescapeName(name) ?? name)]
+    ? [options.dir, safeFileName(asked)]
     : splitPath(options.saveAs);
-  const kept = await keptPartOf(dir, savedName, (found) =>
-    options.onNotice?.(
-      `Continuing ${escapeControl(savedName)} after the ${
-        formatBytes(found.size)
-      } kept in ${escapeControl(found.path)}`,
-    ));
-  return { savedName, kept, taken: false };
+  const tag = nameTag(asked);
+  const kept = await keptPartOf(
+    dir,
+    savedName,
+    tag,
+    (found) =>
+      options.onNotice?.(
+        `Continuing ${escapeControl(savedName)} after the ${
+          formatBytes(found.size)
+        } kept in ${escapeControl(found.path)}`,
+      ),
+  );
+  return { savedName, tag, kept, taken: false };
 }

@@ -16,6 +16,26 @@ export class ConnectionClosedError extends Error {
   }
 }
 
+/**
+ * A connection that ended during a download: says where what arrived is
+ * kept (`get -c`), or `null` when nothing is.
+ */
+export class DownloadStoppedError extends ConnectionClosedError {
+  /** Where a part of the file is kept, if anywhere. */
+  readonly keptPath: string | null;
+
+  /** Creates the error; the message says how the connection ended. */
+  constructor(
+    message: string,
+    keptPath: string | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "DownloadStoppedError";
+    this.keptPath = keptPath;
+  }
+}
+
 /** Thrown when the server answers with an error reply (4xx or 5xx). */
 export class ReplyError extends Error {
   /** The reply that was an error. */

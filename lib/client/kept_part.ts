@@ -10,6 +10,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { joinPath } from "../common/mod.ts";
 import { VERSION_PATTERN } from "../wire/mod.ts";
+import { DownloadRefusedError } from "./space.ts";
 
 // Distinct from other programs' partial files (`report.pdf.part`), which
 // are never taken for ours, nor removed.
@@ -17,12 +18,27 @@ const KEPT_SUFFIX = ".ackline-part";
 const READ_BYTES = 1 << 20;
 
 /**
- * The name a part of `savedName` is kept under while it downloads:
- * `big.bin.<version>.ackline-part`. A version has no dot, so the name
- * says exactly which file and version it holds.
+ * What tells apart the parts of two files of the server that are saved
+ * under one local name (`data:x.bin` and `data_x.bin` both save as
+ * `data_x.bin`): 8 hex digits of the SHA-256 of the name asked for.
  */
-export function keptName(savedName: string, version: string): string {
-  return `${savedName}.${version}${KEPT_SUFFIX}`;
+export function nameTag(askedName: string): string {
+  return createHash("sha256").update(askedName).digest("hex").slice(0, 8);
+}
+
+/**
+ * The name a part of `savedName` is kept under while it downloads:
+ * `big.bin.<tag>.<version>.ackline-part`, the tag that of the name asked
+ * for (see {@linkcode nameTag}). Neither has a dot, so the name says
+ * exactly which file and version it holds, and at most 200 + 55 bytes fit
+ * any file system.
+ */
+export function keptName(
+  savedName: string,
+  tag: string,
+  version: string,
+): string {
+  return `${savedName}.${tag}.${version}${KEPT_SUFFIX}`;
 }
 
 /** A part kept from a cut download, hashed and ready to continue. */
@@ -42,8 +58,12 @@ export interface KeptPart {
   readonly file: Deno.FsFile;
 }
 
-/** Thrown when a part is in use by another download, or its place taken. */
-export class PartBusyError extends Error {
+/**
+ * Thrown when a part is in use by another download, or its place taken:
+ * the download is refused before a byte is written (its bytes are not
+ * taken only to be dropped).
+ */
+export class PartBusyError extends DownloadRefusedError {
   /** Creates the error; the message says which part. */
   constructor(message: string) {
     super(message);
@@ -129,8 +149,9 @@ export function releasePart(part: KeptPart): void {
 export async function findKeptPart(
   dir: string,
   savedName: string,
+  tag: string,
 ): Promise<{ path: string; version: string } | null> {
-  const prefix = `${savedName}.`;
+  const prefix = `${savedName}.${tag}.`;
   let found: { path: string; version: string; written: number } | null = null;
   try {
     for await (const entry of Deno.readDir(dir)) {
@@ -164,9 +185,10 @@ export async function findKeptPart(
 export async function keptPartOf(
   dir: string,
   savedName: string,
+  tag: string,
   onFound?: (found: { path: string; size: number }) => void,
 ): Promise<KeptPart | null> {
-  const found = await findKeptPart(dir, savedName);
+  const found = await findKeptPart(dir, savedName, tag);
   if (found === null) return null;
   const file = await openPart(found.path, false);
   if (file === null) return null;

@@ -9,7 +9,7 @@
 import { colors, escapeControl } from "../common/mod.ts";
 import { COMMANDS, formatRequest, isFailure } from "../wire/mod.ts";
 import { cancelledText, readTypedLine } from "./commands.ts";
-import { ConnectionClosedError } from "./errors.ts";
+import { ConnectionClosedError, DownloadStoppedError } from "./errors.ts";
 import { type GetOptions, requestAndPrint, runGet } from "./present.ts";
 import type { Session } from "./session.ts";
 import { StopSignals } from "./signals.ts";
@@ -64,7 +64,9 @@ export async function runOnce(
     }
     const code = signals.exitCode();
     if (code !== null) {
-      output.error(cancelledText(line, true));
+      const kept = error instanceof DownloadStoppedError &&
+        error.keptPath !== null;
+      output.error(cancelledText(line, true, kept));
       return code;
     }
     output.error(colors.red(`error: ${escapeControl(error.message)}`));

@@ -38,10 +38,9 @@ export type WhenTaken = { numberUpTo: number } | "fail" | "replace";
 /**
  * A download in progress: bytes go to a temporary file in the target
  * folder, so a cut or corrupt transfer never appears under the final name.
- * The file is hidden and removed when the download does not finish; for
- * `get -c` it is a kept part (see `kept_part.ts`), left for a later
- * `get -c` when the download is cut, and removed only when what it holds
- * proves wrong.
+ * It is hidden and removed when the download does not finish; for `get -c`
+ * it is a kept part (`kept_part.ts`), left for a later `get -c` when the
+ * download is cut, and removed only when what it holds proves wrong.
  */
 export class PartialFile {
   /** The safe name the file will be saved under (or numbered if taken). */
@@ -55,14 +54,13 @@ export class PartialFile {
   readonly #tempPath: string;
   readonly #file: Deno.FsFile;
   readonly #hash: Hash;
-  /** Bytes there were before this download: a kept part's. */
+  /** Bytes a kept part had before this download. */
   readonly offset: number;
   #keep: boolean;
   #open = true;
-  // The write under way, and its copy of the chunk: a chunk is written
-  // while the next one is read and hashed.
-  // It resolves to its failure, if any: a rejection that came while no one
-  // awaited it would be an unhandled one.
+  // The write under way (resolving to its failure, if any: a rejection no
+  // one awaited would be unhandled), and its copy of the chunk: a chunk is
+  // written while the next one is read and hashed.
   #writing: Promise<unknown> | null = null;
   #copy = new Uint8Array(0);
 
@@ -103,39 +101,43 @@ export class PartialFile {
   static async resumable(
     dir: string,
     name: string,
+    tag: string,
     header: FileHeader,
     kept: KeptPart | null,
   ): Promise<PartialFile> {
     const { version, offset } = header;
-    if (version === null) {
-      if (kept !== null) releasePart(kept);
-      throw new VerificationError(
-        "The server's reply to resume did not say the file's version",
-      );
-    }
-    if (kept !== null && offset === kept.size && version === kept.version) {
+    if (
+      kept !== null && version !== null && offset === kept.size &&
+      version === kept.version
+    ) {
       return new PartialFile(
         dir,
         name,
         offset + header.size,
         kept.path,
         kept.file,
-        {
-          hash: kept.hash,
-          size: kept.size,
-        },
+        kept,
       );
     }
-    if (kept !== null) releasePart(kept);
-    if (offset !== 0) {
+    if (version === null || offset !== 0) {
+      if (kept !== null) releasePart(kept);
       throw new VerificationError(
-        `The server went on from byte ${offset}, not ${
-          kept?.size ?? 0
-        } as asked`,
+        version === null
+          ? "The server's reply to resume did not say the file's version"
+          : `The server went on from byte ${offset}, not ${
+            kept?.size ?? 0
+          } as asked`,
       );
     }
-    if (kept !== null) await Deno.remove(kept.path);
-    const path = joinPath(dir, keptName(name, version));
+    // Removed while still locked, so no other download takes it up.
+    if (kept !== null) {
+      try {
+        await Deno.remove(kept.path);
+      } finally {
+        releasePart(kept);
+      }
+    }
+    const path = joinPath(dir, keptName(name, tag, version));
     await Deno.mkdir(dir, { recursive: true });
     const file = await openPart(path, true);
     if (file === null) throw new PartBusyError(`${path} could not be made`);
@@ -165,12 +167,8 @@ export class PartialFile {
       await Deno.mkdir(dir, { recursive: true });
       file = await Deno.open(tempPath, { write: true, createNew: true });
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) {
-        throw new Deno.errors.NotCapable(
-          `No permission to write to ${dir}`,
-        );
-      }
-      throw error;
+      if (!(error instanceof Deno.errors.NotCapable)) throw error;
+      throw new Deno.errors.NotCapable(`No permission to write to ${dir}`);
     }
     const name = chosenName ?? safeFileName(serverName);
     return new PartialFile(dir, name, size, tempPath, file);
@@ -222,21 +220,25 @@ export class PartialFile {
   ): Promise<string> {
     try {
       await this.#settle();
-      this.#closeFile();
       checkWhole(
         this.received,
         this.size,
         () => this.#hash.digest("hex"),
         expectedSha256,
       );
+      // Closed (a kept part: unlocked) only once it has its final name, so
+      // no other download takes it up meanwhile.
       if (whenTaken === "replace") {
         const target = joinPath(this.#dir, this.name);
         await Deno.rename(this.#tempPath, target);
+        this.#closeFile();
         return target;
       }
-      return await this.#claimName(
+      const target = await this.#claimName(
         whenTaken === "fail" ? 0 : whenTaken.numberUpTo,
       );
+      this.#closeFile();
+      return target;
     } catch (error) {
       if (error instanceof VerificationError) this.#keep = false;
       await this.discard();

@@ -18,7 +18,11 @@ import { COMMANDS, isFailure, type Reply } from "../wire/mod.ts";
 import { ListedNames } from "./completion.ts";
 import type { PromptOutput } from "./console.ts";
 import { continueHint } from "./commands.ts";
-import { ConnectionClosedError, ReplyError } from "./errors.ts";
+import {
+  ConnectionClosedError,
+  DownloadStoppedError,
+  ReplyError,
+} from "./errors.ts";
 import { ProgressBar } from "./progress.ts";
 import type { Session } from "./session.ts";
 import { DownloadRefusedError } from "./space.ts";
@@ -171,10 +175,12 @@ export async function runGet(
       return "refused";
     }
     if (error instanceof ConnectionClosedError) {
-      if (keptPath === null) throw error;
       // A cut `get -c` kept what arrived: say how to go on.
-      throw new ConnectionClosedError(
-        `${error.message}: ${continueHint(name, options.oneShot)}`,
+      throw new DownloadStoppedError(
+        keptPath === null
+          ? error.message
+          : `${error.message}: ${continueHint(name, options.oneShot)}`,
+        keptPath,
         { cause: error.cause },
       );
     }

@@ -23,7 +23,11 @@ import {
   readTypedLine,
 } from "./commands.ts";
 import type { PromptOutput } from "./console.ts";
-import { ConnectionClosedError, ReplyError } from "./errors.ts";
+import {
+  ConnectionClosedError,
+  DownloadStoppedError,
+  ReplyError,
+} from "./errors.ts";
 import type { LineInput } from "./line_input.ts";
 import {
   type GetOptions,
@@ -186,16 +190,18 @@ async function promptLoop(
       session.close();
     };
     let outcome: Outcome;
+    let kept = false;
     try {
       outcome = await handleLine(session, line, options);
     } catch (error) {
       if (!cancelled || !(error instanceof ConnectionClosedError)) throw error;
+      kept = error instanceof DownloadStoppedError && error.keptPath !== null;
       outcome = "failed";
     } finally {
       input.onInterrupt = null;
     }
     if (cancelled) {
-      output.error(cancelledText(line, false));
+      output.error(cancelledText(line, false, kept));
       if (!await reconnect(current, options)) return 1;
       continue;
     }

@@ -15,7 +15,7 @@ import type {
 } from "./download.ts";
 import type { KeptPart } from "./kept_part.ts";
 import { PartialFile } from "./partial_file.ts";
-import { checkFits } from "./space.ts";
+import { checkFits, DownloadRefusedError } from "./space.ts";
 import { STANDARD_OUTPUT, StreamedFile } from "./streamed_file.ts";
 
 /** Where a download's bytes go: a file, or a stream (`-o -`). */
@@ -28,6 +28,8 @@ export type Destination = Pick<
 export interface Resuming {
   /** The safe name the file is saved under, by the name asked for. */
   savedName: string;
+  /** Tells apart parts of files saved under one name (see `nameTag`). */
+  tag: string;
   /** The part kept from before, hashed. */
   kept: KeptPart | null;
   /** Whether the download's file took the part over (see `resumable`). */
@@ -45,9 +47,15 @@ export class Receiver {
   readonly #stdout: Writer | undefined;
   readonly #resuming: Resuming | null;
   readonly #onNotice: DownloadOptions["onNotice"];
+  readonly #onHeader: (() => void) | undefined;
 
-  constructor(options: DownloadOptions, resuming: Resuming | null = null) {
+  constructor(
+    options: DownloadOptions,
+    resuming: Resuming | null = null,
+    onHeader?: () => void,
+  ) {
     this.#resuming = resuming;
+    this.#onHeader = onHeader;
     this.#onNotice = options.onNotice;
     if (options.saveAs === undefined) {
       this.#dir = options.dir;
@@ -90,9 +98,13 @@ export class Receiver {
       this.#dir,
       header.offset,
     );
+    this.#onHeader?.();
     try {
       this.partial = await this.#create(name, header);
     } catch (error) {
+      // A part that cannot be had refuses the download before its bytes
+      // come, as a file too large does.
+      if (error instanceof DownloadRefusedError) throw error;
       this.error = error as Error;
     }
     this.#onProgress?.(this.partial?.received ?? 0, this.partial?.size ?? 0);
@@ -110,7 +122,7 @@ export class Receiver {
       );
     }
     // Saved by the name asked for: the part kept is found by that name.
-    const { kept, savedName } = resuming;
+    const { kept, savedName, tag } = resuming;
     if (kept !== null && header.offset === 0 && header.version !== null) {
       this.#onNotice?.(
         `${escapeControl(savedName)} ${
@@ -121,7 +133,13 @@ export class Receiver {
       );
     }
     resuming.taken = true;
-    return await PartialFile.resumable(this.#dir, savedName, header, kept);
+    return await PartialFile.resumable(
+      this.#dir,
+      savedName,
+      tag,
+      header,
+      kept,
+    );
   }
 
   // A failed write stops saving, not reading: the connection must stay in

@@ -32,10 +32,10 @@ export interface ArgumentSyntax<A> {
 }
 
 /**
- * What a file's version looks like: 1 to 40 lowercase letters and digits,
+ * What a file's version looks like: 1 to 32 lowercase letters and digits,
  * so it is safe in a line and in a local file's name.
  */
-export const VERSION_PATTERN = /^[0-9a-z]{1,40}$/;
+export const VERSION_PATTERN = /^[0-9a-z]{1,32}$/;
 
 /** Stands for "no version" in `resume`, where the client has nothing yet. */
 export const NO_VERSION = "-";

@@ -84,18 +84,23 @@ Deno.test("a typed line is the client's own command, a download, or something to
 
 Deno.test("a stopped download says what was kept and how to go on, as typed where it ran", () => {
   assertEquals(
-    cancelledText("get a b.txt", false),
+    cancelledText("get a b.txt", false, false),
     "Download of a b.txt cancelled; nothing was kept",
   );
   assertEquals(
-    cancelledText("get -c a b.txt", false),
+    cancelledText("get -c a b.txt", false, true),
     "Download of a b.txt stopped; what arrived is kept: type get -c a b.txt to go on from there",
   );
   assertEquals(
-    cancelledText("get -c a b.txt", true),
+    cancelledText("get -c a b.txt", true, true),
     "Download of a b.txt stopped; what arrived is kept: run the same command again to go on from there",
   );
-  assertEquals(cancelledText("status", false), "Cancelled");
+  // A get -c that kept nothing says so too.
+  assertEquals(
+    cancelledText("get -c a b.txt", true, false),
+    "Download of a b.txt cancelled; nothing was kept",
+  );
+  assertEquals(cancelledText("status", false, false), "Cancelled");
 });
 
 Deno.test("a name that reads as -c NAME is typed with its dash escaped, and read back as itself", () => {
