@@ -556,6 +556,25 @@ Deno.test("a resume line too long for the server is said as the server's reply, 
   });
 });
 
+Deno.test("--max-size counts the whole file, the part kept too", async () => {
+  const body = pattern(10_000, 9);
+  await using t = await startServer({ files: { "f.bin": body } });
+  const version = await versionOf(`${t.filesDir}/f.bin`);
+  await withTempDir(async (dir) => {
+    const part = keptName("f.bin", nameTag("f.bin"), version);
+    await Deno.writeFile(`${dir}/${part}`, body.subarray(0, 8_000));
+    const session = await openSession(t.port);
+    // 2,000 bytes to come would fit 9,000; the file's 10,000 do not.
+    const error = await assertRejects(
+      () => session.download("f.bin", { dir, resume: true, maxBytes: 9_000 }),
+      ConnectionClosedError,
+    );
+    await closeSession(session);
+    assertMatch(error.message, /it is 9\.77 KiB, over the --max-size/);
+    assertEquals(await listDir(dir), [part]);
+  });
+});
+
 Deno.test("the client program goes on with get -c from the part kept, one-shot", async () => {
   const body = pattern(300_000, 13);
   await using t = await startServer({ files: { "big.bin": body } });
