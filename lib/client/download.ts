@@ -170,7 +170,7 @@ export async function download(
         );
       let headed = false;
       try {
-        return await download(session, name, {
+        const whole = await download(session, name, {
           ...options,
           resume: false,
           onHeader: () => {
@@ -178,6 +178,8 @@ export async function download(
             said();
           },
         });
+        done = true;
+        return whole;
       } catch (error) {
         if (!headed && error instanceof ConnectionClosedError) {
           throw new ReplyError(trailer);
@@ -217,15 +219,12 @@ export async function download(
       error instanceof ConnectionClosedError &&
       error.cause instanceof TruncatedPayloadError
     ) {
-      await receiver.partial?.discard();
       const partial = receiver.partial;
-      const kept = partial instanceof PartialFile && partial.kept;
-      throw new ConnectionClosedError(
-        new DownloadCutError(error.cause, kept ? partial.path : null).message,
-        {
-          cause: new DownloadCutError(error.cause, kept ? partial.path : null),
-        },
+      const cut = new DownloadCutError(
+        error.cause,
+        partial instanceof PartialFile && partial.kept ? partial.path : null,
       );
+      throw new ConnectionClosedError(cut.message, { cause: cut });
     }
     throw error;
   } finally {
