@@ -27,6 +27,7 @@ import {
   ReplyWriter,
 } from "../lib/wire/mod.ts";
 import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
+import { median } from "./load.ts";
 
 const encoder = new TextEncoder();
 
@@ -198,11 +199,6 @@ async function runCase(root: string, test: Case): Promise<Outcome> {
   const message = new TextDecoder().decode(stderr).trim().split("\n").at(-1) ??
     "";
   return { peakBytes: Number(kib) * 1024, code: Number(code), message, ms };
-}
-
-function median(values: number[]): number {
-  const sorted = values.toSorted((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(args: string[]): Promise<number> {

@@ -206,3 +206,9 @@ export function closeAll(conns: readonly Connection[]): void {
     }
   }
 }
+
+/** The median of `values`: the middle one, the upper of two in an even count. */
+export function median(values: readonly number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

@@ -41,7 +41,14 @@ import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { fillRandom } from "../tools/random.ts";
 import { residentMemory } from "../tools/memory.ts";
 import { permissionFlags, readTasks } from "../tools/tasks.ts";
-import { closeAll, download, openAll, pingPong, pipelined } from "./load.ts";
+import {
+  closeAll,
+  download,
+  median,
+  openAll,
+  pingPong,
+  pipelined,
+} from "./load.ts";
 import { nodeReference, REFERENCE_LISTENING } from "./references.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
@@ -134,11 +141,6 @@ async function sha256Rate(): Promise<number> {
 }
 
 type Row = { label: string; unit: string; values: Map<string, number | null> };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function cell(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined || Number.isNaN(value)) {

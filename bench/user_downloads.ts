@@ -38,7 +38,7 @@ import {
 } from "../tools/programs.ts";
 import { fillRandom } from "../tools/random.ts";
 import { permissionFlags, readTasks } from "../tools/tasks.ts";
-import { download } from "./load.ts";
+import { download, median } from "./load.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const FILE_BYTES = 1 << 30;
@@ -151,12 +151,6 @@ async function startHttpServer(filesDir: string): Promise<RunningServer> {
     }),
     /Listening on port (\d+)/,
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(args: string[]): Promise<number> {

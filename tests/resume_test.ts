@@ -1,4 +1,8 @@
-import { ConnectionClosedError, ReplyError } from "../client.ts";
+import {
+  ConnectionClosedError,
+  type DownloadResult,
+  ReplyError,
+} from "../client.ts";
 import { VerificationError } from "../lib/client/checks.ts";
 import { keptName, nameTag, PartBusyError } from "../lib/client/kept_part.ts";
 import { SYSTEM_CLOCK } from "../lib/common/mod.ts";
@@ -31,6 +35,29 @@ function pattern(size: number, seed = 7): Uint8Array {
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * seed + (i >> 13)) & 0xff;
   return bytes;
+}
+
+/**
+ * A `get -c` of `name` into `dir`, on a session of its own: what it saved,
+ * and what it said on the way.
+ */
+async function getContinued(
+  port: number,
+  name: string,
+  dir: string,
+): Promise<{ result: DownloadResult; notices: string[] }> {
+  const notices: string[] = [];
+  const session = await openSession(port);
+  try {
+    const result = await session.download(name, {
+      dir,
+      resume: true,
+      onNotice: (text) => notices.push(text),
+    });
+    return { result, notices };
+  } finally {
+    await closeSession(session);
+  }
 }
 
 /** The version the server gives the file at `path` now. */
@@ -161,13 +188,12 @@ Deno.test("get -c keeps what a cut download got, and after a server restart asks
       assertEquals(notices, []);
 
       await using t = await startServer({ filesDir });
-      const session = await openSession(t.port);
-      const result = await session.download("big.bin", {
+      const { result, notices: said } = await getContinued(
+        t.port,
+        "big.bin",
         dir,
-        resume: true,
-        onNotice: (text) => notices.push(text),
-      });
-      await closeSession(session);
+      );
+      notices.push(...said);
       assertEquals(result.offset, kept);
       assertEquals(result.sha256, sha256Hex(body));
       assertEquals(await listDir(dir), ["big.bin"]);
@@ -194,14 +220,7 @@ Deno.test("get -c of a file changed since the cut starts again, says why, and dr
       "first",
     );
     await Deno.writeTextFile(path, "second, longer words");
-    const notices: string[] = [];
-    const session = await openSession(t.port);
-    const result = await session.download("doc.txt", {
-      dir,
-      resume: true,
-      onNotice: (text) => notices.push(text),
-    });
-    await closeSession(session);
+    const { result, notices } = await getContinued(t.port, "doc.txt", dir);
     assertEquals(result.offset, 0);
     assertEquals(await Deno.readTextFile(result.path), "second, longer words");
     assertEquals(await listDir(dir), ["doc.txt"]);
@@ -231,14 +250,7 @@ Deno.test("get -c at a server that does not know resume says so and gets the who
           await sendReplies(conn, (out) => out.fileTrailer(sha256Hex(body)));
           asked.push("get");
         }, async (port) => {
-          const notices: string[] = [];
-          const session = await openSession(port);
-          const result = await session.download("f.bin", {
-            dir,
-            resume: true,
-            onNotice: (text) => notices.push(text),
-          });
-          await closeSession(session);
+          const { result, notices } = await getContinued(port, "f.bin", dir);
           assertEquals(result.offset, 0);
           assertEquals(notices, [
             "This server cannot continue downloads; getting f.bin whole, and nothing of it is kept if it is cut",
