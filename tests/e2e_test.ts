@@ -7,7 +7,8 @@
 
 import { HELP_LINES } from "../lib/client/commands.ts";
 import { keptName, nameTag } from "../lib/client/kept_part.ts";
-import { COMMANDS } from "../lib/wire/mod.ts";
+import { MAX_WAITING } from "../lib/server/config.ts";
+import { closingText, COMMANDS } from "../lib/wire/mod.ts";
 import { MAX_REPLY_LINE_BYTES } from "../lib/wire/limits.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import {
@@ -1047,5 +1048,44 @@ Deno.test("client get -o - writes the file to standard output alone, and says so
     );
     // Nothing was made in the downloads folder.
     assertEquals(await listDir(dir), ["files"]);
+  });
+});
+
+Deno.test("a burst of silent newcomers does not push out one whose line came before them", async () => {
+  await withServerProgram(["--max-clients", "1"], async (server) => {
+    const { client: holder } = await RawClient.greeted(server.port);
+    using _ = holder;
+    assertEquals((await holder.request("here")).code, 250);
+    // Stopped, the server accepts no one: all of them wait in the backlog
+    // and come at once, the speaker's line there before the rest connect.
+    const burst = 3 * MAX_WAITING;
+    const silent: RawClient[] = [];
+    let speaker: RawClient | undefined;
+    server.child.kill("SIGSTOP");
+    try {
+      speaker = await RawClient.connect(server.port);
+      await speaker.send("hello");
+      for (let i = 0; i < burst; i++) {
+        silent.push(await RawClient.connect(server.port));
+      }
+    } finally {
+      server.child.kill("SIGCONT");
+    }
+    try {
+      // The room keeps the speaker and the latest silent ones; the silent
+      // ones that came first are pushed out.
+      const pushedOut = burst - (MAX_WAITING - 1);
+      const full = closingText({ kind: "full", maxClients: 1 });
+      assertEquals(await silent[pushedOut - 1].reply(), {
+        code: 421,
+        lines: [full],
+      });
+      holder.close();
+      assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
+      assertEquals((await speaker.reply()).lines, ["helloACK"]);
+    } finally {
+      speaker.close();
+      for (const client of silent) client.close();
+    }
   });
 });

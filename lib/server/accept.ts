@@ -19,6 +19,11 @@ export interface Acceptor {
 
 /** Options of {@linkcode acceptLoop}. */
 export interface AcceptLoopOptions {
+  /**
+   * Asked before each accept: a promise to wait for first (see
+   * {@linkcode ioTurn}), or nothing to accept at once.
+   */
+  beforeAccept?: () => Promise<void> | null;
   /** Where a burst of failures is reported. */
   log: Logger;
   /** Ends the loop. */
@@ -31,6 +36,15 @@ export interface AcceptLoopOptions {
 export const FIRST_BACKOFF_MS = 5;
 /** Longest pause between tries. */
 export const MAX_BACKOFF_MS = 1000;
+
+/**
+ * Resolves once the runtime has polled its sockets again. Accepts from a
+ * full backlog resolve one after another without that, before a single
+ * read of the connections they made completes.
+ */
+export function ioTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** Whether an accept failure concerns only the connection it was for. */
 export function isConnectionError(error: unknown): boolean {
@@ -46,11 +60,13 @@ export function isConnectionError(error: unknown): boolean {
 export async function acceptLoop(
   listener: Acceptor,
   handle: (conn: Deno.Conn<Deno.NetAddr>) => void,
-  { log, signal, clock }: AcceptLoopOptions,
+  { log, signal, clock, beforeAccept }: AcceptLoopOptions,
 ): Promise<void> {
   let failures = 0;
   let backoff = FIRST_BACKOFF_MS;
   while (!signal.aborted) {
+    const first = beforeAccept?.();
+    if (first) await first;
     let conn: Deno.Conn<Deno.NetAddr>;
     try {
       conn = await listener.accept();

@@ -14,6 +14,7 @@
 
 import { formatAddress } from "../common/mod.ts";
 
+import { ioTurn } from "./accept.ts";
 import { refusesPeer } from "./access.ts";
 import { MAX_LINGERING } from "./config.ts";
 import { ClientConnection } from "./connection.ts";
@@ -72,6 +73,17 @@ export class Clients {
       this.#refuseProtected(conn);
     } else if (!isTls(conn)) this.#place(conn);
     else this.#track(this.#handshake(conn));
+  }
+
+  /**
+   * What to wait for before the next accept: I/O's turn, when the next
+   * newcomer would push out of the waiting room one whose first line may
+   * have come but not been read yet (accepts from a full backlog come
+   * before any read); `null` to accept at once.
+   */
+  beforeAccept(): Promise<void> | null {
+    if (!this.#waiting.needsTurn()) return null;
+    return ioTurn().then(() => this.#waiting.turned());
   }
 
   /** Stops every connected or waiting client with `421`. */

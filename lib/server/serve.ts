@@ -114,6 +114,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     log,
     signal: stopping.signal,
     clock,
+    beforeAccept: () => clients.beforeAccept(),
   }).then(() => clients.drained()).finally(() => hashThreads.close());
   async function shutdown(): Promise<void> {
     if (!stopping.signal.aborted) {

@@ -8,13 +8,15 @@
 import { type Clock, type TimerHandle, writeAll } from "../common/mod.ts";
 import { type CloseReason, ReplyWriter } from "../wire/mod.ts";
 import type { ClientConnection } from "./connection.ts";
-import { MAX_WAITING } from "./config.ts";
+import { MAX_WAITING, PUSHED_OUT_PER_TURN } from "./config.ts";
 import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 
 /** A newcomer in the room, and what hands it a slot. */
 interface Waiter {
   granted: PromiseWithResolvers<void>;
   hasSlot: boolean;
+  // The room's turn when it came in (see WaitingRoom.turned).
+  turn: number;
 }
 
 /**
@@ -27,6 +29,8 @@ export class WaitingRoom {
   readonly #waiting = new Map<ClientConnection, Waiter>();
   // Insertion order is the order they spoke in.
   readonly #speakers = new Set<ClientConnection>();
+  #turn = 0;
+  #pushedOut = 0;
 
   /** Whether no one waits. */
   get isEmpty(): boolean {
@@ -49,17 +53,49 @@ export class WaitingRoom {
   enter(connection: ClientConnection): ClientConnection | undefined {
     let left: ClientConnection | undefined;
     if (this.#waiting.size >= MAX_WAITING) {
-      const movable = [...this.#waiting].filter(([, w]) => !w.hasSlot)
-        .map(([c]) => c);
-      left = movable.find((w) => !this.#speakers.has(w)) ?? movable[0];
+      left = this.#nextToLeave();
       if (left === undefined) return connection;
       this.leave(left);
+      this.#pushedOut++;
     }
     this.#waiting.set(connection, {
       granted: Promise.withResolvers<void>(),
       hasSlot: false,
+      turn: this.#turn,
     });
     return left;
+  }
+
+  /**
+   * Whether sockets need a turn (see {@linkcode turned}) before the next
+   * comes in: it would push out one that came in since the last, whose
+   * line may be there unread, or {@linkcode PUSHED_OUT_PER_TURN} have
+   * been pushed out since, their sockets not closed yet.
+   */
+  needsTurn(): boolean {
+    if (this.#waiting.size < MAX_WAITING) return false;
+    if (this.#pushedOut >= PUSHED_OUT_PER_TURN) return true;
+    const next = this.#nextToLeave();
+    return next !== undefined && this.#waiting.get(next)?.turn === this.#turn;
+  }
+
+  /**
+   * Records that sockets have had a turn since the last came in: reads
+   * of what had come, and closes, are done.
+   */
+  turned(): void {
+    this.#turn++;
+    this.#pushedOut = 0;
+  }
+
+  #nextToLeave(): ClientConnection | undefined {
+    let first: ClientConnection | undefined;
+    for (const [connection, waiter] of this.#waiting) {
+      if (waiter.hasSlot) continue;
+      if (!this.#speakers.has(connection)) return connection;
+      first ??= connection;
+    }
+    return first;
   }
 
   /** Resolves when `connection` is handed a slot (never, if it is not here). */

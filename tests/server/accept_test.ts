@@ -105,3 +105,37 @@ Deno.test("the accept loop ends when stopped, closing a connection it took too l
   );
   assertEquals([handled, closed], [0, [1]]);
 });
+
+Deno.test("the loop waits for what beforeAccept gives before it accepts again", async () => {
+  const events: string[] = [];
+  let next = 0;
+  const asked = Promise.withResolvers<void>();
+  const turn = Promise.withResolvers<void>();
+  const stop = new AbortController();
+  const loop = acceptLoop(
+    {
+      accept() {
+        events.push("accept");
+        if (next === 2) stop.abort();
+        return Promise.resolve(fakeConn(next++));
+      },
+    },
+    (conn) => events.push(`handle ${(conn as unknown as { id: number }).id}`),
+    {
+      log: () => {},
+      signal: stop.signal,
+      clock: SYSTEM_CLOCK,
+      // A turn is asked for before the second accept only.
+      beforeAccept: () => {
+        if (next !== 1) return null;
+        asked.resolve();
+        return turn.promise;
+      },
+    },
+  );
+  await within(asked.promise, "a turn to be asked for");
+  assertEquals(events, ["accept", "handle 0"]);
+  turn.resolve();
+  await within(loop, "the accept loop to end");
+  assertEquals(events, ["accept", "handle 0", "accept", "handle 1", "accept"]);
+});
