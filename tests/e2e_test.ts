@@ -1072,11 +1072,10 @@ Deno.test("a burst of silent newcomers does not push out one whose line came bef
       server.child.kill("SIGCONT");
     }
     try {
-      // The room keeps the speaker and the latest silent ones; the silent
-      // ones that came first are pushed out.
-      const pushedOut = burst - (MAX_WAITING - 1);
+      // Within their grace, each of the burst pushes out the one before it
+      // (the last to come in, pushed out by the last).
       const full = closingText({ kind: "full", maxClients: 1 });
-      assertEquals(await silent[pushedOut - 1].reply(), {
+      assertEquals(await silent[burst - 2].reply(), {
         code: 421,
         lines: [full],
       });
@@ -1087,5 +1086,32 @@ Deno.test("a burst of silent newcomers does not push out one whose line came bef
       speaker.close();
       for (const client of silent) client.close();
     }
+  });
+});
+
+Deno.test("a burst of connections already gone does not push out a newcomer yet to speak", async () => {
+  await withServerProgram(["--max-clients", "1"], async (server) => {
+    const { client: holder } = await RawClient.greeted(server.port);
+    using _ = holder;
+    // In the waiting room, and not speaking yet (as a client slow to).
+    using newcomer = await RawClient.connect(server.port);
+    assertEquals((await holder.request("here")).code, 250);
+    // Stopped, the server accepts no one: the burst waits in the backlog,
+    // every one of it closed before the server sees it.
+    server.child.kill("SIGSTOP");
+    try {
+      for (let i = 0; i < 3 * MAX_WAITING; i++) {
+        (await Deno.connect({ hostname: "127.0.0.1", port: server.port }))
+          .close();
+      }
+    } finally {
+      server.child.kill("SIGCONT");
+    }
+    // The burst is taken in before the newcomer's line: it speaks last.
+    assertEquals((await holder.request("after")).code, 250);
+    await newcomer.send("hello");
+    holder.close();
+    assertEquals((await newcomer.reply()).lines, ["Connected as Client02"]);
+    assertEquals((await newcomer.reply()).lines, ["helloACK"]);
   });
 });

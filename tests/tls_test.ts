@@ -14,6 +14,7 @@ import { programCommand } from "../tools/programs.ts";
 import { closeSession } from "./support/sessions.ts";
 import { MAX_HANDSHAKES, TIMINGS } from "../lib/server/config.ts";
 import { ManualClock } from "./support/clock.ts";
+import { RawClient } from "./support/raw_client.ts";
 import { startServer } from "./support/test_server.ts";
 import { within } from "../tools/wait.ts";
 
@@ -179,6 +180,35 @@ Deno.test({
       turned.message,
       /^127\.0\.0\.1:\d+: no TLS handshake within 10 s$/,
     );
+  },
+});
+
+Deno.test({
+  name: `a TLS handshake given up closes the peer's socket at once${ignored}`,
+  ignore,
+  fn: async (t) => {
+    // Silent, and stalled after a record header announcing 512 bytes.
+    const openings = {
+      silent: new Uint8Array(),
+      "half-open": new Uint8Array([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]),
+    };
+    for (const [kind, opening] of Object.entries(openings)) {
+      await t.step(kind, async () => {
+        const clock = new ManualClock();
+        await using s = await startServer({
+          tls: { cert: certs!.cert, key: certs!.key },
+          clock,
+        });
+        using peer = await RawClient.connect(s.port);
+        await peer.write(opening);
+        await clock.waitForTimer(TIMINGS.handshakeMs);
+        await clock.advance(TIMINGS.handshakeMs);
+        // Ended by the server, not held until the peer sends or leaves.
+        await peer.closed();
+        const turned = await s.waitForLog("REJECTED");
+        assertMatch(turned.message, /: no TLS handshake within 10 s$/);
+      });
+    }
   },
 });
 

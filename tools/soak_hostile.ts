@@ -25,6 +25,11 @@ export interface HostileCounts {
   statusStorms: number;
   churned: number;
   halfOpenTls: number;
+  /**
+   * How long the server held each half-open handshake, in milliseconds:
+   * until it closed it, or, for one still open at the end, until then.
+   */
+  halfOpenHeldMs: number[];
   /** Honest TLS sessions, and the milliseconds each took to be greeted. */
   tlsGreetings: number[];
   /** What went wrong for the honest TLS client. */
@@ -42,6 +47,7 @@ export function hostileCounts(): HostileCounts {
     statusStorms: 0,
     churned: 0,
     halfOpenTls: 0,
+    halfOpenHeldMs: [],
     tlsGreetings: [],
     tlsFailures: [],
   };
@@ -62,8 +68,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * closes it itself at `deadline`.
  */
 async function untilClosed(conn: Deno.Conn, deadline: number): Promise<void> {
+  // The peer may have closed it itself just before.
   const timer = setTimeout(
-    () => conn.close(),
+    () => closeQuietly(conn),
     Math.max(0, deadline - Date.now()),
   );
   const buf = new Uint8Array(4096);
@@ -141,10 +148,14 @@ async function halfOpenTls(
   const header = new Uint8Array([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]);
   while (Date.now() < deadline) {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const started = Date.now();
     counts.halfOpenTls++;
     const closed = untilClosed(conn, deadline);
     let open = true;
-    closed.then(() => open = false);
+    closed.then(() => {
+      open = false;
+      counts.halfOpenHeldMs.push(Date.now() - started);
+    });
     await writeAll(conn, header).catch(() => open = false);
     while (open && Date.now() < deadline) {
       await Promise.race([pause(2000), closed]);

@@ -232,10 +232,3 @@ export const MAX_LINGERING = 32;
 
 /** Newcomers waiting at once; one more pushes out the longest waiting. */
 export const MAX_WAITING = 32;
-
-/**
- * Newcomers pushed out of the waiting room before sockets have a turn
- * again (see `WaitingRoom.needsTurn`): the sockets of those pushed out
- * close only then, so this bounds how many are open beside the room.
- */
-export const PUSHED_OUT_PER_TURN = 8;

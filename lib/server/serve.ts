@@ -6,7 +6,7 @@
 
 import { type Clock, SYSTEM_CLOCK } from "../common/mod.ts";
 import { isToken, TOKEN_RULE } from "../wire/mod.ts";
-import { acceptLoop } from "./accept.ts";
+import { acceptLoop, type Acceptor } from "./accept.ts";
 import { type AccessPolicy, Token } from "./access.ts";
 import { TokenGuard } from "./token_guard.ts";
 import { logBanner } from "./banner.ts";
@@ -22,6 +22,7 @@ import { HashThreads, MAX_HASH_THREADS } from "./hash_threads.ts";
 import type { Logger } from "./log.ts";
 import { Opener } from "./opener.ts";
 import { FileRepository } from "./repository.ts";
+import { TlsFront } from "./tls_front.ts";
 
 /** Options of {@linkcode serve}: a configuration, and where the server reports. */
 export interface ServeOptions extends ServerOptions {
@@ -80,10 +81,15 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     open: config.open,
     tls: tls !== null,
   };
-  const listener: Deno.Listener<Deno.Conn<Deno.NetAddr>, Deno.NetAddr> =
-    tls === null
-      ? Deno.listen({ hostname, port, transport: "tcp" })
-      : Deno.listenTls({ hostname, port, ...tls });
+  const front = tls === null ? null : TlsFront.listen({
+    hostname,
+    port,
+    ...tls,
+    clock,
+    drainMs: timings.closeGraceMs,
+  });
+  const listener: Acceptor & { addr: Deno.NetAddr; close(): void } = front ??
+    Deno.listen({ hostname, port, transport: "tcp" });
   const cache = new ConnectionCache(config.history);
   const hashThreads = new HashThreads({
     max: MAX_HASH_THREADS,
@@ -115,7 +121,8 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     signal: stopping.signal,
     clock,
     beforeAccept: () => clients.beforeAccept(),
-  }).then(() => clients.drained()).finally(() => hashThreads.close());
+  }).then(() => clients.drained()).then(() => front?.drained())
+    .finally(() => hashThreads.close());
   async function shutdown(): Promise<void> {
     if (!stopping.signal.aborted) {
       stopping.abort();

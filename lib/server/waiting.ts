@@ -8,15 +8,15 @@
 import { type Clock, type TimerHandle, writeAll } from "../common/mod.ts";
 import { type CloseReason, ReplyWriter } from "../wire/mod.ts";
 import type { ClientConnection } from "./connection.ts";
-import { MAX_WAITING, PUSHED_OUT_PER_TURN } from "./config.ts";
+import { MAX_WAITING } from "./config.ts";
 import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 
 /** A newcomer in the room, and what hands it a slot. */
 interface Waiter {
   granted: PromiseWithResolvers<void>;
   hasSlot: boolean;
-  // The room's turn when it came in (see WaitingRoom.turned).
-  turn: number;
+  // When it came in, on the room's clock.
+  since: number;
 }
 
 /**
@@ -24,13 +24,30 @@ interface Waiter {
  * order of arrival, and which of them spoke: a slot that frees is handed
  * to one of them, those that spoke first (in the order they spoke), then
  * the one waiting longest.
+ *
+ * One more in a full room pushes out one that has not spoken: the one
+ * waiting longest, once its grace is over (its first line may be on its
+ * way); while every one is within its grace, the latest to come in, so a
+ * burst of silent newcomers pushes out its own and not a slow client that
+ * came before it. A client that speaks at once is never pushed out, at
+ * any rate of newcomers: it spoke in the turn after it came in (see
+ * {@linkcode WaitingRoom.needsTurn}).
  */
 export class WaitingRoom {
+  readonly #clock: Clock;
+  readonly #graceMs: number;
   readonly #waiting = new Map<ClientConnection, Waiter>();
   // Insertion order is the order they spoke in.
   readonly #speakers = new Set<ClientConnection>();
+  // Sockets' turns so far, and the turn in which the last one came in.
   #turn = 0;
-  #pushedOut = 0;
+  #lastCameIn = -1;
+
+  /** A room timed on `clock`, where a newcomer has `graceMs` to speak. */
+  constructor({ clock, graceMs }: { clock: Clock; graceMs: number }) {
+    this.#clock = clock;
+    this.#graceMs = graceMs;
+  }
 
   /** Whether no one waits. */
   get isEmpty(): boolean {
@@ -43,9 +60,9 @@ export class WaitingRoom {
   }
 
   /**
-   * Lets `connection` in; in a full room, the one waiting longest that has
-   * not spoken (one that spoke only when all have) leaves at once, so the
-   * next one in pushes out the next. One already handed a slot stays.
+   * Lets `connection` in; in a full room, one leaves at once (see the
+   * class's comment; one that spoke only when all have, the one waiting
+   * longest). One already handed a slot stays.
    *
    * @returns the one to turn away (`connection` itself when every one
    * waiting has a slot on its way), if any.
@@ -56,46 +73,44 @@ export class WaitingRoom {
       left = this.#nextToLeave();
       if (left === undefined) return connection;
       this.leave(left);
-      this.#pushedOut++;
     }
     this.#waiting.set(connection, {
       granted: Promise.withResolvers<void>(),
       hasSlot: false,
-      turn: this.#turn,
+      since: this.#clock.now(),
     });
+    this.#lastCameIn = this.#turn;
     return left;
   }
 
   /**
    * Whether sockets need a turn (see {@linkcode turned}) before the next
-   * comes in: it would push out one that came in since the last, whose
-   * line may be there unread, or {@linkcode PUSHED_OUT_PER_TURN} have
-   * been pushed out since, their sockets not closed yet.
+   * comes in: the room is full, and one came in since the last turn. Of
+   * those, what was sent may be there unread (accepts run ahead of reads),
+   * and one reset may not have left yet; after a turn, the ones that spoke
+   * are known and the ones gone have left, so the next pushes out only one
+   * that had its chance.
    */
   needsTurn(): boolean {
-    if (this.#waiting.size < MAX_WAITING) return false;
-    if (this.#pushedOut >= PUSHED_OUT_PER_TURN) return true;
-    const next = this.#nextToLeave();
-    return next !== undefined && this.#waiting.get(next)?.turn === this.#turn;
+    return this.#waiting.size >= MAX_WAITING && this.#lastCameIn === this.#turn;
   }
 
-  /**
-   * Records that sockets have had a turn since the last came in: reads
-   * of what had come, and closes, are done.
-   */
+  /** Records that sockets have had a turn since the last came in. */
   turned(): void {
     this.#turn++;
-    this.#pushedOut = 0;
   }
 
   #nextToLeave(): ClientConnection | undefined {
-    let first: ClientConnection | undefined;
+    const graceOver = this.#clock.now() - this.#graceMs;
+    let latest: ClientConnection | undefined;
+    let speaker: ClientConnection | undefined;
     for (const [connection, waiter] of this.#waiting) {
       if (waiter.hasSlot) continue;
-      if (!this.#speakers.has(connection)) return connection;
-      first ??= connection;
+      if (this.#speakers.has(connection)) speaker ??= connection;
+      else if (waiter.since <= graceOver) return connection;
+      else latest = connection;
     }
-    return first;
+    return latest ?? speaker;
   }
 
   /** Resolves when `connection` is handed a slot (never, if it is not here). */

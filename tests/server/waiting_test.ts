@@ -1,44 +1,76 @@
-import { MAX_WAITING, PUSHED_OUT_PER_TURN } from "../../lib/server/config.ts";
+import { MAX_WAITING, TIMINGS } from "../../lib/server/config.ts";
 import type { ClientConnection } from "../../lib/server/connection.ts";
 import { WaitingRoom } from "../../lib/server/waiting.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { ManualClock } from "../support/clock.ts";
 
-// The room looks at a newcomer only as a key and at whether it is stopping.
+const graceMs = TIMINGS.silentGraceMs;
+
+let made = 0;
+
+// The room looks at a newcomer only as a key and at whether it is stopping;
+// the number tells them apart in a failed assertion.
 function newcomer(): ClientConnection {
-  return { stopReason: null } as ClientConnection;
+  return { stopReason: null, number: made++ } as unknown as ClientConnection;
 }
 
-function fill(room: WaitingRoom): ClientConnection[] {
-  const all = Array.from({ length: MAX_WAITING }, newcomer);
-  for (const one of all) assertEquals(room.enter(one), undefined);
-  return all;
+/** A full room, and the ones in it, first come first. */
+function fullRoom(clock: ManualClock) {
+  const room = new WaitingRoom({ clock, graceMs });
+  const inside = Array.from({ length: MAX_WAITING }, newcomer);
+  for (const one of inside) {
+    assert(!room.needsTurn());
+    assertEquals(room.enter(one), undefined);
+  }
+  return { room, inside };
 }
 
-Deno.test("sockets get a turn before a newcomer pushes out one that came in since the last", () => {
-  const room = new WaitingRoom();
-  const first = fill(room);
-  // Its line may have come, unread: accepts run ahead of reads.
+Deno.test("a full room takes one more only after sockets had a turn since the last came in", () => {
+  const { room } = fullRoom(new ManualClock());
+  // What the last sent may be there unread: accepts run ahead of reads.
   assert(room.needsTurn());
   room.turned();
   assert(!room.needsTurn());
-  assertEquals(room.enter(newcomer()), first[0]);
+  room.enter(newcomer());
+  assert(room.needsTurn());
 });
 
-Deno.test("sockets get a turn after a bounded number pushed out, so their closes keep up", () => {
-  const room = new WaitingRoom();
-  const first = fill(room);
+Deno.test("one more pushes out the one waiting longest once its grace is over", async () => {
+  const clock = new ManualClock();
+  const { room, inside } = fullRoom(clock);
   room.turned();
-  for (let i = 0; i < PUSHED_OUT_PER_TURN; i++) {
-    assert(!room.needsTurn(), `a turn after ${i} pushed out`);
-    assertEquals(room.enter(newcomer()), first[i]);
-  }
-  assert(room.needsTurn());
+  await clock.advance(graceMs);
+  assertEquals(room.enter(newcomer()), inside[0]);
   room.turned();
-  assert(!room.needsTurn());
+  assertEquals(room.enter(newcomer()), inside[1]);
+});
+
+Deno.test("while every one is within its grace, one more pushes out the latest come", async () => {
+  const clock = new ManualClock();
+  const { room, inside } = fullRoom(clock);
+  room.turned();
+  await clock.advance(graceMs - 1);
+  const burst = newcomer();
+  assertEquals(room.enter(burst), inside.at(-1));
+  room.turned();
+  assertEquals(room.enter(newcomer()), burst);
+});
+
+Deno.test("one that spoke is pushed out only when every one has, the one waiting longest", () => {
+  const clock = new ManualClock();
+  const { room, inside } = fullRoom(clock);
+  for (const one of inside.slice(1)) room.spoke(one);
+  room.turned();
+  // The only one silent goes, within its grace or not.
+  const late = newcomer();
+  assertEquals(room.enter(late), inside[0]);
+  room.turned();
+  room.spoke(late);
+  assertEquals(room.enter(newcomer()), inside[1]);
 });
 
 Deno.test("a room with space never needs a turn", () => {
-  const room = new WaitingRoom();
+  const room = new WaitingRoom({ clock: new ManualClock(), graceMs });
   for (let i = 0; i < MAX_WAITING - 1; i++) room.enter(newcomer());
   assert(!room.needsTurn());
 });
