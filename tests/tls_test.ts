@@ -250,6 +250,42 @@ Deno.test({
 
 Deno.test({
   name:
+    `a handshake given up for a newer one is held to its deadline, so its peer cannot come straight back${ignored}`,
+  ignore,
+  fn: async () => {
+    const clock = new ManualClock();
+    await using t = await startServer({
+      tls: { cert: certs!.cert, key: certs!.key },
+      clock,
+    });
+    const silent = await Promise.all(
+      Array.from({ length: MAX_HANDSHAKES }, () => RawClient.connect(t.port)),
+    );
+    try {
+      await clock.waitForTimer(TIMINGS.handshakeMs, MAX_HANDSHAKES);
+      using _newer = await RawClient.connect(t.port);
+      const turned = await t.waitForLog("REJECTED");
+      const port = Number(turned.message.match(/^127\.0\.0\.1:(\d+): /)![1]);
+      const oldest = silent.find((c) => c.conn.localAddr.port === port)!;
+      // Not told: no byte and no end comes while the others wait.
+      const read = oldest.conn.read(new Uint8Array(1)).catch(() => null);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const open = new Promise((resolve) => {
+        timer = setTimeout(() => resolve("still open"), 200);
+      });
+      assertEquals(await Promise.race([read, open]), "still open");
+      clearTimeout(timer);
+      // Closed when its handshake's time is up.
+      await clock.advance(TIMINGS.handshakeMs);
+      assertEquals(await within(read, "the held socket to close"), null);
+    } finally {
+      for (const client of silent) client.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
     `the client's plain mode speaks TLS too, checking the certificate${ignored}`,
   ignore,
   fn: () =>

@@ -7,6 +7,7 @@
 
 import { type Clock, escapeControl, type TimerHandle } from "../common/mod.ts";
 import { MAX_HANDSHAKES } from "./config.ts";
+import { RelayedTlsConn } from "./tls_front.ts";
 
 /** How a handshake went. */
 export type HandshakeOutcome =
@@ -19,15 +20,22 @@ export type HandshakeOutcome =
   | { kind: "failed"; detail: string };
 
 /**
+ * The reason to abort a handshake's signal with when it is pushed out for
+ * a newer one: a relayed peer is then held, not told at once (see
+ * `RelayedTlsConn.hold`), so it cannot come straight back.
+ */
+export const PUSHED_FOR_NEWER: unique symbol = Symbol("pushed for a newer");
+
+/**
  * Completes the TLS handshake of `conn` within `ms`, or until `signal`
- * pushes it out; one that fails, or is given up, is closed. (The runtime
- * keeps the socket of a handshake under way until the peer sends or
- * closes; nothing here waits for that.)
+ * pushes it out; one that fails, or is given up, is closed, or, pushed
+ * out for a newer one, held until `ms` has passed.
  */
 export async function handshakeWithin(
   conn: Deno.TlsConn,
   { ms, clock, signal }: { ms: number; clock: Clock; signal: AbortSignal },
 ): Promise<HandshakeOutcome> {
+  const started = clock.now();
   let timer: TimerHandle | undefined;
   let pushed: (() => void) | undefined;
   const givenUp = new Promise<HandshakeOutcome>((resolve) => {
@@ -45,7 +53,12 @@ export async function handshakeWithin(
   const outcome = await Promise.race([done, givenUp]);
   clock.clearTimer(timer);
   if (pushed !== undefined) signal.removeEventListener("abort", pushed);
-  if (outcome.kind !== "done") {
+  if (
+    outcome.kind === "pushed" && signal.reason === PUSHED_FOR_NEWER &&
+    conn instanceof RelayedTlsConn
+  ) {
+    conn.hold(started + ms - clock.now());
+  } else if (outcome.kind !== "done") {
     try {
       conn.close();
     } catch {
@@ -75,7 +88,7 @@ export class Handshakes {
     if (this.#underWay.size >= MAX_HANDSHAKES) {
       const [[oldest, pushOut]] = this.#underWay;
       this.#underWay.delete(oldest);
-      pushOut.abort();
+      pushOut.abort(PUSHED_FOR_NEWER);
     }
     const pushOut = new AbortController();
     this.#underWay.set(conn, pushOut);

@@ -45,7 +45,7 @@ export class TlsFront {
   readonly #public: Deno.TcpListener;
   readonly #behind: Deno.TlsListener;
   readonly #options: TlsFrontOptions;
-  readonly #relays = new Set<Promise<void>>();
+  readonly #live = new Set<RelayedTlsConn>();
 
   private constructor(
     outer: Deno.TcpListener,
@@ -86,8 +86,8 @@ export class TlsFront {
       });
       const inner = await this.#innerOf(hop);
       const conn = new RelayedTlsConn(outer, hop, inner, this.#options);
-      const relay = conn.relayed.finally(() => this.#relays.delete(relay));
-      this.#relays.add(relay);
+      this.#live.add(conn);
+      conn.relayed.then(() => this.#live.delete(conn));
       return conn;
     } catch (error) {
       outer.close();
@@ -101,13 +101,16 @@ export class TlsFront {
    * closed has reached the peer, or the drain's bound has passed.
    */
   async drained(): Promise<void> {
-    while (this.#relays.size > 0) await Promise.all(this.#relays);
+    while (this.#live.size > 0) {
+      await Promise.all([...this.#live].map((conn) => conn.relayed));
+    }
   }
 
-  /** Stops listening, in front and behind. */
+  /** Stops listening, in front and behind, and ends every hold. */
   close(): void {
     this.#public.close();
     this.#behind.close();
+    for (const conn of this.#live) conn.endHold();
   }
 
   async #innerOf(hop: Deno.TcpConn): Promise<Deno.TlsConn> {
@@ -125,7 +128,7 @@ export class TlsFront {
  * A peer's TLS connection, read and written behind the relay; its
  * addresses are the public socket's.
  */
-class RelayedTlsConn implements Deno.TlsConn {
+export class RelayedTlsConn implements Deno.TlsConn {
   /** Resolves once the relay has ended and its sockets are closed. */
   readonly relayed: Promise<void>;
   readonly #outer: Deno.TcpConn;
@@ -134,6 +137,8 @@ class RelayedTlsConn implements Deno.TlsConn {
   readonly #options: TlsFrontOptions;
   // Whether the handshake has ended, either way.
   #settled = false;
+  // Given up, the peer not told yet (see hold).
+  #holding = false;
   #relayed = false;
   #drainTimer: TimerHandle | undefined;
 
@@ -205,6 +210,28 @@ class RelayedTlsConn implements Deno.TlsConn {
     }
   }
 
+  /**
+   * Gives the handshake up without the peer knowing for `ms`: the TLS
+   * side and the hop close now, the peer's socket after `ms`, and what it
+   * sends meanwhile is dropped. A peer pushed out for a newer handshake
+   * cannot come straight back and push out the next.
+   */
+  hold(ms: number): void {
+    if (this.#relayed) return;
+    this.#holding = true;
+    this.#inner.close();
+    this.#hop.close();
+    this.#drainTimer ??= this.#options.clock.setTimer(
+      () => this.#closeRelay(),
+      ms,
+    );
+  }
+
+  /** Ends a hold at once (see {@linkcode hold}). */
+  endHold(): void {
+    if (this.#holding) this.#closeRelay();
+  }
+
   ref(): void {
     this.#inner.ref();
   }
@@ -217,17 +244,20 @@ class RelayedTlsConn implements Deno.TlsConn {
     this.close();
   }
 
-  /** Copies `from` to `to`, then ends `to`; on a failure, ends both. */
+  /**
+   * Copies `from` to `to`, then ends `to`; on a failure, ends both,
+   * unless held (see {@linkcode hold}): then what comes is dropped.
+   */
   async #pump(from: Deno.TcpConn, to: Deno.TcpConn): Promise<void> {
     const chunk = new Uint8Array(RELAY_CHUNK);
     try {
       for (let n; (n = await from.read(chunk)) !== null;) {
-        await writeAll(to, chunk.subarray(0, n));
+        if (!this.#holding) await writeAll(to, chunk.subarray(0, n));
       }
       await to.closeWrite();
     } catch {
       // Reset, or closed under it: nothing more goes either way.
-      this.#closeRelay();
+      if (!this.#holding) this.#closeRelay();
     }
   }
 
@@ -236,6 +266,6 @@ class RelayedTlsConn implements Deno.TlsConn {
     this.#relayed = true;
     this.#options.clock.clearTimer(this.#drainTimer);
     this.#outer.close();
-    this.#hop.close();
+    if (!this.#holding) this.#hop.close(); // else closed already
   }
 }
