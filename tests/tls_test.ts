@@ -284,6 +284,67 @@ Deno.test({
   },
 });
 
+/** What a real TLS client sends first: its whole hello. */
+async function realHello(): Promise<Uint8Array> {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  using client = await Deno.connectTls({
+    hostname: "127.0.0.1",
+    port: listener.addr.port,
+    caCerts: [certs!.ca],
+  });
+  const shaking = client.handshake().catch(() => {});
+  using conn = await listener.accept();
+  const bytes = new Uint8Array(64 * 1024);
+  const wanted = (got: number) => got < 5 ? 5 : 5 + (bytes[3] << 8 | bytes[4]);
+  let got = 0;
+  while (got < wanted(got)) {
+    const n = await within(conn.read(bytes.subarray(got)), "a hello");
+    if (n === null) throw new Error("The client sent no hello");
+    got += n;
+  }
+  conn.close();
+  await shaking;
+  return bytes.slice(0, got);
+}
+
+Deno.test({
+  name:
+    `a peer that sent its hello whole gives way to a newer handshake only after those that did not${ignored}`,
+  ignore,
+  fn: async () => {
+    const hello = await realHello();
+    const clock = new ManualClock();
+    await using t = await startServer({
+      tls: { cert: certs!.cert, key: certs!.key },
+      clock,
+    });
+    // The oldest: its hello came whole (the server answers it), then nothing.
+    using stalled = await RawClient.connect(t.port);
+    await stalled.write(hello);
+    await within(stalled.conn.read(new Uint8Array(64 * 1024)), "an answer");
+    // The rest announce a record and never end it.
+    const trickling: RawClient[] = [];
+    try {
+      for (let i = 1; i < MAX_HANDSHAKES; i++) {
+        const client = await RawClient.connect(t.port);
+        trickling.push(client);
+        await client.write(new Uint8Array([0x16, 0x03, 0x01, 0x02, 0x00]));
+      }
+      await clock.waitForTimer(TIMINGS.handshakeMs, MAX_HANDSHAKES);
+      using _newer = await RawClient.connect(t.port);
+      const turned = await t.waitForLog("REJECTED");
+      assertEquals(
+        turned.message,
+        `127.0.0.1:${
+          trickling[0].conn.localAddr.port
+        }: TLS handshake given up for a newer one: too many under way`,
+      );
+    } finally {
+      for (const client of trickling) client.close();
+    }
+  },
+});
+
 Deno.test({
   name:
     `the client's plain mode speaks TLS too, checking the certificate${ignored}`,

@@ -70,8 +70,9 @@ export async function handshakeWithin(
 
 /**
  * The handshakes under way, at most {@linkcode MAX_HANDSHAKES}: one more
- * makes the oldest give way (an honest one takes milliseconds, so the
- * oldest is likely one that never ends).
+ * makes the oldest whose peer has not sent its hello whole give way (an
+ * honest client sends it at once), else the oldest (an honest handshake
+ * takes milliseconds, so the oldest is likely one that never ends).
  */
 export class Handshakes {
   // Oldest first, each with what pushes it out.
@@ -86,8 +87,8 @@ export class Handshakes {
   /** Completes the handshake of `conn` (see {@linkcode handshakeWithin}). */
   async shake(conn: Deno.TlsConn): Promise<HandshakeOutcome> {
     if (this.#underWay.size >= MAX_HANDSHAKES) {
-      const [[oldest, pushOut]] = this.#underWay;
-      this.#underWay.delete(oldest);
+      const [given, pushOut] = this.#nextToGiveWay();
+      this.#underWay.delete(given);
       pushOut.abort(PUSHED_FOR_NEWER);
     }
     const pushOut = new AbortController();
@@ -100,6 +101,15 @@ export class Handshakes {
     } finally {
       this.#underWay.delete(conn);
     }
+  }
+
+  // The oldest whose peer has not sent its hello whole, else the oldest.
+  #nextToGiveWay(): [Deno.TlsConn, AbortController] {
+    for (const entry of this.#underWay) {
+      const [conn] = entry;
+      if (conn instanceof RelayedTlsConn && !conn.helloCame) return entry;
+    }
+    return this.#underWay.entries().next().value!;
   }
 
   /** Gives up every handshake under way. */

@@ -35,6 +35,9 @@ export interface TlsFrontOptions {
 
 // The hop's side of the loopback, reached only from this process.
 const HOP_HOST = "127.0.0.1";
+// A TLS record's header (type, version, length), and a handshake's type.
+const RECORD_HEADER = 5;
+const HANDSHAKE_RECORD = 0x16;
 // Each direction of a relay reads this much at once: a TLS record at most.
 const RELAY_CHUNK = 16 * 1024 + 512;
 
@@ -139,6 +142,9 @@ export class RelayedTlsConn implements Deno.TlsConn {
   #settled = false;
   // Given up, the peer not told yet (see hold).
   #holding = false;
+  // The peer's first record: its header, and how much of it has come.
+  readonly #firstHeader = new Uint8Array(RECORD_HEADER);
+  #firstCame = 0;
   #relayed = false;
   #drainTimer: TimerHandle | undefined;
 
@@ -211,6 +217,18 @@ export class RelayedTlsConn implements Deno.TlsConn {
   }
 
   /**
+   * Whether the peer has sent its first TLS record whole (or bytes that are
+   * not TLS): an honest client sends its hello at once, a peer that
+   * trickles it may never end it.
+   */
+  get helloCame(): boolean {
+    if (this.#firstCame < RECORD_HEADER) return false;
+    const header = this.#firstHeader;
+    if (header[0] !== HANDSHAKE_RECORD) return true;
+    return this.#firstCame >= RECORD_HEADER + (header[3] << 8 | header[4]);
+  }
+
+  /**
    * Gives the handshake up without the peer knowing for `ms`: the TLS
    * side and the hop close now, the peer's socket after `ms`, and what it
    * sends meanwhile is dropped. A peer pushed out for a newer handshake
@@ -252,6 +270,7 @@ export class RelayedTlsConn implements Deno.TlsConn {
     const chunk = new Uint8Array(RELAY_CHUNK);
     try {
       for (let n; (n = await from.read(chunk)) !== null;) {
+        if (from === this.#outer) this.#firstBytes(chunk.subarray(0, n));
         if (!this.#holding) await writeAll(to, chunk.subarray(0, n));
       }
       await to.closeWrite();
@@ -259,6 +278,14 @@ export class RelayedTlsConn implements Deno.TlsConn {
       // Reset, or closed under it: nothing more goes either way.
       if (!this.#holding) this.#closeRelay();
     }
+  }
+
+  // Counts the peer's bytes into its first record (see helloCame).
+  #firstBytes(bytes: Uint8Array): void {
+    if (this.#settled) return;
+    const header = bytes.subarray(0, RECORD_HEADER - this.#firstCame);
+    if (header.length > 0) this.#firstHeader.set(header, this.#firstCame);
+    this.#firstCame += bytes.length;
   }
 
   #closeRelay(): void {
