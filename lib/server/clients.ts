@@ -35,7 +35,7 @@ export class Clients {
   readonly #namer = new ClientNamer();
   readonly #occupants = new Occupants();
   // Newcomers to a full server, given time to send their first line.
-  readonly #waiting = new WaitingRoom();
+  readonly #waiting: WaitingRoom;
   readonly #running = new Set<Promise<void>>();
   // Sessions, counted (see #owner): no promise of their own is kept.
   readonly #sessions = new RunningCount();
@@ -55,6 +55,10 @@ export class Clients {
       lingering: new LingerPlaces(MAX_LINGERING),
       idle: new IdleSweep(server.clock),
     };
+    this.#waiting = new WaitingRoom({
+      clock: server.clock,
+      graceMs: timings.silentGraceMs,
+    });
     this.#handshakes = new Handshakes({
       ms: timings.handshakeMs,
       clock: server.clock,

@@ -15,6 +15,8 @@ import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 interface Waiter {
   granted: PromiseWithResolvers<void>;
   hasSlot: boolean;
+  // When it came in, on the room's clock.
+  since: number;
 }
 
 /**
@@ -23,19 +25,29 @@ interface Waiter {
  * to one of them, those that spoke first (in the order they spoke), then
  * the one waiting longest.
  *
- * One more in a full room pushes out the one waiting longest that has not
- * spoken, so a client slow to speak outlasts as many newcomers as the room
- * holds; a client that speaks at once is never pushed out, at any rate of
- * newcomers: it spoke in the turn after it came in (see
+ * One more in a full room pushes out one that has not spoken: the one
+ * waiting longest, once its grace is over (its first line may be on its
+ * way); while every one is within its grace, the latest to come in, so a
+ * burst of silent newcomers pushes out its own and not a slow client that
+ * came before it. A client that speaks at once is never pushed out, at
+ * any rate of newcomers: it spoke in the turn after it came in (see
  * {@linkcode WaitingRoom.needsTurn}).
  */
 export class WaitingRoom {
+  readonly #clock: Clock;
+  readonly #graceMs: number;
   readonly #waiting = new Map<ClientConnection, Waiter>();
   // Insertion order is the order they spoke in.
   readonly #speakers = new Set<ClientConnection>();
   // Sockets' turns so far, and the turn in which the last one came in.
   #turn = 0;
   #lastCameIn = -1;
+
+  /** A room timed on `clock`, where a newcomer has `graceMs` to speak. */
+  constructor({ clock, graceMs }: { clock: Clock; graceMs: number }) {
+    this.#clock = clock;
+    this.#graceMs = graceMs;
+  }
 
   /** Whether no one waits. */
   get isEmpty(): boolean {
@@ -48,9 +60,9 @@ export class WaitingRoom {
   }
 
   /**
-   * Lets `connection` in; in a full room, the one waiting longest that has
-   * not spoken (one that spoke only when all have) leaves at once, so the
-   * next one in pushes out the next. One already handed a slot stays.
+   * Lets `connection` in; in a full room, one leaves at once (see the
+   * class's comment; one that spoke only when all have, the one waiting
+   * longest). One already handed a slot stays.
    *
    * @returns the one to turn away (`connection` itself when every one
    * waiting has a slot on its way), if any.
@@ -65,6 +77,7 @@ export class WaitingRoom {
     this.#waiting.set(connection, {
       granted: Promise.withResolvers<void>(),
       hasSlot: false,
+      since: this.#clock.now(),
     });
     this.#lastCameIn = this.#turn;
     return left;
@@ -88,13 +101,16 @@ export class WaitingRoom {
   }
 
   #nextToLeave(): ClientConnection | undefined {
+    const graceOver = this.#clock.now() - this.#graceMs;
+    let latest: ClientConnection | undefined;
     let speaker: ClientConnection | undefined;
     for (const [connection, waiter] of this.#waiting) {
       if (waiter.hasSlot) continue;
-      if (!this.#speakers.has(connection)) return connection;
-      speaker ??= connection;
+      if (this.#speakers.has(connection)) speaker ??= connection;
+      else if (waiter.since <= graceOver) return connection;
+      else latest = connection;
     }
-    return speaker;
+    return latest ?? speaker;
   }
 
   /** Resolves when `connection` is handed a slot (never, if it is not here). */

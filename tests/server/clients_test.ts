@@ -135,10 +135,12 @@ Deno.test("a waiting newcomer gets a slot that frees, and keeps what it sent", a
 
 Deno.test("the waiting room is bounded: one too many pushes out the longest waiting", async () => {
   // The clock stands still: those pushed out leave at once, not when
-  // their wait for a slot would end.
+  // their wait for a slot would end. With no grace, the longest waiting
+  // goes first.
   await using s = await startServer({
     maxClients: 1,
     clock: new ManualClock(),
+    timings: { silentGraceMs: 0 },
   });
   const { client: hog } = await RawClient.greeted(s.port);
   using _ = hog;
@@ -330,7 +332,11 @@ Deno.test("a newcomer that spoke keeps its place in a full waiting room; a silen
     for (let i = 0; i < MAX_WAITING; i++) {
       silent.push(await RawClient.connect(s.port));
     }
-    assertEquals(await silent[0].reply(), { code: 421, lines: [full(1)] });
+    // Within its grace, the last to come in before the one too many.
+    assertEquals(await silent.at(-2)!.reply(), {
+      code: 421,
+      lines: [full(1)],
+    });
     await clock.advance(TIMINGS.silentGraceMs);
     assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
     assertEquals((await speaker.reply()).lines, ["helloACK"]);

@@ -1,7 +1,10 @@
-import { MAX_WAITING } from "../../lib/server/config.ts";
+import { MAX_WAITING, TIMINGS } from "../../lib/server/config.ts";
 import type { ClientConnection } from "../../lib/server/connection.ts";
 import { WaitingRoom } from "../../lib/server/waiting.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { ManualClock } from "../support/clock.ts";
+
+const graceMs = TIMINGS.silentGraceMs;
 
 let made = 0;
 
@@ -12,8 +15,8 @@ function newcomer(): ClientConnection {
 }
 
 /** A full room, and the ones in it, first come first. */
-function fullRoom() {
-  const room = new WaitingRoom();
+function fullRoom(clock: ManualClock) {
+  const room = new WaitingRoom({ clock, graceMs });
   const inside = Array.from({ length: MAX_WAITING }, newcomer);
   for (const one of inside) {
     assert(!room.needsTurn());
@@ -23,7 +26,7 @@ function fullRoom() {
 }
 
 Deno.test("a full room takes one more only after sockets had a turn since the last came in", () => {
-  const { room } = fullRoom();
+  const { room } = fullRoom(new ManualClock());
   // What the last sent may be there unread: accepts run ahead of reads.
   assert(room.needsTurn());
   room.turned();
@@ -32,20 +35,33 @@ Deno.test("a full room takes one more only after sockets had a turn since the la
   assert(room.needsTurn());
 });
 
-Deno.test("one more pushes out the one waiting longest that has not spoken", () => {
-  const { room, inside } = fullRoom();
-  room.spoke(inside[0]);
+Deno.test("one more pushes out the one waiting longest once its grace is over", async () => {
+  const clock = new ManualClock();
+  const { room, inside } = fullRoom(clock);
+  room.turned();
+  await clock.advance(graceMs);
+  assertEquals(room.enter(newcomer()), inside[0]);
   room.turned();
   assertEquals(room.enter(newcomer()), inside[1]);
+});
+
+Deno.test("while every one is within its grace, one more pushes out the latest come", async () => {
+  const clock = new ManualClock();
+  const { room, inside } = fullRoom(clock);
   room.turned();
-  assertEquals(room.enter(newcomer()), inside[2]);
+  await clock.advance(graceMs - 1);
+  const burst = newcomer();
+  assertEquals(room.enter(burst), inside.at(-1));
+  room.turned();
+  assertEquals(room.enter(newcomer()), burst);
 });
 
 Deno.test("one that spoke is pushed out only when every one has, the one waiting longest", () => {
-  const { room, inside } = fullRoom();
+  const clock = new ManualClock();
+  const { room, inside } = fullRoom(clock);
   for (const one of inside.slice(1)) room.spoke(one);
   room.turned();
-  // The only one silent goes.
+  // The only one silent goes, within its grace or not.
   const late = newcomer();
   assertEquals(room.enter(late), inside[0]);
   room.turned();
@@ -54,7 +70,7 @@ Deno.test("one that spoke is pushed out only when every one has, the one waiting
 });
 
 Deno.test("a room with space never needs a turn", () => {
-  const room = new WaitingRoom();
+  const room = new WaitingRoom({ clock: new ManualClock(), graceMs });
   for (let i = 0; i < MAX_WAITING - 1; i++) room.enter(newcomer());
   assert(!room.needsTurn());
 });
