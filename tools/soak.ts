@@ -5,7 +5,8 @@
  * end is within half again of its steady level after warm-up. Prints the
  * figures; exits 1 on any failure.
  *
- * With `--hostile`, hostile peers run beside the honest clients (reset
+ * With `--hostile`, hostile peers run beside the honest clients, in a
+ * process of their own as they would be on other machines (reset
  * storms, silent, cycling, trickling and one-request hogs, `status` storms,
  * churn; see `soak_hostile.ts`), and a second server speaking TLS takes
  * half-open handshakes beside an honest TLS client; the run then also
@@ -38,7 +39,6 @@ import {
   describeHostile,
   type HostileCounts,
   hostileCounts,
-  runHostile,
 } from "./soak_hostile.ts";
 
 const encoder = new TextEncoder();
@@ -410,6 +410,46 @@ function report(
     serverExit === 0;
 }
 
+const HOSTILE = new URL("./soak_hostile.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+/**
+ * Runs the hostile peers until `deadline` in a process of their own (see
+ * `soak_hostile.ts`), and adds what they did to `counts`.
+ */
+async function runHostileApart(
+  port: number,
+  tls: { port: number; ca: string },
+  deadline: number,
+  work: string,
+  counts: HostileCounts,
+): Promise<void> {
+  const caFile = `${work}/tls-ca.pem`;
+  await Deno.writeTextFile(caFile, tls.ca);
+  const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      CONFIG,
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-run",
+      HOSTILE,
+      String(port),
+      String(tls.port),
+      caFile,
+      String(deadline),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  if (!success) {
+    throw new Error(`The hostile peers failed: ${decoder.decode(stderr)}`);
+  }
+  Object.assign(counts, JSON.parse(decoder.decode(stdout)));
+}
+
 /** The longest an honest client may wait for its greeting in a hostile run. */
 const WORST_GREETING_MS = 3000;
 
@@ -516,7 +556,7 @@ async function main(args: string[]): Promise<number> {
   await memory.begin();
   const deadline = Date.now() + seconds * 1000;
   await Promise.all([
-    tls === null ? null : runHostile(port, tls, deadline, hostile),
+    tls === null ? null : runHostileApart(port, tls, deadline, work, hostile),
     ...Array.from({ length: workers }, async (_, w) => {
       const next = seededRandom(seed + w);
       while (Date.now() < deadline) {

@@ -309,3 +309,21 @@ export async function runHostile(
 export function describeHostile(counts: HostileCounts): string {
   return `${counts.resets} resets before accept, ${counts.silentHogs} silent, ${counts.cyclingHogs} cycling, ${counts.tricklingHogs} trickling and ${counts.oneRequestHogs} one-request hog connections, ${counts.statusStorms} bursts of 20 status, ${counts.churned} connect-and-close, ${counts.halfOpenTls} half-open TLS handshakes (${HALF_OPEN_TLS} at a time)`;
 }
+
+/**
+ * Run by the soak as a program of its own, so that the hostile peers'
+ * work does not slow the honest clients' process (on a network they run
+ * on machines of their own): `PORT TLS_PORT CA_FILE DEADLINE_MS`, where
+ * the deadline is a time since the epoch. Prints the counts as JSON.
+ */
+if (import.meta.main) {
+  const [port, tlsPort, caFile, deadline] = Deno.args;
+  const counts = hostileCounts();
+  await runHostile(
+    Number(port),
+    { port: Number(tlsPort), ca: await Deno.readTextFile(caFile) },
+    Number(deadline),
+    counts,
+  );
+  console.log(JSON.stringify(counts));
+}
