@@ -38,8 +38,11 @@ const HOP_HOST = "127.0.0.1";
 // A TLS record's header (type, version, length), and a handshake's type.
 const RECORD_HEADER = 5;
 const HANDSHAKE_RECORD = 0x16;
-// Each direction of a relay reads this much at once: a TLS record at most.
-const RELAY_CHUNK = 16 * 1024 + 512;
+// What a relay reads at once toward the peer (a TLS record at most: a
+// download's records go out whole), and from it (requests are short lines;
+// an idle relay holds both).
+const TO_PEER_CHUNK = 16 * 1024 + 512;
+const FROM_PEER_CHUNK = 4 * 1024;
 
 /** A TLS listener in front of a relay (see the module's comment). */
 export class TlsFront {
@@ -267,7 +270,9 @@ export class RelayedTlsConn implements Deno.TlsConn {
    * unless held (see {@linkcode hold}): then what comes is dropped.
    */
   async #pump(from: Deno.TcpConn, to: Deno.TcpConn): Promise<void> {
-    const chunk = new Uint8Array(RELAY_CHUNK);
+    const chunk = new Uint8Array(
+      from === this.#outer ? FROM_PEER_CHUNK : TO_PEER_CHUNK,
+    );
     try {
       for (let n; (n = await from.read(chunk)) !== null;) {
         if (from === this.#outer) this.#firstBytes(chunk.subarray(0, n));
