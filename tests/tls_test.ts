@@ -22,6 +22,11 @@ const ignore = NO_OPENSSL !== null;
 const ignored = ignore ? ` (ignored: ${NO_OPENSSL})` : "";
 const certs = ignore ? null : await makeCertificates();
 
+/** A server speaking TLS with the test certificate, on `clock`. */
+function startTlsServer(clock: ManualClock) {
+  return startServer({ tls: { cert: certs!.cert, key: certs!.key }, clock });
+}
+
 Deno.test({
   name:
     `over TLS, status, list and a verified download work as over TCP${ignored}`,
@@ -195,10 +200,7 @@ Deno.test({
     for (const [kind, opening] of Object.entries(openings)) {
       await t.step(kind, async () => {
         const clock = new ManualClock();
-        await using s = await startServer({
-          tls: { cert: certs!.cert, key: certs!.key },
-          clock,
-        });
+        await using s = await startTlsServer(clock);
         using peer = await RawClient.connect(s.port);
         await peer.write(opening);
         await clock.waitForTimer(TIMINGS.handshakeMs);
@@ -218,10 +220,7 @@ Deno.test({
   ignore,
   fn: async () => {
     const clock = new ManualClock();
-    await using t = await startServer({
-      tls: { cert: certs!.cert, key: certs!.key },
-      clock,
-    });
+    await using t = await startTlsServer(clock);
     // As many connections as may shake hands at once, all silent.
     const silent = await Promise.all(
       Array.from(
@@ -254,10 +253,7 @@ Deno.test({
   ignore,
   fn: async () => {
     const clock = new ManualClock();
-    await using t = await startServer({
-      tls: { cert: certs!.cert, key: certs!.key },
-      clock,
-    });
+    await using t = await startTlsServer(clock);
     const silent = await Promise.all(
       Array.from({ length: MAX_HANDSHAKES }, () => RawClient.connect(t.port)),
     );
@@ -314,10 +310,7 @@ Deno.test({
   fn: async () => {
     const hello = await realHello();
     const clock = new ManualClock();
-    await using t = await startServer({
-      tls: { cert: certs!.cert, key: certs!.key },
-      clock,
-    });
+    await using t = await startTlsServer(clock);
     // The oldest: its hello came whole (the server answers it), then nothing.
     using stalled = await RawClient.connect(t.port);
     await stalled.write(hello);
