@@ -164,7 +164,15 @@ export class RelayedTlsConn implements Deno.TlsConn {
     // Each relayed write is a record the peer waits for.
     outer.setNoDelay(true);
     hop.setNoDelay(true);
-    this.relayed = Promise.all([this.#pump(outer, hop), this.#pump(hop, outer)])
+    this.relayed = Promise.all([
+      this.#pump(
+        outer,
+        hop,
+        FROM_PEER_CHUNK,
+        (bytes) => this.#firstBytes(bytes),
+      ),
+      this.#pump(hop, outer, TO_PEER_CHUNK),
+    ])
       .then(() => this.#closeRelay());
   }
 
@@ -266,16 +274,20 @@ export class RelayedTlsConn implements Deno.TlsConn {
   }
 
   /**
-   * Copies `from` to `to`, then ends `to`; on a failure, ends both,
-   * unless held (see {@linkcode hold}): then what comes is dropped.
+   * Copies `from` to `to`, `size` bytes at most at once, each read seen by
+   * `onRead` first; then ends `to`. On a failure, ends both, unless held
+   * (see {@linkcode hold}): then what comes is dropped.
    */
-  async #pump(from: Deno.TcpConn, to: Deno.TcpConn): Promise<void> {
-    const chunk = new Uint8Array(
-      from === this.#outer ? FROM_PEER_CHUNK : TO_PEER_CHUNK,
-    );
+  async #pump(
+    from: Deno.TcpConn,
+    to: Deno.TcpConn,
+    size: number,
+    onRead?: (bytes: Uint8Array) => void,
+  ): Promise<void> {
+    const chunk = new Uint8Array(size);
     try {
       for (let n; (n = await from.read(chunk)) !== null;) {
-        if (from === this.#outer) this.#firstBytes(chunk.subarray(0, n));
+        onRead?.(chunk.subarray(0, n));
         if (!this.#holding) await writeAll(to, chunk.subarray(0, n));
       }
       await to.closeWrite();
