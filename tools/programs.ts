@@ -141,6 +141,26 @@ export class Output {
     })();
   }
 
+  /** Resolves once `count` complete lines match `pattern`. */
+  waitForCount(pattern: RegExp, count: number): Promise<void> {
+    return within(
+      new Promise<void>((resolve, reject) => {
+        let ended = false;
+        this.done.then(() => ended = true, () => ended = true);
+        const check = () => {
+          const lines = this.text.split("\n").slice(0, -1);
+          if (lines.filter((line) => pattern.test(line)).length >= count) {
+            resolve();
+          } else if (ended) {
+            reject(new Error(`Output ended before ${count} lines ${pattern}`));
+          } else this.#waiters.push(check);
+        };
+        check();
+      }),
+      `${count} lines matching ${pattern}`,
+    );
+  }
+
   /** Resolves with the first match of `pattern` in a complete line. */
   waitFor(pattern: RegExp, what = `output matching ${pattern}`) {
     return within(

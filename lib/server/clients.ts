@@ -13,6 +13,7 @@
  */
 
 import { formatAddress } from "../common/mod.ts";
+import type { CloseReason } from "../wire/mod.ts";
 
 import { ioTurn } from "./accept.ts";
 import { refusesPeer } from "./access.ts";
@@ -183,9 +184,26 @@ export class Clients {
 
   /** Lets a newcomer to a full server wait for its first line. */
   #hold(connection: ClientConnection): void {
-    const { maxClients } = this.#server.config;
-    this.#waiting.enter(connection)?.stop({ kind: "full", maxClients });
+    const full: CloseReason = {
+      kind: "full",
+      maxClients: this.#server.config.maxClients,
+    };
+    const left = this.#waiting.enter(connection);
+    if (left === connection) {
+      // No room, and no one in it may leave for this one yet.
+      this.#logRejected(connection);
+      this.#track(this.#refuse(connection, full));
+      return;
+    }
+    left?.stop(full);
     this.#track(this.#admitWhenSpoken(connection));
+  }
+
+  /** Tells a newcomer never admitted why, and closes it. */
+  async #refuse(connection: ClientConnection, reason: CloseReason) {
+    connection.out.closing(reason);
+    await connection.flush().catch(() => {});
+    await connection.finish();
   }
 
   async #admitWhenSpoken(connection: ClientConnection): Promise<void> {
@@ -210,12 +228,11 @@ export class Clients {
       if (!admitted) {
         // Not a shutdown's: that says so itself.
         if (connection.stopReason === null) this.#logRejected(connection);
-        connection.out.closing(
+        await this.#refuse(
+          connection,
           connection.stopReason ??
             { kind: "full", maxClients: config.maxClients },
         );
-        await connection.flush().catch(() => {});
-        await connection.finish();
         return;
       }
     } finally {

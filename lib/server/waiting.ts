@@ -15,8 +15,9 @@ import { type LingerPlaces, lingerThenClose } from "./linger.ts";
 interface Waiter {
   granted: PromiseWithResolvers<void>;
   hasSlot: boolean;
-  // When it came in, on the room's clock.
+  // When it came in, on the room's clock, and in which turn.
   since: number;
+  turn: number;
 }
 
 /**
@@ -27,11 +28,12 @@ interface Waiter {
  *
  * One more in a full room pushes out one that has not spoken: the one
  * waiting longest, once its grace is over (its first line may be on its
- * way); while every one is within its grace, the latest to come in, so a
- * burst of silent newcomers pushes out its own and not a slow client that
- * came before it. A client that speaks at once is never pushed out, at
- * any rate of newcomers: it spoke in the turn after it came in (see
- * {@linkcode WaitingRoom.needsTurn}).
+ * way); else, of those that came in at least as many turns ago as the room
+ * holds (see {@linkcode WaitingRoom.needsTurn}), the latest; else the one
+ * coming in is turned away itself. So a client slow to speak outlasts as
+ * many newcomers as the room holds, however fast they come, and a burst
+ * turns away its own; and a client that speaks at once is never pushed
+ * out, at any rate of newcomers: it spoke in the turn after it came in.
  */
 export class WaitingRoom {
   readonly #clock: Clock;
@@ -64,11 +66,12 @@ export class WaitingRoom {
    * class's comment; one that spoke only when all have, the one waiting
    * longest). One already handed a slot stays.
    *
-   * @returns the one to turn away (`connection` itself when every one
-   * waiting has a slot on its way), if any.
+   * @returns the one to turn away (`connection` itself when no one may
+   * leave for it), if any.
    */
   enter(connection: ClientConnection): ClientConnection | undefined {
     let left: ClientConnection | undefined;
+    this.#lastCameIn = this.#turn;
     if (this.#waiting.size >= MAX_WAITING) {
       left = this.#nextToLeave();
       if (left === undefined) return connection;
@@ -78,18 +81,19 @@ export class WaitingRoom {
       granted: Promise.withResolvers<void>(),
       hasSlot: false,
       since: this.#clock.now(),
+      turn: this.#turn,
     });
-    this.#lastCameIn = this.#turn;
     return left;
   }
 
   /**
    * Whether sockets need a turn (see {@linkcode turned}) before the next
-   * comes in: the room is full, and one came in since the last turn. Of
-   * those, what was sent may be there unread (accepts run ahead of reads),
-   * and one reset may not have left yet; after a turn, the ones that spoke
-   * are known and the ones gone have left, so the next pushes out only one
-   * that had its chance.
+   * comes in: the room is full, and one came in (or was turned away) since
+   * the last turn. Of those, what was sent may be there unread (accepts
+   * run ahead of reads), and one reset may not have left yet; after a
+   * turn, the ones that spoke are known and the ones gone have left, so
+   * the next pushes out only one that had its chance. The turns also time
+   * how long a newcomer has had to speak, in newcomers after it.
    */
   needsTurn(): boolean {
     return this.#waiting.size >= MAX_WAITING && this.#lastCameIn === this.#turn;
@@ -102,15 +106,21 @@ export class WaitingRoom {
 
   #nextToLeave(): ClientConnection | undefined {
     const graceOver = this.#clock.now() - this.#graceMs;
+    const turnsOver = this.#turn - MAX_WAITING;
+    let silent = false;
     let latest: ClientConnection | undefined;
     let speaker: ClientConnection | undefined;
     for (const [connection, waiter] of this.#waiting) {
       if (waiter.hasSlot) continue;
-      if (this.#speakers.has(connection)) speaker ??= connection;
-      else if (waiter.since <= graceOver) return connection;
-      else latest = connection;
+      if (this.#speakers.has(connection)) {
+        speaker ??= connection;
+        continue;
+      }
+      if (waiter.since <= graceOver) return connection;
+      silent = true;
+      if (waiter.turn <= turnsOver) latest = connection;
     }
-    return latest ?? speaker;
+    return silent ? latest : speaker;
   }
 
   /** Resolves when `connection` is handed a slot (never, if it is not here). */

@@ -332,8 +332,9 @@ Deno.test("a newcomer that spoke keeps its place in a full waiting room; a silen
     for (let i = 0; i < MAX_WAITING; i++) {
       silent.push(await RawClient.connect(s.port));
     }
-    // Within its grace, the last to come in before the one too many.
-    assertEquals(await silent.at(-2)!.reply(), {
+    // None has waited as many turns as the room holds, nor its grace: the
+    // one too many is turned away itself.
+    assertEquals(await silent.at(-1)!.reply(), {
       code: 421,
       lines: [full(1)],
     });
