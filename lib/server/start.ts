@@ -24,6 +24,7 @@ import { TOKEN } from "../wire/mod.ts";
 import type { ServerCommandLine } from "./cli.ts";
 import { type ServerConfig, TASK_PERMISSIONS } from "./config.ts";
 import { RepositoryError } from "./repository.ts";
+import { HOP_HOST } from "./tls_front.ts";
 
 /**
  * The files the server reads: its folder, and the secrets it reads once.
@@ -169,8 +170,12 @@ export function startError(
     );
   }
   if (error instanceof Deno.errors.NotCapable) {
+    // A TLS server listens behind its public port too (see tls_front.ts).
+    const behind = tls === null
+      ? ""
+      : ` and on ${HOP_HOST}, where its TLS runs`;
     return new UserFacingError(
-      `No permission to listen on ${hostname}:${port}; run: ${
+      `No permission to listen on ${hostname}:${port}${behind}; run: ${
         commandReading(command)
       }`,
     );

@@ -33,8 +33,8 @@ export interface TlsFrontOptions {
   drainMs: number;
 }
 
-// The hop's side of the loopback, reached only from this process.
-const HOP_HOST = "127.0.0.1";
+/** Where the TLS listener behind the front listens: reached only through it. */
+export const HOP_HOST = "127.0.0.1";
 // A TLS record's header (type, version, length), and a handshake's type.
 const RECORD_HEADER = 5;
 const HANDSHAKE_RECORD = 0x16;
