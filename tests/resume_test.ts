@@ -1,5 +1,6 @@
 import {
   ConnectionClosedError,
+  type DownloadOptions,
   type DownloadResult,
   ReplyError,
 } from "../client.ts";
@@ -55,6 +56,28 @@ async function getContinued(
       onNotice: (text) => notices.push(text),
     });
     return { result, notices };
+  } finally {
+    await closeSession(session);
+  }
+}
+
+/**
+ * A `get -c` of `f.bin` on a session of its own that must fail with
+ * `errorClass` (its message including `message`, when given): the error.
+ */
+async function refusedContinue<E extends Error>(
+  port: number,
+  options: Partial<DownloadOptions>,
+  errorClass: ErrorClass<E>,
+  message?: string,
+): Promise<E> {
+  const session = await openSession(port);
+  try {
+    return await assertRejects(
+      () => session.download("f.bin", { ...options, resume: true }),
+      errorClass,
+      message,
+    );
   } finally {
     await closeSession(session);
   }
@@ -331,12 +354,7 @@ Deno.test("get -c never trusts a server that goes on from elsewhere, names a bad
         await Deno.mkdir(dir);
         await Deno.writeFile(`${dir}/${part}`, kept);
         await withFakeServer(script, async (port) => {
-          const session = await openSession(port);
-          const error = await assertRejects(
-            () => session.download("f.bin", { dir, resume: true }),
-            errorClass,
-          );
-          await closeSession(session);
+          const error = await refusedContinue(port, { dir }, errorClass);
           assertMatch(error.message, message);
         });
         // Nothing outside the folder; the part untouched unless disproved.
@@ -389,13 +407,12 @@ Deno.test("get -c leaves alone a part another download holds, and never writes t
       await Deno.writeFile(`${dir}/${part}`, body.subarray(0, 4));
       using other = await Deno.open(`${dir}/${part}`, { write: true });
       await other.lock(true);
-      const session = await openSession(server.port);
-      await assertRejects(
-        () => session.download("f.bin", { dir, resume: true }),
+      await refusedContinue(
+        server.port,
+        { dir },
         PartBusyError,
         "is in use by another download of the same file",
       );
-      await closeSession(session);
       assertEquals(await Deno.readFile(`${dir}/${part}`), body.subarray(0, 4));
     });
   });
@@ -415,15 +432,14 @@ Deno.test("get -c leaves alone a part another download holds, and never writes t
         const outside = `${base}/victim.txt`;
         await Deno.writeTextFile(outside, "untouched");
         await make(`${dir}/${part}`, outside);
-        const session = await openSession(server.port);
         // Refused at the header, before a byte: the connection is closed.
-        const error = await assertRejects(
-          () => session.download("f.bin", { dir, resume: true }),
+        const error = await refusedContinue(
+          server.port,
+          { dir },
           ConnectionClosedError,
         );
         assert(error.cause instanceof PartBusyError, String(error.cause));
         assertMatch(error.message, /is in the way/);
-        await closeSession(session);
         assertEquals(await Deno.readTextFile(outside), "untouched");
         assertEquals(await listDir(dir), [part]);
       });
@@ -528,17 +544,11 @@ Deno.test("a get -c cut before its header says where its part still is", async (
     await Deno.writeTextFile(`${dir}/${part}`, "0123");
     const kept: string[] = [];
     await withFakeServer(async () => {}, async (port) => {
-      const session = await openSession(port);
-      await assertRejects(
-        () =>
-          session.download("f.bin", {
-            dir,
-            resume: true,
-            onKept: (path) => kept.push(path),
-          }),
+      await refusedContinue(
+        port,
+        { dir, onKept: (path) => kept.push(path) },
         ConnectionClosedError,
       );
-      await closeSession(session);
     });
     assertEquals(kept, [`${dir}/${part}`]);
     assertEquals(await Deno.readTextFile(`${dir}/${part}`), "0123");
@@ -551,18 +561,12 @@ Deno.test("a resume line too long for the server is said as the server's reply, 
     await withFakeServer(async (conn) => {
       await send(conn, "500 Line is longer than 40 bytes; closing\n");
     }, async (port) => {
-      const session = await openSession(port);
-      await assertRejects(
-        () =>
-          session.download("f.bin", {
-            dir,
-            resume: true,
-            onNotice: (text) => notices.push(text),
-          }),
+      await refusedContinue(
+        port,
+        { dir, onNotice: (text) => notices.push(text) },
         ReplyError,
         "Line is longer than 40 bytes; closing",
       );
-      await closeSession(session);
     });
     assertEquals(notices, []);
   });
@@ -575,13 +579,12 @@ Deno.test("--max-size counts the whole file, the part kept too", async () => {
   await withTempDir(async (dir) => {
     const part = keptName("f.bin", nameTag("f.bin"), version);
     await Deno.writeFile(`${dir}/${part}`, body.subarray(0, 8_000));
-    const session = await openSession(t.port);
     // 2,000 bytes to come would fit 9,000; the file's 10,000 do not.
-    const error = await assertRejects(
-      () => session.download("f.bin", { dir, resume: true, maxBytes: 9_000 }),
+    const error = await refusedContinue(
+      t.port,
+      { dir, maxBytes: 9_000 },
       ConnectionClosedError,
     );
-    await closeSession(session);
     assertMatch(error.message, /it is 9\.77 KiB, over the --max-size/);
     assertEquals(await listDir(dir), [part]);
   });
