@@ -1088,6 +1088,39 @@ Deno.test("a burst of silent newcomers does not push out one whose line came bef
   });
 });
 
+Deno.test("a newcomer that speaks at once is let in after a burst of silent ones that fill the waiting room", async () => {
+  await withServerProgram(["--max-clients", "1"], async (server) => {
+    const { client: holder } = await RawClient.greeted(server.port);
+    using _ = holder;
+    assertEquals((await holder.request("here")).code, 250);
+    // Stopped, the server accepts no one: the silent ones fill the room
+    // the moment it goes on, and the speaker comes after them, its line
+    // already sent.
+    const silent: RawClient[] = [];
+    let speaker: RawClient | undefined;
+    server.child.kill("SIGSTOP");
+    try {
+      for (let i = 0; i < MAX_WAITING; i++) {
+        silent.push(await RawClient.connect(server.port));
+      }
+      speaker = await RawClient.connect(server.port);
+      await speaker.send("hello");
+    } finally {
+      server.child.kill("SIGCONT");
+    }
+    try {
+      // The silent one waiting longest leaves for it.
+      assertEquals((await silent[0].reply()).code, 421);
+      holder.close();
+      assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
+      assertEquals((await speaker.reply()).lines, ["helloACK"]);
+    } finally {
+      speaker.close();
+      for (const client of silent) client.close();
+    }
+  });
+});
+
 Deno.test("a burst of connections already gone does not push out a newcomer yet to speak", async () => {
   await withServerProgram(["--max-clients", "1"], async (server) => {
     const { client: holder } = await RawClient.greeted(server.port);

@@ -43,6 +43,9 @@ export class Clients {
   #reserved = 0; // slots handed to newcomers still in the waiting room
   readonly #handshakes: Handshakes; // TLS clients not yet through
   #stopping = false;
+  // Until the newcomer at the waiting room's door is decided on.
+  #doorOpen: Promise<void> | null = null;
+  readonly #full: CloseReason;
   readonly #protectedReply: Uint8Array;
 
   /** Creates an empty group for the server `server`. */
@@ -64,6 +67,7 @@ export class Clients {
       ms: timings.handshakeMs,
       clock: server.clock,
     });
+    this.#full = { kind: "full", maxClients: server.config.maxClients };
     // The same words for every client turned away, encoded once.
     this.#protectedReply = closingReply({ kind: "protected" });
   }
@@ -81,14 +85,37 @@ export class Clients {
   }
 
   /**
-   * What to wait for before the next accept: I/O's turn, when the next
-   * newcomer would push out of the waiting room one whose first line may
-   * have come but not been read yet (accepts from a full backlog come
-   * before any read); `null` to accept at once.
+   * What to wait for before the next accept: the decision on the newcomer
+   * at the waiting room's door; or I/O's turn, when the next newcomer
+   * would push out of the room one whose first line may have come but not
+   * been read yet (accepts from a full backlog come before any read);
+   * `null` to accept at once.
    */
   beforeAccept(): Promise<void> | null {
+    if (this.#doorOpen !== null) return this.#doorOpen;
     if (!this.#waiting.needsTurn()) return null;
     return ioTurn().then(() => this.#waiting.turned());
+  }
+
+  /**
+   * Decides on `door`, the newcomer at the waiting room's door, once its
+   * first read is back (on a busy server that takes longer than a turn) or
+   * its time at the door is up.
+   */
+  async #atDoor(door: ClientConnection): Promise<void> {
+    const { clock, config } = this.#server;
+    const back = new AbortController();
+    // The read its wait for a line began.
+    const read = door.readAhead().catch(() => {});
+    await Promise.race([
+      read,
+      clock.sleep(
+        config.timings.doorMs,
+        AbortSignal.any([back.signal, door.signal]),
+      ),
+    ]);
+    back.abort();
+    this.#waiting.openDoor(door, door.lines.hasLine())?.stop(this.#full);
   }
 
   /** Stops every connected or waiting client with `421`. */
@@ -184,19 +211,22 @@ export class Clients {
 
   /** Lets a newcomer to a full server wait for its first line. */
   #hold(connection: ClientConnection): void {
-    const full: CloseReason = {
-      kind: "full",
-      maxClients: this.#server.config.maxClients,
-    };
     const left = this.#waiting.enter(connection);
     if (left === connection) {
-      // No room, and no one in it may leave for this one yet.
+      // No room, no one in it may leave for this one yet, the door taken.
       this.#logRejected(connection);
-      this.#track(this.#refuse(connection, full));
+      this.#track(this.#refuse(connection, this.#full));
       return;
     }
-    left?.stop(full);
+    left?.stop(this.#full);
     this.#track(this.#admitWhenSpoken(connection));
+    if (this.#waiting.door === connection) {
+      const open: Promise<void> = this.#atDoor(connection).finally(() => {
+        if (this.#doorOpen === open) this.#doorOpen = null;
+      });
+      this.#doorOpen = open;
+      this.#track(open);
+    }
   }
 
   /** Tells a newcomer never admitted why, and closes it. */
@@ -228,11 +258,7 @@ export class Clients {
       if (!admitted) {
         // Not a shutdown's: that says so itself.
         if (connection.stopReason === null) this.#logRejected(connection);
-        await this.#refuse(
-          connection,
-          connection.stopReason ??
-            { kind: "full", maxClients: config.maxClients },
-        );
+        await this.#refuse(connection, connection.stopReason ?? this.#full);
         return;
       }
     } finally {

@@ -51,6 +51,13 @@ export interface Timings {
    */
   silentGraceMs: number;
   /**
+   * How long a newcomer to a full waiting room, where no one may leave for
+   * it yet, waits at the door for its first read: with a line in it, it
+   * takes the place of one silent; else it is turned away. Accepts wait
+   * meanwhile (see `waiting.ts`).
+   */
+  doorMs: number;
+  /**
    * On a server with no token, how long a client that has made requests
    * may sit idle and keep its slot while a newcomer that spoke waits for
    * one; 0 never to push it out. A token server never pushes out a client
@@ -96,6 +103,7 @@ export const TIMINGS: Readonly<Timings> = Object.freeze({
   closeGraceMs: 2_000,
   admissionWaitMs: 5_000,
   silentGraceMs: 1_000,
+  doorMs: 250,
   yieldIdleMs: 30_000,
   handshakeMs: 10_000,
   tokenPenaltyMs: 1_000,

@@ -21,19 +21,22 @@ interface Waiter {
 }
 
 /**
- * The newcomers to a full server, at most {@linkcode MAX_WAITING}, in
- * order of arrival, and which of them spoke: a slot that frees is handed
- * to one of them, those that spoke first (in the order they spoke), then
- * the one waiting longest.
+ * The newcomers to a full server, at most {@linkcode MAX_WAITING} and one
+ * at the door, in order of arrival, and which of them spoke: a slot that
+ * frees is handed to one of them, those that spoke first (in the order
+ * they spoke), then the one waiting longest.
  *
  * One more in a full room pushes out one that has not spoken: the one
  * waiting longest, once its grace is over (its first line may be on its
  * way); else, of those that came in at least as many turns ago as the room
- * holds (see {@linkcode WaitingRoom.needsTurn}), the latest; else the one
- * coming in is turned away itself. So a client slow to speak outlasts as
- * many newcomers as the room holds, however fast they come, and a burst
- * turns away its own; and a client that speaks at once is never pushed
- * out, at any rate of newcomers: it spoke in the turn after it came in.
+ * holds (see {@linkcode WaitingRoom.needsTurn}), the latest. Else it waits
+ * at the door until its first read is back (see
+ * {@linkcode WaitingRoom.openDoor}): with a line, it takes the place of
+ * the silent one waiting longest; without, it is turned away. So a client
+ * slow to speak outlasts as many newcomers as the room holds, however fast
+ * they come, and a burst turns away its own silent ones; and a client that
+ * speaks at once is never pushed out, nor turned away while one in the
+ * room is silent, at any rate of newcomers.
  */
 export class WaitingRoom {
   readonly #clock: Clock;
@@ -44,6 +47,7 @@ export class WaitingRoom {
   // Sockets' turns so far, and the turn in which the last one came in.
   #turn = 0;
   #lastCameIn = -1;
+  #door: ClientConnection | undefined;
 
   /** A room timed on `clock`, where a newcomer has `graceMs` to speak. */
   constructor({ clock, graceMs }: { clock: Clock; graceMs: number }) {
@@ -62,20 +66,21 @@ export class WaitingRoom {
   }
 
   /**
-   * Lets `connection` in; in a full room, one leaves at once (see the
-   * class's comment; one that spoke only when all have, the one waiting
-   * longest). One already handed a slot stays.
+   * Lets `connection` in; in a full room, one leaves at once, or it waits
+   * at the door (see the class's comment; one that spoke only when all
+   * have, the one waiting longest). One already handed a slot stays.
    *
    * @returns the one to turn away (`connection` itself when no one may
-   * leave for it), if any.
+   * leave for it and the door is taken), if any.
    */
   enter(connection: ClientConnection): ClientConnection | undefined {
     let left: ClientConnection | undefined;
     this.#lastCameIn = this.#turn;
     if (this.#waiting.size >= MAX_WAITING) {
       left = this.#nextToLeave();
-      if (left === undefined) return connection;
-      this.leave(left);
+      if (left !== undefined) this.leave(left);
+      else if (this.#door === undefined) this.#door = connection;
+      else return connection;
     }
     this.#waiting.set(connection, {
       granted: Promise.withResolvers<void>(),
@@ -86,14 +91,45 @@ export class WaitingRoom {
     return left;
   }
 
+  /** The newcomer at the door, if any (see {@linkcode openDoor}). */
+  get door(): ClientConnection | undefined {
+    return this.#door;
+  }
+
+  /**
+   * Decides on `door`, the newcomer at the door, once its first read is
+   * back or its time is up: a turn, for every socket. It stays if it has a
+   * slot, or if the room has made space meanwhile; else, if it `spoke`, one
+   * leaves for it (as for any newcomer, else the silent one waiting
+   * longest); else it leaves itself.
+   *
+   * @returns the one to turn away, if any.
+   */
+  openDoor(
+    door: ClientConnection,
+    spoke: boolean,
+  ): ClientConnection | undefined {
+    this.turned();
+    if (door !== this.#door) return undefined; // it left
+    this.#door = undefined;
+    if (
+      this.#waiting.get(door)?.hasSlot !== false ||
+      this.#waiting.size <= MAX_WAITING
+    ) return undefined;
+    const left = (spoke ? this.#nextToLeave(door) : undefined) ?? door;
+    this.leave(left);
+    return left;
+  }
+
   /**
    * Whether sockets need a turn (see {@linkcode turned}) before the next
    * comes in: the room is full, and one came in (or was turned away) since
    * the last turn. Of those, what was sent may be there unread (accepts
    * run ahead of reads), and one reset may not have left yet; after a
-   * turn, the ones that spoke are known and the ones gone have left, so
-   * the next pushes out only one that had its chance. The turns also time
-   * how long a newcomer has had to speak, in newcomers after it.
+   * turn, the ones that spoke are known and the ones gone have left (on a
+   * busy server, not all of them: the door waits for its own read), so the
+   * next pushes out only one that had its chance. The turns also time how
+   * long a newcomer has had to speak, in newcomers after it.
    */
   needsTurn(): boolean {
     return this.#waiting.size >= MAX_WAITING && this.#lastCameIn === this.#turn;
@@ -104,23 +140,28 @@ export class WaitingRoom {
     this.#turn++;
   }
 
-  #nextToLeave(): ClientConnection | undefined {
+  /**
+   * Who leaves for one more: see the class's comment. For `speaker`, one
+   * at the door that spoke, any silent one may.
+   */
+  #nextToLeave(speaker?: ClientConnection): ClientConnection | undefined {
     const graceOver = this.#clock.now() - this.#graceMs;
     const turnsOver = this.#turn - MAX_WAITING;
-    let silent = false;
+    let silent: ClientConnection | undefined;
     let latest: ClientConnection | undefined;
-    let speaker: ClientConnection | undefined;
+    let spoke: ClientConnection | undefined;
     for (const [connection, waiter] of this.#waiting) {
-      if (waiter.hasSlot) continue;
+      if (waiter.hasSlot || connection === speaker) continue;
       if (this.#speakers.has(connection)) {
-        speaker ??= connection;
+        spoke ??= connection;
         continue;
       }
       if (waiter.since <= graceOver) return connection;
-      silent = true;
+      silent ??= connection;
       if (waiter.turn <= turnsOver) latest = connection;
     }
-    return silent ? latest : speaker;
+    if (silent === undefined) return spoke;
+    return latest ?? (speaker === undefined ? undefined : silent);
   }
 
   /** Resolves when `connection` is handed a slot (never, if it is not here). */
@@ -170,6 +211,7 @@ export class WaitingRoom {
    * @returns whether it had been handed a slot.
    */
   leave(connection: ClientConnection): boolean {
+    if (connection === this.#door) this.#door = undefined;
     const hadSlot = this.#waiting.get(connection)?.hasSlot ?? false;
     this.#waiting.delete(connection);
     this.#speakers.delete(connection);

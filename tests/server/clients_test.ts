@@ -333,12 +333,38 @@ Deno.test("a newcomer that spoke keeps its place in a full waiting room; a silen
       silent.push(await RawClient.connect(s.port));
     }
     // None has waited as many turns as the room holds, nor its grace: the
-    // one too many is turned away itself.
+    // one too many waits at the door, and is turned away when its time
+    // there is up with no line.
+    await clock.waitForTimer(TIMINGS.doorMs);
+    await clock.advance(TIMINGS.doorMs);
     assertEquals(await silent.at(-1)!.reply(), {
       code: 421,
       lines: [full(1)],
     });
     await clock.advance(TIMINGS.silentGraceMs);
+    assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
+    assertEquals((await speaker.reply()).lines, ["helloACK"]);
+  } finally {
+    for (const client of silent) client.close();
+  }
+});
+
+Deno.test("a newcomer whose first read brings its line takes, at the door, the place of a silent one", async () => {
+  // The clock stands still: the decision comes with the read, and no one
+  // passes a grace.
+  const clock = new ManualClock();
+  await using s = await startServer({ maxClients: 1, clock });
+  const { client: holder } = await RawClient.greeted(s.port);
+  using _ = holder;
+  const silent: RawClient[] = [];
+  try {
+    for (let i = 0; i < MAX_WAITING; i++) {
+      silent.push(await RawClient.connect(s.port));
+    }
+    using speaker = await RawClient.connect(s.port);
+    await speaker.send("hello");
+    assertEquals(await silent[0].reply(), { code: 421, lines: [full(1)] });
+    assertEquals((await holder.request("exit")).code, 221);
     assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
     assertEquals((await speaker.reply()).lines, ["helloACK"]);
   } finally {

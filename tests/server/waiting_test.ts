@@ -45,23 +45,70 @@ Deno.test("one more pushes out the one waiting longest once its grace is over", 
   assertEquals(room.enter(newcomer()), inside[1]);
 });
 
-Deno.test("within their grace, those come in as many turns ago as the room holds go, the latest first; else the one coming in", async () => {
+Deno.test("within their grace, those come in as many turns ago as the room holds go, the latest first; else the one coming in, from the door", async () => {
   const clock = new ManualClock();
   const { room, inside } = fullRoom(clock);
   await clock.advance(graceMs - 1);
-  // Newcomers turned away, each after a turn, until the first ones have
-  // had as many turns as the room holds.
-  for (let turns = 1; turns < MAX_WAITING; turns++) {
-    room.turned();
-    const late = newcomer();
-    assertEquals(room.enter(late), late, `after ${turns} turns`);
-    assert(room.needsTurn());
-  }
   room.turned();
+  // Newcomers that do not speak at the door are turned away, each decision
+  // a turn, until the first ones have had as many turns as the room holds.
+  for (let turns = 1; turns < MAX_WAITING; turns++) {
+    const late = newcomer();
+    assertEquals(room.enter(late), undefined);
+    assertEquals(room.door, late);
+    assertEquals(room.openDoor(late, false), late, `after ${turns} turns`);
+    assertEquals(room.door, undefined);
+  }
   const next = newcomer();
   assertEquals(room.enter(next), inside.at(-1));
   room.turned();
   assertEquals(room.enter(newcomer()), inside.at(-2));
+});
+
+Deno.test("one at the door that spoke takes the place of the silent one waiting longest", () => {
+  const { room, inside } = fullRoom(new ManualClock());
+  room.spoke(inside[0]);
+  room.turned();
+  const late = newcomer();
+  assertEquals(room.enter(late), undefined);
+  assertEquals(room.openDoor(late, true), inside[1]);
+  assertEquals([...room].at(-1), late);
+  assertEquals([...room].length, MAX_WAITING);
+});
+
+Deno.test("one at the door stays when the room made space meanwhile, or it has a slot", () => {
+  const clock = new ManualClock();
+  for (const meanwhile of ["space", "slot"]) {
+    const { room, inside } = fullRoom(clock);
+    room.turned();
+    const late = newcomer();
+    room.enter(late);
+    if (meanwhile === "space") room.leave(inside[3]);
+    else assertEquals(room.grant(late), late);
+    assertEquals(room.openDoor(late, false), undefined, meanwhile);
+    assertEquals([...room].at(-1), late, meanwhile);
+  }
+});
+
+Deno.test("while one is at the door, one more is turned away at once", () => {
+  const { room } = fullRoom(new ManualClock());
+  room.turned();
+  const first = newcomer();
+  room.enter(first);
+  const second = newcomer();
+  assertEquals(room.enter(second), second);
+  assertEquals(room.door, first);
+});
+
+Deno.test("one at the door that left is not decided on, and frees the door", () => {
+  const { room, inside } = fullRoom(new ManualClock());
+  room.turned();
+  const late = newcomer();
+  room.enter(late);
+  room.leave(late);
+  assertEquals(room.door, undefined);
+  assertEquals(room.openDoor(late, true), undefined);
+  assertEquals([...room], inside);
 });
 
 Deno.test("one that spoke is pushed out only when every one has, the one waiting longest", () => {
