@@ -100,15 +100,19 @@ Deno.test("while one is at the door, one more is turned away at once", () => {
   assertEquals(room.door, first);
 });
 
-Deno.test("one at the door that left is not decided on, and frees the door", () => {
+Deno.test("one at the door that left frees the door, and is not decided on", () => {
   const { room, inside } = fullRoom(new ManualClock());
   room.turned();
   const late = newcomer();
   room.enter(late);
   room.leave(late);
   assertEquals(room.door, undefined);
+  // The next at the door waits for its own decision.
+  const next = newcomer();
+  assertEquals(room.enter(next), undefined);
   assertEquals(room.openDoor(late, true), undefined);
-  assertEquals([...room], inside);
+  assertEquals(room.door, next);
+  assertEquals([...room], [...inside, next]);
 });
 
 Deno.test("one that spoke is pushed out only when every one has, the one waiting longest", () => {
