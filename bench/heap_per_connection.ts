@@ -17,7 +17,7 @@
 
 import { integerFlag, parseFlags, runProgram } from "../lib/common/mod.ts";
 import { programEnv, spawnServer } from "../tools/programs.ts";
-import { permissionFlags, readTasks, ROOT } from "../tools/tasks.ts";
+import { readTasks, ROOT, runFlags } from "../tools/tasks.ts";
 import { closeAll, openAll, pingPong } from "./load.ts";
 
 /** A V8 heap snapshot, the fields this tool reads. */
@@ -117,7 +117,7 @@ async function main(args: string[]): Promise<number> {
     : [
       "--config",
       config,
-      ...permissionFlags((await readTasks(config)).server, env),
+      ...runFlags((await readTasks(config)).server, env),
       `${root}/server.ts`,
       "--port",
       "0",

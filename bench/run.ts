@@ -40,7 +40,7 @@ import {
 import { makeCertificates, NO_OPENSSL } from "../tools/certs.ts";
 import { fillRandom } from "../tools/random.ts";
 import { residentMemory } from "../tools/memory.ts";
-import { permissionFlags, readTasks } from "../tools/tasks.ts";
+import { readTasks, runFlags } from "../tools/tasks.ts";
 import {
   closeAll,
   download,
@@ -218,7 +218,7 @@ async function baselineCommand(
       "run",
       "--config",
       config,
-      ...permissionFlags((await readTasks(config)).server, env),
+      ...runFlags((await readTasks(config)).server, env),
       `${root}/server.ts`,
       ...SERVER_ARGS,
     ],

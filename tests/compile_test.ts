@@ -10,9 +10,11 @@ import {
   PROGRAMS,
   readTasks,
   ROOT,
+  runFlags,
+  v8Flags,
 } from "../tools/tasks.ts";
 import { assertEquals, assertStringIncludes } from "./support/assert.ts";
-import { spawnServer } from "../tools/programs.ts";
+import { programArgs, spawnServer } from "../tools/programs.ts";
 import { RawClient } from "./support/raw_client.ts";
 import { WAIT_MS } from "../tools/wait.ts";
 
@@ -29,6 +31,22 @@ Deno.test("binaries carry exactly the permissions of their tasks", () => {
   assertEquals(
     compileArgs("server", tasks.server, "windows-x64").at(-2),
     "dist/ackline-server-windows-x64.exe",
+  );
+});
+
+Deno.test("binaries and the programs the tools run carry the V8 flags of their tasks", async () => {
+  // The server keeps its young generation small: churn leaves less behind.
+  assertEquals(v8Flags(tasks.server), ["--v8-flags=--max-semi-space-size=8"]);
+  for (const program of PROGRAMS) {
+    const flags = v8Flags(tasks[program]);
+    const built = compileArgs(program, tasks[program], "linux-x64");
+    assertEquals(built.filter((arg) => arg.startsWith("--v8-flags=")), flags);
+    const run = await programArgs(program, [], {});
+    assertEquals(run.filter((arg) => arg.startsWith("--v8-flags=")), flags);
+  }
+  assertEquals(
+    runFlags("deno run --v8-flags=--a,--b --allow-net x.ts"),
+    ["--allow-net", "--v8-flags=--a,--b"],
   );
 });
 

@@ -1,8 +1,9 @@
 /**
  * Builds standalone binaries of the server, the client and the grader for every
  * supported platform into dist/. Each binary carries the permission flags
- * of its `deno task`, read from deno.json so the two never drift, less the
- * paths in the user's home folder (see {@linkcode binaryPermissionFlags}).
+ * and the V8 flags of its `deno task`, read from deno.json so the two never
+ * drift, less the paths in the user's home folder (see
+ * {@linkcode binaryPermissionFlags}).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import {
   type Program,
   PROGRAMS,
   readTasks,
+  v8Flags,
 } from "./tasks.ts";
 
 /** Platforms to build for: file suffix → Deno target triple. */
@@ -34,6 +36,7 @@ export function compileArgs(
   return [
     "compile",
     ...binaryPermissionFlags(task),
+    ...v8Flags(task),
     "--target",
     TARGETS[suffix],
     "--output",

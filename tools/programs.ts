@@ -8,13 +8,7 @@
  * @module
  */
 
-import {
-  CONFIG,
-  permissionFlags,
-  type Program,
-  readTasks,
-  ROOT,
-} from "./tasks.ts";
+import { CONFIG, type Program, readTasks, ROOT, runFlags } from "./tasks.ts";
 import { within } from "./wait.ts";
 
 /**
@@ -66,7 +60,7 @@ export async function programArgs(
     "run",
     "--config",
     CONFIG,
-    ...permissionFlags(tasks[program], env),
+    ...runFlags(tasks[program], env),
     `${ROOT}${program}.ts`,
     ...args,
   ];

@@ -1,7 +1,7 @@
 /**
- * The tasks of deno.json, and the permission flags each one grants: the
- * compile task, the tests, the soak run and the benchmark all run the
- * programs with exactly these.
+ * The tasks of deno.json, and the permission flags each one grants and the
+ * runtime flags it runs with: the compile task, the tests, the soak run
+ * and the benchmark all run the programs with exactly these.
  *
  * @module
  */
@@ -39,6 +39,27 @@ export function permissionFlags(
   return flags.map((flag) =>
     flag.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name) => env[name] ?? "")
   );
+}
+
+/**
+ * Picks the `--v8-flags=…` out of a task's command line: how the runtime
+ * is tuned for the program (the server keeps its young generation small,
+ * see PERFORMANCE.md).
+ */
+export function v8Flags(task: string): string[] {
+  return task.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+}
+
+/**
+ * The flags of `deno run` a task runs its program with: its permission
+ * flags (see {@linkcode permissionFlags}, `env` filling in variables) and
+ * its {@linkcode v8Flags}.
+ */
+export function runFlags(
+  task: string,
+  env?: Readonly<Record<string, string>>,
+): string[] {
+  return [...permissionFlags(task, env), ...v8Flags(task)];
 }
 
 /**
