@@ -1051,33 +1051,39 @@ Deno.test("client get -o - writes the file to standard output alone, and says so
   });
 });
 
-Deno.test("a burst of silent newcomers does not push out one whose line came before them", async () => {
+/**
+ * On a full server (`--max-clients 1`, its slot held), with the program
+ * stopped so that all of them wait in its backlog and come at once:
+ * `before` silent connections, a speaker whose `hello` is sent before the
+ * rest connect, and `after` silent ones. Once `settled` has seen the room
+ * sort them out and the slot frees, the speaker has it.
+ */
+async function speakerInBurst(
+  { before, after }: { before: number; after: number },
+  settled: (server: RunningServer, silent: RawClient[]) => Promise<void>,
+): Promise<void> {
   await withServerProgram(["--max-clients", "1"], async (server) => {
     const { client: holder } = await RawClient.greeted(server.port);
     using _ = holder;
     assertEquals((await holder.request("here")).code, 250);
-    // Stopped, the server accepts no one: all of them wait in the backlog
-    // and come at once, the speaker's line there before the rest connect.
-    const burst = 3 * MAX_WAITING;
     const silent: RawClient[] = [];
+    const connectSilent = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        silent.push(await RawClient.connect(server.port));
+      }
+    };
     let speaker: RawClient | undefined;
     server.child.kill("SIGSTOP");
     try {
+      await connectSilent(before);
       speaker = await RawClient.connect(server.port);
       await speaker.send("hello");
-      for (let i = 0; i < burst; i++) {
-        silent.push(await RawClient.connect(server.port));
-      }
+      await connectSilent(after);
     } finally {
       server.child.kill("SIGCONT");
     }
     try {
-      // The room keeps the speaker; all but as many silent ones as fit
-      // beside it are turned away.
-      await server.stderr.waitForCount(
-        logLine("REJECTED", "127\\.0\\.0\\.1:\\d+: server full \\(1 of 1\\)"),
-        burst - (MAX_WAITING - 1),
-      );
+      await settled(server, silent);
       holder.close();
       assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
       assertEquals((await speaker.reply()).lines, ["helloACK"]);
@@ -1086,38 +1092,24 @@ Deno.test("a burst of silent newcomers does not push out one whose line came bef
       for (const client of silent) client.close();
     }
   });
+}
+
+Deno.test("a burst of silent newcomers does not push out one whose line came before them", async () => {
+  const burst = 3 * MAX_WAITING;
+  await speakerInBurst({ before: 0, after: burst }, async (server) => {
+    // The room keeps the speaker; all but as many silent ones as fit
+    // beside it are turned away.
+    await server.stderr.waitForCount(
+      logLine("REJECTED", "127\\.0\\.0\\.1:\\d+: server full \\(1 of 1\\)"),
+      burst - (MAX_WAITING - 1),
+    );
+  });
 });
 
 Deno.test("a newcomer that speaks at once is let in after a burst of silent ones that fill the waiting room", async () => {
-  await withServerProgram(["--max-clients", "1"], async (server) => {
-    const { client: holder } = await RawClient.greeted(server.port);
-    using _ = holder;
-    assertEquals((await holder.request("here")).code, 250);
-    // Stopped, the server accepts no one: the silent ones fill the room
-    // the moment it goes on, and the speaker comes after them, its line
-    // already sent.
-    const silent: RawClient[] = [];
-    let speaker: RawClient | undefined;
-    server.child.kill("SIGSTOP");
-    try {
-      for (let i = 0; i < MAX_WAITING; i++) {
-        silent.push(await RawClient.connect(server.port));
-      }
-      speaker = await RawClient.connect(server.port);
-      await speaker.send("hello");
-    } finally {
-      server.child.kill("SIGCONT");
-    }
-    try {
-      // The silent one waiting longest leaves for it.
-      assertEquals((await silent[0].reply()).code, 421);
-      holder.close();
-      assertEquals((await speaker.reply()).lines, ["Connected as Client02"]);
-      assertEquals((await speaker.reply()).lines, ["helloACK"]);
-    } finally {
-      speaker.close();
-      for (const client of silent) client.close();
-    }
+  await speakerInBurst({ before: MAX_WAITING, after: 0 }, async (_, silent) => {
+    // The silent one waiting longest leaves for it.
+    assertEquals((await silent[0].reply()).code, 421);
   });
 });
 
